@@ -1,0 +1,12 @@
+// Each subcommand of the `foresight` CLI lives in its own file and registers itself here.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace foresight::cli {
+
+void add_info_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
+void add_random_model_command(CLI::App& app);
+
+}  // namespace foresight::cli

@@ -1,0 +1,86 @@
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/json_file.hpp"
+#include "model/chat.hpp"
+#include "model/generate.hpp"
+#include "model/tokenizer.hpp"
+
+namespace foresight::cli {
+
+namespace {
+
+struct Options {
+  std::string model, prompt, prompt_file;
+  bool chat = false, think = false;
+  GenerateSettings gen;
+};
+
+void run(const Options& o) {
+  auto model = Model::load(o.model);
+  const Tokenizer tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
+  std::string text = o.prompt_file.empty() ? o.prompt : read_text_file(o.prompt_file);
+  if (o.chat) text = format_chat_prompt(text, o.think);
+  const std::vector<int32_t> prompt = tokenizer.encode(text);
+  if (prompt.empty()) fail("--prompt: the prompt encodes to no tokens");
+
+  GenerateSettings settings = o.gen;
+  settings.stop_ids = model->config().eos_ids;
+  // Text is streamed as whole UTF-8 characters: bytes of a character split across tokens are
+  // held back until the character is complete.
+  std::string pending;
+  auto on_token = [&](int32_t id) {
+    if (tokenizer.is_special(id)) return;
+    const int32_t ids[1] = {id};
+    pending += tokenizer.decode(ids);
+    size_t complete = pending.size();
+    for (size_t back = 1; back <= std::min<size_t>(3, pending.size()); ++back) {
+      const auto byte = static_cast<unsigned char>(pending[pending.size() - back]);
+      if ((byte & 0xC0) == 0x80) continue;          // continuation byte: keep looking
+      const size_t need = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+      if (need > back) complete = pending.size() - back;
+      break;
+    }
+    std::fwrite(pending.data(), 1, complete, stdout);
+    std::fflush(stdout);
+    pending.erase(0, complete);
+  };
+  const GenerateResult r = generate(*model, prompt, settings, on_token);
+  std::fwrite(pending.data(), 1, pending.size(), stdout);
+  std::printf("\n");
+  const auto generated = r.tokens.size();
+  std::fprintf(stderr,
+               "prompt %zu tokens, generated %zu tokens (%s); prefill %.1f tok/s, decode %.1f "
+               "tok/s; peak KV %.2f MiB; seed %llu\n",
+               prompt.size(), generated, r.stopped ? "stop token" : "token limit",
+               double(prompt.size()) / std::max(r.prefill_seconds, 1e-9),
+               generated > 1 ? double(generated - 1) / std::max(r.decode_seconds, 1e-9) : 0.0,
+               double(r.peak_kv_bytes) / (1 << 20),
+               static_cast<unsigned long long>(settings.sampling.seed));
+}
+
+}  // namespace
+
+void add_generate_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("generate", "generate text from a prompt");
+  auto o = std::make_shared<Options>();
+  cmd->add_option("--model", o->model, "model directory")->required();
+  auto* prompt = cmd->add_option("--prompt", o->prompt, "prompt text");
+  auto* prompt_file = cmd->add_option("--prompt-file", o->prompt_file, "file holding the prompt");
+  prompt->excludes(prompt_file);
+  cmd->add_flag("--chat", o->chat, "wrap the prompt in the ChatML chat template");
+  cmd->add_flag("--think", o->think, "with --chat: open the assistant turn with <think>");
+  cmd->add_option("--max-new-tokens", o->gen.max_new_tokens)->capture_default_str();
+  cmd->add_option("--temperature", o->gen.sampling.temperature, "0 = greedy")->capture_default_str();
+  cmd->add_option("--top-k", o->gen.sampling.top_k, "0 = no limit")->capture_default_str();
+  cmd->add_option("--top-p", o->gen.sampling.top_p)->capture_default_str();
+  cmd->add_option("--seed", o->gen.sampling.seed)->capture_default_str();
+  cmd->callback([o, prompt, prompt_file] {
+    if (prompt->count() == 0 && prompt_file->count() == 0)
+      fail("generate: give --prompt or --prompt-file");
+    run(*o);
+  });
+}
+
+}  // namespace foresight::cli

@@ -1,0 +1,25 @@
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"foresight: learned KV-cache eviction for reasoning language models"};
+  app.require_subcommand(1);
+  foresight::cli::add_info_command(app);
+  foresight::cli::add_generate_command(app);
+  foresight::cli::add_tokenize_command(app);
+  foresight::cli::add_random_model_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const foresight::Error& e) {
+    std::fprintf(stderr, "foresight: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "foresight: internal error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+// The model hyper-parameters, read from a Hugging Face config.json.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace foresight {
+
+enum class Architecture { Qwen3, Qwen2, Llama };
+
+struct RopeScaling {  // the "llama3" frequency-dependent scaling; factor 0 means none
+  double factor = 0, low_freq_factor = 0, high_freq_factor = 0;
+  int64_t original_max_position = 0;
+};
+
+struct ModelConfig {
+  Architecture arch = Architecture::Qwen3;
+  std::string arch_name;  // as written in config.json, e.g. "Qwen3ForCausalLM"
+  int hidden = 0, intermediate = 0, n_layers = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;
+  int vocab = 0;
+  int64_t max_position = 0;
+  double rope_theta = 10000.0, rms_eps = 1e-6;
+  RopeScaling rope_scaling;
+  bool tie_embeddings = false;
+  bool qkv_bias = false;  // Qwen2 always; Llama/Qwen3 when attention_bias
+  bool o_bias = false;    // Llama/Qwen3 attention_bias
+  bool qk_norm = false;   // Qwen3
+  std::vector<int32_t> eos_ids;  // from generation_config.json, else config.json
+  int32_t bos_id = -1;
+
+  int group() const { return n_heads / n_kv_heads; }
+  int64_t parameter_count() const;
+  // Bytes of KV cache per token with fp32 storage: every layer, every KV head, key and value.
+  int64_t kv_bytes_per_token() const { return int64_t{n_layers} * n_kv_heads * 2 * head_dim * 4; }
+
+  // Reads DIR/config.json and, when present, DIR/generation_config.json.
+  static ModelConfig load(const std::filesystem::path& model_dir);
+};
+
+std::string architecture_name(Architecture a);
+
+}  // namespace foresight

@@ -1,0 +1,31 @@
+// Autoregressive generation: prefill the prompt in chunks, then decode one token at a time
+// until an end-of-sequence id or the token limit.
+#pragma once
+#include <functional>
+#include <vector>
+
+#include "model/sampler.hpp"
+#include "model/transformer.hpp"
+
+namespace foresight {
+
+struct GenerateSettings {
+  int max_new_tokens = 256;
+  int prefill_chunk = 512;  // prompt tokens per forward pass; bounds activation memory
+  SamplingSettings sampling;
+  std::vector<int32_t> stop_ids;  // usually the model's EOS ids
+};
+
+struct GenerateResult {
+  std::vector<int32_t> tokens;  // generated ids, the stop id included when one was hit
+  bool stopped = false;         // ended on a stop id rather than the token limit
+  double prefill_seconds = 0, decode_seconds = 0;
+  int64_t peak_kv_bytes = 0;
+};
+
+// `on_token` is called with each new id as soon as it is sampled (for streaming).
+GenerateResult generate(const Model& model, std::span<const int32_t> prompt,
+                        const GenerateSettings& settings,
+                        const std::function<void(int32_t)>& on_token = {});
+
+}  // namespace foresight

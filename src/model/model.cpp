@@ -1,0 +1,146 @@
+#include "model/model.hpp"
+
+#include <cmath>
+#include <map>
+
+#include "core/error.hpp"
+#include "core/json_file.hpp"
+
+namespace foresight {
+
+namespace {
+
+// Finds tensors by name across the model's files (one file or the shards of an index).
+class TensorIndex {
+ public:
+  TensorIndex(const std::filesystem::path& dir, std::vector<SafetensorsFile>& files) {
+    const auto single = dir / "model.safetensors";
+    const auto index = dir / "model.safetensors.index.json";
+    if (std::filesystem::exists(index)) {
+      Json j = read_json_file(index);
+      auto map = j.find("weight_map");
+      if (!j.is_object() || map == j.end() || !map->is_object())
+        fail("{}: missing 'weight_map'", index.string());
+      std::map<std::string, size_t> shard_of_file;
+      for (const auto& [name, shard] : map->items()) {
+        if (!shard.is_string()) fail("{}: weight_map['{}'] is not a file name", index.string(), name);
+        const auto shard_name = shard.get<std::string>();
+        if (shard_name.find('/') != std::string::npos || shard_name.starts_with("."))
+          fail("{}: shard '{}' is not a plain file name", index.string(), shard_name);
+        auto [it, added] = shard_of_file.emplace(shard_name, files.size());
+        if (added) files.emplace_back(dir / shard_name);
+        location_[name] = it->second;
+      }
+    } else if (std::filesystem::exists(single)) {
+      files.emplace_back(single);
+      for (const auto& [name, t] : files.back().tensors()) location_[name] = 0;
+    } else {
+      fail("{}: no model.safetensors or model.safetensors.index.json", dir.string());
+    }
+    files_ = &files;
+  }
+
+  bool contains(const std::string& name) const { return location_.count(name) != 0; }
+
+  const TensorView& get(const std::string& name, std::vector<int64_t> shape) const {
+    auto it = location_.find(name);
+    if (it == location_.end()) fail("missing tensor '{}' in the model's safetensors files", name);
+    const SafetensorsFile& file = (*files_)[it->second];
+    const TensorView& t = file.tensor(name);
+    if (t.shape != shape)
+      fail("{}: tensor '{}' has shape {}, expected [{}]", file.path().string(), name,
+           t.shape_string(), fmt::join(shape, ", "));
+    if (t.dtype != DType::F32 && t.dtype != DType::BF16 && t.dtype != DType::F16)
+      fail("{}: tensor '{}' has dtype {}; weights must be F32, BF16 or F16", file.path().string(),
+           name, dtype_name(t.dtype));
+    check_finite(file, t);
+    return t;
+  }
+
+ private:
+  static void check_finite(const SafetensorsFile& file, const TensorView& t) {
+    const int64_t n = t.numel();
+    bool finite = true;
+#pragma omp parallel for reduction(&& : finite) schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+      float v;
+      if (t.dtype == DType::F32) v = static_cast<const float*>(t.data)[i];
+      else if (t.dtype == DType::BF16) v = bf16_to_f32(static_cast<const uint16_t*>(t.data)[i]);
+      else v = f16_to_f32(static_cast<const uint16_t*>(t.data)[i]);
+      finite = finite && std::isfinite(v);
+    }
+    if (!finite) fail("{}: tensor '{}' holds NaN or infinite values", file.path().string(), t.name);
+  }
+
+  std::map<std::string, size_t> location_;
+  std::vector<SafetensorsFile>* files_ = nullptr;
+};
+
+std::vector<float> to_vector(const TensorView& t) {
+  std::vector<float> v(static_cast<size_t>(t.numel()));
+  convert_to_f32(t.dtype, t.data, v.data(), v.size());
+  return v;
+}
+
+}  // namespace
+
+std::unique_ptr<Model> Model::load(const std::filesystem::path& dir, LoadOptions options) {
+  std::unique_ptr<Model> m(new Model());
+  m->config_ = ModelConfig::load(dir);
+  const ModelConfig& c = m->config_;
+  m->rope_ = std::make_unique<Rope>(c);
+  TensorIndex index(dir, m->files_);
+
+  auto matrix = [&](const std::string& name, int64_t rows, int64_t cols) {
+    const TensorView& t = index.get(name, {rows, cols});
+    Matrix w{t.dtype, rows, cols, t.data};
+    if (options.weights_f32 && t.dtype != DType::F32) {
+      auto& copy = m->converted_.emplace_back(new float[static_cast<size_t>(rows * cols)]);
+      convert_to_f32(t.dtype, t.data, copy.get(), static_cast<size_t>(rows * cols));
+      w = Matrix{DType::F32, rows, cols, copy.get()};
+    }
+    return w;
+  };
+  auto vec = [&](const std::string& name, int64_t n) { return to_vector(index.get(name, {n})); };
+
+  const int64_t hidden = c.hidden, q_dim = int64_t{c.n_heads} * c.head_dim,
+                kv_dim = int64_t{c.n_kv_heads} * c.head_dim;
+  m->embed_ = matrix("model.embed_tokens.weight", c.vocab, hidden);
+  m->lm_head_ = c.tie_embeddings ? m->embed_ : matrix("lm_head.weight", c.vocab, hidden);
+  m->final_norm_ = vec("model.norm.weight", hidden);
+  for (int i = 0; i < c.n_layers; ++i) {
+    const std::string p = fmt::format("model.layers.{}.", i);
+    LayerWeights l;
+    l.attn_norm = vec(p + "input_layernorm.weight", hidden);
+    l.mlp_norm = vec(p + "post_attention_layernorm.weight", hidden);
+    l.wq = matrix(p + "self_attn.q_proj.weight", q_dim, hidden);
+    l.wk = matrix(p + "self_attn.k_proj.weight", kv_dim, hidden);
+    l.wv = matrix(p + "self_attn.v_proj.weight", kv_dim, hidden);
+    l.wo = matrix(p + "self_attn.o_proj.weight", hidden, q_dim);
+    if (c.qkv_bias) {
+      l.q_bias = vec(p + "self_attn.q_proj.bias", q_dim);
+      l.k_bias = vec(p + "self_attn.k_proj.bias", kv_dim);
+      l.v_bias = vec(p + "self_attn.v_proj.bias", kv_dim);
+    }
+    if (c.o_bias) l.o_bias = vec(p + "self_attn.o_proj.bias", hidden);
+    if (c.qk_norm) {
+      l.q_norm = vec(p + "self_attn.q_norm.weight", c.head_dim);
+      l.k_norm = vec(p + "self_attn.k_norm.weight", c.head_dim);
+    }
+    l.w_gate = matrix(p + "mlp.gate_proj.weight", c.intermediate, hidden);
+    l.w_up = matrix(p + "mlp.up_proj.weight", c.intermediate, hidden);
+    l.w_down = matrix(p + "mlp.down_proj.weight", hidden, c.intermediate);
+    m->layers_.push_back(std::move(l));
+  }
+  return m;
+}
+
+int64_t Model::weight_bytes() const {
+  int64_t bytes = embed_.bytes() + (config_.tie_embeddings ? 0 : lm_head_.bytes());
+  for (const auto& l : layers_)
+    for (const Matrix* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+      bytes += w->bytes();
+  return bytes;
+}
+
+}  // namespace foresight

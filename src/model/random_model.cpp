@@ -1,0 +1,147 @@
+#include "model/random_model.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/json_file.hpp"
+#include "core/rng.hpp"
+#include "core/safetensors.hpp"
+#include "model/byte_tokenizer.hpp"
+
+namespace foresight {
+
+namespace {
+
+// Holds every tensor's bytes until they are written.
+class TensorSet {
+ public:
+  TensorSet(DType dtype, uint64_t seed) : dtype_(dtype), rng_(seed) {}
+
+  // Values mean + std * N(0, 1), stored in the model's dtype.
+  void add(const std::string& name, std::vector<int64_t> shape, double mean, double std) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    std::vector<uint8_t> bytes(static_cast<size_t>(n) * dtype_size(dtype_));
+    for (int64_t i = 0; i < n; ++i) {
+      const auto v = static_cast<float>(mean + std * rng_.normal());
+      if (dtype_ == DType::F32) reinterpret_cast<float*>(bytes.data())[i] = v;
+      else if (dtype_ == DType::BF16) reinterpret_cast<uint16_t*>(bytes.data())[i] = f32_to_bf16(v);
+      else reinterpret_cast<uint16_t*>(bytes.data())[i] = f32_to_f16(v);
+    }
+    names_.push_back(name);
+    shapes_.push_back(std::move(shape));
+    data_.push_back(std::move(bytes));
+  }
+
+  // Writes tensors [begin, end) to one file.
+  void write(const std::filesystem::path& path, size_t begin, size_t end) const {
+    std::vector<TensorToWrite> tensors;
+    for (size_t i = begin; i < end; ++i)
+      tensors.push_back({names_[i], dtype_, shapes_[i], data_[i].data()});
+    write_safetensors(path, tensors, {{"format", "pt"}});
+  }
+
+  size_t size() const { return names_.size(); }
+  const std::string& name(size_t i) const { return names_[i]; }
+
+ private:
+  DType dtype_;
+  Rng rng_;
+  std::vector<std::string> names_;
+  std::vector<std::vector<int64_t>> shapes_;
+  std::vector<std::vector<uint8_t>> data_;
+};
+
+}  // namespace
+
+RandomModelSpec RandomModelSpec::preset(const std::string& name) {
+  RandomModelSpec s;
+  if (name == "tiny") return s;
+  if (name == "100m") {  // about 101M parameters: 12 layers of width 768, a 32K vocabulary
+    s.hidden = 768, s.intermediate = 2048, s.layers = 12, s.heads = 12, s.kv_heads = 4;
+    s.head_dim = 64, s.vocab = 32768, s.dtype = DType::BF16, s.tie_embeddings = true;
+    return s;
+  }
+  fail("unknown model preset '{}' (tiny, 100m)", name);
+}
+
+void write_random_model(const std::filesystem::path& dir, const RandomModelSpec& s) {
+  const ByteTokenizer tok = make_byte_level_tokenizer();
+  const int vocab = s.vocab == 0 ? tok.vocab_size : s.vocab;
+  if (vocab < tok.vocab_size)
+    fail("random model: vocab {} is smaller than the tokenizer's {} tokens", vocab, tok.vocab_size);
+  if (s.shards < 1) fail("random model: shards must be >= 1");
+  std::filesystem::create_directories(dir);
+
+  Json config = {
+      {"architectures", {architecture_name(s.arch)}},
+      {"model_type", s.arch == Architecture::Qwen3 ? "qwen3"
+                     : s.arch == Architecture::Qwen2 ? "qwen2" : "llama"},
+      {"hidden_size", s.hidden}, {"intermediate_size", s.intermediate},
+      {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
+      {"num_key_value_heads", s.kv_heads}, {"head_dim", s.head_dim}, {"vocab_size", vocab},
+      {"max_position_embeddings", 32768}, {"rope_theta", 10000.0}, {"rms_norm_eps", 1e-6},
+      {"tie_word_embeddings", s.tie_embeddings}, {"hidden_act", "silu"},
+      {"attention_bias", s.attention_bias}, {"torch_dtype", s.dtype == DType::F32 ? "float32"
+                                                           : s.dtype == DType::BF16 ? "bfloat16"
+                                                                                    : "float16"},
+      {"bos_token_id", tok.endoftext_id}, {"eos_token_id", tok.endoftext_id}};
+  if (s.llama3_rope_scaling)
+    config["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0},
+                              {"high_freq_factor", 4.0}, {"original_max_position_embeddings", 64}};
+  Json generation = {{"eos_token_id", {tok.endoftext_id, tok.im_end_id}}};
+
+  TensorSet t(s.dtype, s.seed);
+  const int64_t h = s.hidden, q_dim = int64_t{s.heads} * s.head_dim,
+                kv_dim = int64_t{s.kv_heads} * s.head_dim;
+  const double in_std = 1.0 / std::sqrt(double(h));
+  const bool qkv_bias = s.arch == Architecture::Qwen2 || s.attention_bias;
+  const bool o_bias = s.arch != Architecture::Qwen2 && s.attention_bias;
+  t.add("model.embed_tokens.weight", {vocab, h}, 0, 1.0);
+  for (int i = 0; i < s.layers; ++i) {
+    const std::string p = fmt::format("model.layers.{}.", i);
+    t.add(p + "input_layernorm.weight", {h}, 1.0, 0.1);
+    t.add(p + "self_attn.q_proj.weight", {q_dim, h}, 0, in_std);
+    t.add(p + "self_attn.k_proj.weight", {kv_dim, h}, 0, in_std);
+    t.add(p + "self_attn.v_proj.weight", {kv_dim, h}, 0, in_std);
+    t.add(p + "self_attn.o_proj.weight", {h, q_dim}, 0, 1.0 / std::sqrt(double(q_dim)));
+    if (qkv_bias) {
+      t.add(p + "self_attn.q_proj.bias", {q_dim}, 0, 0.1);
+      t.add(p + "self_attn.k_proj.bias", {kv_dim}, 0, 0.1);
+      t.add(p + "self_attn.v_proj.bias", {kv_dim}, 0, 0.1);
+    }
+    if (o_bias) t.add(p + "self_attn.o_proj.bias", {h}, 0, 0.1);
+    if (s.arch == Architecture::Qwen3) {
+      t.add(p + "self_attn.q_norm.weight", {s.head_dim}, 1.0, 0.1);
+      t.add(p + "self_attn.k_norm.weight", {s.head_dim}, 1.0, 0.1);
+    }
+    t.add(p + "post_attention_layernorm.weight", {h}, 1.0, 0.1);
+    t.add(p + "mlp.gate_proj.weight", {s.intermediate, h}, 0, in_std);
+    t.add(p + "mlp.up_proj.weight", {s.intermediate, h}, 0, in_std);
+    t.add(p + "mlp.down_proj.weight", {h, s.intermediate}, 0, 1.0 / std::sqrt(double(s.intermediate)));
+  }
+  t.add("model.norm.weight", {h}, 1.0, 0.1);
+  if (!s.tie_embeddings) t.add("lm_head.weight", {vocab, h}, 0, in_std);
+
+  write_file_atomic(dir / "config.json", config.dump(2) + "\n");
+  write_file_atomic(dir / "generation_config.json", generation.dump(2) + "\n");
+  write_file_atomic(dir / "tokenizer.json", tok.json);
+  if (s.shards == 1) {
+    t.write(dir / "model.safetensors", 0, t.size());
+    return;
+  }
+  Json weight_map = Json::object();
+  const size_t per_shard = (t.size() + s.shards - 1) / s.shards;
+  for (int k = 0; k < s.shards; ++k) {
+    const size_t begin = std::min(t.size(), k * per_shard), end = std::min(t.size(), begin + per_shard);
+    const std::string file = fmt::format("model-{:05d}-of-{:05d}.safetensors", k + 1, s.shards);
+    t.write(dir / file, begin, end);
+    for (size_t i = begin; i < end; ++i) weight_map[t.name(i)] = file;
+  }
+  write_file_atomic(dir / "model.safetensors.index.json",
+                    Json{{"metadata", Json::object()}, {"weight_map", weight_map}}.dump(2) + "\n");
+}
+
+}  // namespace foresight

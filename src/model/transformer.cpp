@@ -1,0 +1,104 @@
+#include "model/transformer.hpp"
+
+#include "core/error.hpp"
+#include "core/gemm.hpp"
+#include "core/kernels.hpp"
+#include "model/attention.hpp"
+
+namespace foresight {
+
+namespace {
+
+void add_bias(float* y, const std::vector<float>& bias, int64_t rows) {
+  if (bias.empty()) return;
+  const auto n = static_cast<int64_t>(bias.size());
+  for (int64_t r = 0; r < rows; ++r) add_inplace(y + r * n, bias.data(), n);
+}
+
+// The activations of one chunk, reused across calls so decoding does not allocate per token.
+struct Activations {
+  std::vector<float> x, h, q, k, v, attn, proj, gate, up;
+  void resize(const ModelConfig& c, int64_t n) {
+    const int64_t q_dim = int64_t{c.n_heads} * c.head_dim, kv_dim = int64_t{c.n_kv_heads} * c.head_dim;
+    x.resize(n * c.hidden), h.resize(n * c.hidden), proj.resize(n * c.hidden);
+    q.resize(n * q_dim), attn.resize(n * q_dim);
+    k.resize(n * kv_dim), v.resize(n * kv_dim);
+    gate.resize(n * c.intermediate), up.resize(n * c.intermediate);
+  }
+};
+
+void attention_block(const Model& model, Sequence& seq, int layer_index, Activations& a, int n) {
+  const ModelConfig& c = model.config();
+  const LayerWeights& l = model.layers()[layer_index];
+  const int d = c.head_dim;
+  rms_norm_rows(a.x.data(), l.attn_norm.data(), n, c.hidden, c.rms_eps, a.h.data());
+  matmul(l.wq, a.h.data(), n, a.q.data());
+  matmul(l.wk, a.h.data(), n, a.k.data());
+  matmul(l.wv, a.h.data(), n, a.v.data());
+  add_bias(a.q.data(), l.q_bias, n);
+  add_bias(a.k.data(), l.k_bias, n);
+  add_bias(a.v.data(), l.v_bias, n);
+  for (int i = 0; i < n; ++i) {
+    float* q = a.q.data() + int64_t{i} * c.n_heads * d;
+    float* k = a.k.data() + int64_t{i} * c.n_kv_heads * d;
+    if (c.qk_norm) {
+      rms_norm_rows(q, l.q_norm.data(), c.n_heads, d, c.rms_eps, q);
+      rms_norm_rows(k, l.k_norm.data(), c.n_kv_heads, d, c.rms_eps, k);
+    }
+    const int64_t position = seq.next_position + i;
+    model.rope().apply(q, c.n_heads, position);
+    model.rope().apply(k, c.n_kv_heads, position);
+    const float* v = a.v.data() + int64_t{i} * c.n_kv_heads * d;
+    for (int h = 0; h < c.n_kv_heads; ++h)
+      seq.cache.head(layer_index, h)
+          .append(k + int64_t{h} * d, v + int64_t{h} * d, static_cast<int32_t>(position));
+  }
+  attend(c, seq.cache, layer_index, a.q.data(), n, a.attn.data());
+  matmul(l.wo, a.attn.data(), n, a.proj.data());
+  add_bias(a.proj.data(), l.o_bias, n);
+  add_inplace(a.x.data(), a.proj.data(), int64_t{n} * c.hidden);
+}
+
+void mlp_block(const Model& model, int layer_index, Activations& a, int n) {
+  const ModelConfig& c = model.config();
+  const LayerWeights& l = model.layers()[layer_index];
+  rms_norm_rows(a.x.data(), l.mlp_norm.data(), n, c.hidden, c.rms_eps, a.h.data());
+  matmul(l.w_gate, a.h.data(), n, a.gate.data());
+  matmul(l.w_up, a.h.data(), n, a.up.data());
+  silu_mul(a.gate.data(), a.up.data(), int64_t{n} * c.intermediate);
+  matmul(l.w_down, a.gate.data(), n, a.proj.data());
+  add_inplace(a.x.data(), a.proj.data(), int64_t{n} * c.hidden);
+}
+
+}  // namespace
+
+std::vector<float> forward_chunk(const Model& model, Sequence& seq, std::span<const int32_t> ids,
+                                 LogitsWanted wanted) {
+  const ModelConfig& c = model.config();
+  const int n = static_cast<int>(ids.size());
+  if (n == 0) fail("forward_chunk: empty chunk of tokens");
+  thread_local Activations a;
+  a.resize(c, n);
+  const Matrix& embed = model.embedding();
+  for (int i = 0; i < n; ++i) {
+    if (ids[i] < 0 || ids[i] >= c.vocab)
+      fail("token id {} is outside the vocabulary [0, {})", ids[i], c.vocab);
+    convert_to_f32(embed.dtype, embed.row_ptr(ids[i]), a.x.data() + int64_t{i} * c.hidden,
+                   static_cast<size_t>(c.hidden));
+  }
+  for (int layer = 0; layer < c.n_layers; ++layer) {
+    attention_block(model, seq, layer, a, n);
+    mlp_block(model, layer, a, n);
+  }
+  seq.next_position += n;
+
+  const int first = wanted == LogitsWanted::Last ? n - 1 : 0;
+  const int rows = n - first;
+  rms_norm_rows(a.x.data() + int64_t{first} * c.hidden, model.final_norm().data(), rows, c.hidden,
+                c.rms_eps, a.h.data());
+  std::vector<float> logits(static_cast<size_t>(rows) * c.vocab);
+  matmul(model.lm_head(), a.h.data(), rows, logits.data());
+  return logits;
+}
+
+}  // namespace foresight
