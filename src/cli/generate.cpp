@@ -27,6 +27,7 @@ void run(const Options& o) {
 
   GenerateSettings settings = o.gen;
   settings.stop_ids = model->config().eos_ids;
+  settings.sampling.vocab_limit = tokenizer.vocab_size();
   // Text is streamed as whole UTF-8 characters: bytes of a character split across tokens are
   // held back until the character is complete.
   std::string pending;

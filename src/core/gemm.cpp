@@ -86,15 +86,16 @@ void sgemm_blocked(const Matrix& w, const float* x, int64_t n, float* y) {
   const int64_t block = std::max<int64_t>(1, (int64_t{1} << 20) / w.cols);
   thread_local std::vector<float> scratch;
   scratch.resize(static_cast<size_t>(std::min(block, w.rows) * w.cols));
+  float* block_f32 = scratch.data();  // the caller's buffer: workers must not use their own
   for (int64_t r0 = 0; r0 < w.rows; r0 += block) {
     const int64_t rows = std::min(block, w.rows - r0);
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < rows; ++r)
-      convert_to_f32(w.dtype, w.row_ptr(r0 + r), scratch.data() + r * w.cols,
+      convert_to_f32(w.dtype, w.row_ptr(r0 + r), block_f32 + r * w.cols,
                      static_cast<size_t>(w.cols));
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n),
                 static_cast<int>(rows), static_cast<int>(w.cols), 1.0f, x,
-                static_cast<int>(w.cols), scratch.data(), static_cast<int>(w.cols), 0.0f, y + r0,
+                static_cast<int>(w.cols), block_f32, static_cast<int>(w.cols), 0.0f, y + r0,
                 static_cast<int>(w.rows));
   }
 }

@@ -14,9 +14,12 @@ void SamplingSettings::validate() const {
     fail("--temperature must be a finite number >= 0, got {}", temperature);
   if (top_k < 0) fail("--top-k must be >= 0, got {}", top_k);
   if (!(top_p > 0.0f && top_p <= 1.0f)) fail("--top-p must be in (0, 1], got {}", top_p);
+  if (vocab_limit < 0) fail("sampler: vocab limit must be >= 0, got {}", vocab_limit);
 }
 
 int32_t Sampler::sample(std::span<const float> logits) {
+  if (settings_.vocab_limit > 0 && size_t(settings_.vocab_limit) < logits.size())
+    logits = logits.first(size_t(settings_.vocab_limit));
   const auto n = static_cast<int32_t>(logits.size());
   auto greedy = [&] {  // lowest id wins ties, so greedy decoding is reproducible
     return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());

@@ -13,6 +13,9 @@ struct SamplingSettings {
   int top_k = 0;             // 0: no limit
   float top_p = 1.0f;
   uint64_t seed = 0;
+  // Only ids below this are drawn (0: all). A checkpoint's vocab_size may exceed the
+  // tokenizer's last id; those padding rows are never sampled.
+  int32_t vocab_limit = 0;
 
   void validate() const;  // Error naming the option that is out of range
 };

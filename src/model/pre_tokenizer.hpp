@@ -1,0 +1,37 @@
+// The pre_tokenizer stage of a byte-level tokenizer.json: cut the normalised text into pieces
+// that BPE then encodes independently. Supported: "Split" with a Regex (or String) pattern and
+// behavior "Isolated", "ByteLevel" (optionally adding a prefix space and splitting with the
+// GPT-2 regex) and "Sequence" of those, with ByteLevel last. The byte-to-character mapping of
+// ByteLevel is left to the BPE model, which works on raw bytes.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/json_file.hpp"
+#include "model/regex.hpp"
+
+namespace foresight {
+
+class PreTokenizer {
+ public:
+  // `spec` is the "pre_tokenizer" field. Errors name the offending field; a tokenizer without
+  // a ByteLevel step is refused, since only byte-level BPE is supported.
+  static PreTokenizer from_json(const Json& spec);
+
+  // Appends the pieces of `text` (none of them empty) to `pieces`.
+  void split(std::string_view text, std::vector<std::string>& pieces) const;
+
+ private:
+  struct Step {
+    bool add_prefix_space = false;  // ByteLevel: prepend ' ' to each piece not starting with one
+    std::optional<Regex> regex;     // then split at its matches, each match its own piece
+  };
+  void add_spec(const Json& spec, const std::string& where);
+
+  std::vector<Step> steps_;
+  bool byte_level_ = false;
+};
+
+}  // namespace foresight
