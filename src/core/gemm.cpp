@@ -10,18 +10,11 @@ namespace foresight {
 
 namespace {
 
-// Eight weights of row `w` starting at column `c`, as fp32.
-template <DType T>
-inline __m256 load8(const char* w, int64_t c) {
-  if constexpr (T == DType::F32) {
-    return _mm256_loadu_ps(reinterpret_cast<const float*>(w) + c);
-  } else if constexpr (T == DType::BF16) {
-    __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(reinterpret_cast<const uint16_t*>(w) + c));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-  } else {
-    __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(reinterpret_cast<const uint16_t*>(w) + c));
-    return _mm256_cvtph_ps(h);
-  }
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
 }
 
 template <DType T>
@@ -31,33 +24,85 @@ inline float load1(const char* w, int64_t c) {
   else return f16_to_f32(reinterpret_cast<const uint16_t*>(w)[c]);
 }
 
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
+// Sixteen weights of a row from column c, as two vectors of fp32. For BF16 the cheapest
+// widening (interleaving with zeros) yields columns {0-3, 8-11} and {4-7, 12-15}; the input
+// is permuted the same way once per call (permute_for_bf16) so the dot products still match.
+template <DType T>
+inline void load16(const char* w, int64_t c, __m256& lo, __m256& hi) {
+  if constexpr (T == DType::F32) {
+    lo = _mm256_loadu_ps(reinterpret_cast<const float*>(w) + c);
+    hi = _mm256_loadu_ps(reinterpret_cast<const float*>(w) + c + 8);
+  } else if constexpr (T == DType::BF16) {
+    const __m256i h = _mm256_loadu_si256(
+        reinterpret_cast<const __m256i*>(reinterpret_cast<const uint16_t*>(w) + c));
+    lo = _mm256_castsi256_ps(_mm256_unpacklo_epi16(_mm256_setzero_si256(), h));
+    hi = _mm256_castsi256_ps(_mm256_unpackhi_epi16(_mm256_setzero_si256(), h));
+  } else {
+    const auto* p = reinterpret_cast<const uint16_t*>(w) + c;
+    lo = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    hi = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 8)));
+  }
+}
+
+// x reordered per block of 16 columns as load16<BF16> widens the weights.
+void permute_for_bf16(const float* x, int64_t n, int64_t cols, float* out) {
+  const int64_t vec_end = cols / 16 * 16;
+  for (int64_t j = 0; j < n; ++j) {
+    const float* src = x + j * cols;
+    float* dst = out + j * cols;
+    for (int64_t c = 0; c < vec_end; c += 16) {
+      for (int k = 0; k < 4; ++k) {
+        dst[c + k] = src[c + k];
+        dst[c + 4 + k] = src[c + 8 + k];
+        dst[c + 8 + k] = src[c + 4 + k];
+        dst[c + 12 + k] = src[c + 12 + k];
+      }
+    }
+    for (int64_t c = vec_end; c < cols; ++c) dst[c] = src[c];
+  }
 }
 
 // N input rows against every weight row: each weight is loaded once and used N times, so the
-// kernel runs at the speed of streaming W from memory.
+// kernel runs at the speed of streaming W from memory. A single row gets four accumulators
+// to hide the FMA latency; several rows are independent chains already.
 template <DType T, int N>
 void gemv(const Matrix& w, const float* x, float* y) {
-  const int64_t cols = w.cols, vec_end = cols / 16 * 16;
+  constexpr int A = N == 1 ? 4 : 2;
+  const int64_t cols = w.cols, vec_end = cols / 32 * 32, tail16 = cols / 16 * 16;
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < w.rows; ++r) {
     const char* row = w.row_ptr(r);
-    __m256 acc0[N], acc1[N];
-    for (int j = 0; j < N; ++j) acc0[j] = acc1[j] = _mm256_setzero_ps();
-    for (int64_t c = 0; c < vec_end; c += 16) {
-      __m256 w0 = load8<T>(row, c), w1 = load8<T>(row, c + 8);
+    __m256 acc[N][A];
+#pragma GCC unroll 16
+    for (int j = 0; j < N; ++j)
+#pragma GCC unroll 4
+      for (int a = 0; a < A; ++a) acc[j][a] = _mm256_setzero_ps();
+    int64_t c = 0;
+    for (; c < vec_end; c += 32) {
+      __m256 wv[4];
+      load16<T>(row, c, wv[0], wv[1]);
+      load16<T>(row, c + 16, wv[2], wv[3]);
+#pragma GCC unroll 4
+      for (int j = 0; j < N; ++j)
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; ++k)
+          acc[j][k % A] = _mm256_fmadd_ps(wv[k], _mm256_loadu_ps(x + j * cols + c + 8 * k),
+                                          acc[j][k % A]);
+    }
+    for (; c < tail16; c += 16) {
+      __m256 lo, hi;
+      load16<T>(row, c, lo, hi);
+#pragma GCC unroll 4
       for (int j = 0; j < N; ++j) {
-        acc0[j] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + j * cols + c), acc0[j]);
-        acc1[j] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + j * cols + c + 8), acc1[j]);
+        acc[j][0] = _mm256_fmadd_ps(lo, _mm256_loadu_ps(x + j * cols + c), acc[j][0]);
+        acc[j][1 % A] = _mm256_fmadd_ps(hi, _mm256_loadu_ps(x + j * cols + c + 8), acc[j][1 % A]);
       }
     }
     for (int j = 0; j < N; ++j) {
-      float s = hsum(_mm256_add_ps(acc0[j], acc1[j]));
-      for (int64_t c = vec_end; c < cols; ++c) s += load1<T>(row, c) * x[j * cols + c];
+      __m256 sum = acc[j][0];
+      for (int a = 1; a < A; ++a) sum = _mm256_add_ps(sum, acc[j][a]);
+      float s = hsum(sum);
+      for (int64_t cc = tail16; cc < cols; ++cc) s += load1<T>(row, cc) * x[j * cols + cc];
       y[j * w.rows + r] = s;
     }
   }
@@ -65,6 +110,12 @@ void gemv(const Matrix& w, const float* x, float* y) {
 
 template <DType T>
 void gemv_rows(const Matrix& w, const float* x, int64_t n, float* y) {
+  if constexpr (T == DType::BF16) {
+    thread_local std::vector<float> permuted;
+    permuted.resize(static_cast<size_t>(n * w.cols));
+    permute_for_bf16(x, n, w.cols, permuted.data());
+    x = permuted.data();
+  }
   switch (n) {
     case 1: return gemv<T, 1>(w, x, y);
     case 2: return gemv<T, 2>(w, x, y);
