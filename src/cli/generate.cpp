@@ -12,8 +12,9 @@ namespace foresight::cli {
 namespace {
 
 struct Options {
-  std::string model, prompt, prompt_file;
+  std::string model, prompt, prompt_file, policy = "full";
   bool chat = false, think = false;
+  int sinks = -1;  // -1: the policy's default
   GenerateSettings gen;
 };
 
@@ -27,6 +28,10 @@ void run(const Options& o) {
 
   GenerateSettings settings = o.gen;
   settings.stop_ids = model->config().eos_ids;
+  settings.policy = make_policy(o.policy);
+  settings.schedule.sinks = o.sinks >= 0 ? o.sinks : default_sinks(o.policy);
+  if (settings.policy && settings.schedule.budget == 0)
+    fail("--policy {} needs --budget", o.policy);
   settings.sampling.vocab_limit = tokenizer.vocab_size();
   // Text is streamed as whole UTF-8 characters: bytes of a character split across tokens are
   // held back until the character is complete.
@@ -53,11 +58,12 @@ void run(const Options& o) {
   const auto generated = r.tokens.size();
   std::fprintf(stderr,
                "prompt %zu tokens, generated %zu tokens (%s); prefill %.1f tok/s, decode %.1f "
-               "tok/s; peak KV %.2f MiB; seed %llu\n",
+               "tok/s; peak KV %.2f MiB; %lld evictions (%lld entries); policy %s; seed %llu\n",
                prompt.size(), generated, r.stopped ? "stop token" : "token limit",
                double(prompt.size()) / std::max(r.prefill_seconds, 1e-9),
                generated > 1 ? double(generated - 1) / std::max(r.decode_seconds, 1e-9) : 0.0,
-               double(r.peak_kv_bytes) / (1 << 20),
+               double(r.peak_kv_bytes) / (1 << 20), static_cast<long long>(r.evictions),
+               static_cast<long long>(r.evicted_entries), o.policy.c_str(),
                static_cast<unsigned long long>(settings.sampling.seed));
 }
 
@@ -77,6 +83,13 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--top-k", o->gen.sampling.top_k, "0 = no limit")->capture_default_str();
   cmd->add_option("--top-p", o->gen.sampling.top_p)->capture_default_str();
   cmd->add_option("--seed", o->gen.sampling.seed)->capture_default_str();
+  cmd->add_option("--policy", o->policy, "eviction policy: full, random, streaming, h2o, tova, "
+                                         "snapkv, rkv")->capture_default_str();
+  cmd->add_option("--budget", o->gen.schedule.budget, "KV entries kept per (layer, KV head)");
+  cmd->add_option("--evict-every", o->gen.schedule.evict_every, "eviction length L")
+      ->capture_default_str();
+  cmd->add_option("--sinks", o->sinks, "first tokens never evicted (default: 4 for streaming, "
+                                       "else 0)");
   cmd->callback([o, prompt, prompt_file] {
     if (prompt->count() == 0 && prompt_file->count() == 0)
       fail("generate: give --prompt or --prompt-file");

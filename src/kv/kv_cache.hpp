@@ -7,16 +7,26 @@
 #include <span>
 #include <vector>
 
+#include "kv/attention_stats.hpp"
+
 namespace foresight {
 
 class HeadCache {
  public:
-  explicit HeadCache(int head_dim) : head_dim_(head_dim) {}
+  // `stat_slots`: how many query heads' statistics each entry carries (the GQA group size when
+  // the policy needs statistics, else 0).
+  HeadCache(int head_dim, int stat_slots) : head_dim_(head_dim), stat_slots_(stat_slots) {}
 
   int count() const { return count_; }
   const float* keys() const { return keys_.data(); }      // [count, head_dim]
   const float* values() const { return values_.data(); }  // [count, head_dim]
   std::span<const int32_t> positions() const { return {positions_.data(), size_t(count_)}; }
+  // [count, stat_slots, kNumStats]: entry e's channels for query head s of the group are at
+  // stats() + stats_stride() * e + kNumStats * s.
+  float* stats() { return stats_.data(); }
+  const float* stats() const { return stats_.data(); }
+  int64_t stats_stride() const { return int64_t{stat_slots_} * kNumStats; }
+  int stat_slots() const { return stat_slots_; }
 
   void append(const float* key, const float* value, int32_t position);
   // Keeps only the entries at `keep` (ascending indices), compacting in place.
@@ -26,15 +36,16 @@ class HeadCache {
   int64_t capacity() const { return static_cast<int64_t>(positions_.capacity()); }
 
  private:
-  int head_dim_;
+  int head_dim_, stat_slots_;
   int count_ = 0;
-  std::vector<float> keys_, values_;
+  std::vector<float> keys_, values_, stats_;
   std::vector<int32_t> positions_;
 };
 
 class KvCache {
  public:
-  KvCache(int n_layers, int n_kv_heads, int head_dim);
+  // `reserve`: entries per head to allocate up front (B + L under a budget), 0 to grow freely.
+  KvCache(int n_layers, int n_kv_heads, int head_dim, int stat_slots = 0, int reserve = 0);
 
   HeadCache& head(int layer, int kv_head) { return heads_[index(layer, kv_head)]; }
   const HeadCache& head(int layer, int kv_head) const { return heads_[index(layer, kv_head)]; }

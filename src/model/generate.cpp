@@ -19,18 +19,16 @@ GenerateResult generate(const Model& model, std::span<const int32_t> prompt,
   if (prompt.empty()) fail("generate: the prompt has no tokens");
   if (settings.max_new_tokens < 0) fail("--max-new-tokens must be >= 0");
   if (settings.prefill_chunk < 1) fail("generate: prefill chunk must be >= 1");
-  Sequence seq(model.config());
+  // The sampler and the policy draw from separate generators, so a policy that draws (random)
+  // does not change which tokens a given seed samples.
+  Sequence seq(model.config(), settings.schedule, settings.policy, settings.sampling.seed ^ 0x5eed);
   Sampler sampler(settings.sampling);
   GenerateResult result;
 
   auto t0 = std::chrono::steady_clock::now();
-  std::vector<float> logits;
-  for (size_t begin = 0; begin < prompt.size(); begin += settings.prefill_chunk) {
-    const size_t n = std::min(prompt.size() - begin, size_t(settings.prefill_chunk));
-    logits = forward_chunk(model, seq, prompt.subspan(begin, n), LogitsWanted::Last);
-  }
+  std::vector<float> logits =
+      forward_tokens(model, seq, prompt, LogitsWanted::Last, settings.prefill_chunk);
   result.prefill_seconds = seconds_since(t0);
-  result.peak_kv_bytes = seq.cache.bytes();
 
   t0 = std::chrono::steady_clock::now();
   for (int step = 0; step < settings.max_new_tokens; ++step) {
@@ -44,9 +42,11 @@ GenerateResult generate(const Model& model, std::span<const int32_t> prompt,
     }
     if (step + 1 == settings.max_new_tokens) break;  // no forward pass for a token never used
     logits = forward_chunk(model, seq, std::span(&token, 1), LogitsWanted::Last);
-    result.peak_kv_bytes = std::max(result.peak_kv_bytes, seq.cache.bytes());
   }
   result.decode_seconds = seconds_since(t0);
+  result.peak_kv_bytes = seq.peak_kv_bytes;
+  result.evictions = seq.evictions;
+  result.evicted_entries = seq.evicted_entries;
   return result;
 }
 

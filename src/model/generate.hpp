@@ -11,9 +11,11 @@ namespace foresight {
 
 struct GenerateSettings {
   int max_new_tokens = 256;
-  int prefill_chunk = 512;  // prompt tokens per forward pass; bounds activation memory
+  int prefill_chunk = 512;  // prompt tokens per forward pass at most; bounds activation memory
   SamplingSettings sampling;
   std::vector<int32_t> stop_ids;  // usually the model's EOS ids
+  EvictionSchedule schedule;
+  std::shared_ptr<const Policy> policy;  // null: the full cache
 };
 
 struct GenerateResult {
@@ -21,6 +23,7 @@ struct GenerateResult {
   bool stopped = false;         // ended on a stop id rather than the token limit
   double prefill_seconds = 0, decode_seconds = 0;
   int64_t peak_kv_bytes = 0;
+  int64_t evictions = 0, evicted_entries = 0;
 };
 
 // `on_token` is called with each new id as soon as it is sampled (for streaming).

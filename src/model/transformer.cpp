@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/gemm.hpp"
 #include "core/kernels.hpp"
+#include "kv/eviction.hpp"
 #include "model/attention.hpp"
 
 namespace foresight {
@@ -27,6 +28,14 @@ struct Activations {
   }
 };
 
+// Keeps the query of `position` if it is among the last recent_window of its chunk.
+void keep_recent_query(Sequence& seq, int layer, const float* q, int64_t position, int64_t width) {
+  if (seq.recent_window == 0) return;
+  const int64_t from_end = seq.schedule.evict_every - position % seq.schedule.evict_every;
+  if (from_end > seq.recent_window) return;
+  std::copy(q, q + width, seq.recent_queries[layer].begin() + (seq.recent_window - from_end) * width);
+}
+
 void attention_block(const Model& model, Sequence& seq, int layer_index, Activations& a, int n) {
   const ModelConfig& c = model.config();
   const LayerWeights& l = model.layers()[layer_index];
@@ -48,12 +57,16 @@ void attention_block(const Model& model, Sequence& seq, int layer_index, Activat
     const int64_t position = seq.next_position + i;
     model.rope().apply(q, c.n_heads, position);
     model.rope().apply(k, c.n_kv_heads, position);
+    keep_recent_query(seq, layer_index, q, position, int64_t{c.n_heads} * d);
     const float* v = a.v.data() + int64_t{i} * c.n_kv_heads * d;
     for (int h = 0; h < c.n_kv_heads; ++h)
       seq.cache.head(layer_index, h)
           .append(k + int64_t{h} * d, v + int64_t{h} * d, static_cast<int32_t>(position));
   }
-  attend(c, seq.cache, layer_index, a.q.data(), n, a.attn.data());
+  seq.peak_kv_bytes = std::max(seq.peak_kv_bytes, seq.cache.bytes());
+  attend(c, seq, layer_index, a.q.data(), n, seq.next_position, a.attn.data());
+  if (seq.schedule.active() && seq.schedule.ends_chunk(seq.next_position + n - 1))
+    evict_layer(seq, layer_index, c.group());
   matmul(l.wo, a.attn.data(), n, a.proj.data());
   add_bias(a.proj.data(), l.o_bias, n);
   add_inplace(a.x.data(), a.proj.data(), int64_t{n} * c.hidden);
@@ -77,6 +90,10 @@ std::vector<float> forward_chunk(const Model& model, Sequence& seq, std::span<co
   const ModelConfig& c = model.config();
   const int n = static_cast<int>(ids.size());
   if (n == 0) fail("forward_chunk: empty chunk of tokens");
+  const EvictionSchedule& s = seq.schedule;
+  if (s.active() && seq.next_position / s.evict_every != (seq.next_position + n - 1) / s.evict_every)
+    fail("forward_chunk: tokens {}..{} cross a chunk boundary of the schedule (L = {})",
+         seq.next_position, seq.next_position + n - 1, s.evict_every);
   thread_local Activations a;
   a.resize(c, n);
   const Matrix& embed = model.embedding();
@@ -98,6 +115,26 @@ std::vector<float> forward_chunk(const Model& model, Sequence& seq, std::span<co
                 c.rms_eps, a.h.data());
   std::vector<float> logits(static_cast<size_t>(rows) * c.vocab);
   matmul(model.lm_head(), a.h.data(), rows, logits.data());
+  return logits;
+}
+
+std::vector<float> forward_tokens(const Model& model, Sequence& seq, std::span<const int32_t> ids,
+                                  LogitsWanted wanted, int max_chunk) {
+  if (ids.empty()) fail("forward_tokens: no tokens");
+  if (max_chunk < 1) fail("forward_tokens: max chunk must be >= 1");
+  std::vector<float> logits;
+  size_t begin = 0;
+  while (begin < ids.size()) {
+    // Cut at chunk boundaries even without eviction, so that a run under any policy does the
+    // same arithmetic as the full cache until its first eviction.
+    const int64_t room = std::min<int64_t>(
+        max_chunk, seq.schedule.evict_every - seq.next_position % seq.schedule.evict_every);
+    const size_t n = std::min<size_t>(ids.size() - begin, size_t(room));
+    auto part = forward_chunk(model, seq, ids.subspan(begin, n), wanted);
+    if (wanted == LogitsWanted::All) logits.insert(logits.end(), part.begin(), part.end());
+    else logits = std::move(part);
+    begin += n;
+  }
   return logits;
 }
 

@@ -5,23 +5,25 @@
 #include <span>
 #include <vector>
 
-#include "kv/kv_cache.hpp"
+#include "kv/sequence.hpp"
 #include "model/model.hpp"
 
 namespace foresight {
 
-struct Sequence {
-  explicit Sequence(const ModelConfig& c) : cache(c.n_layers, c.n_kv_heads, c.head_dim) {}
-  KvCache cache;
-  int64_t next_position = 0;
-};
-
 enum class LogitsWanted { Last, All };
 
 // Runs `ids` through the model at positions next_position.. and appends their keys and
-// values to the sequence's cache. Returns the logits of the last token ([vocab]) or of every
-// token ([ids.size(), vocab]).
+// values to the sequence's cache; when the last of them completes a chunk of the schedule,
+// each layer evicts down to the budget. Under an active schedule the ids must not cross a
+// chunk boundary (forward_tokens splits them). Returns the logits of the last token ([vocab])
+// or of every token ([ids.size(), vocab]).
 std::vector<float> forward_chunk(const Model& model, Sequence& sequence,
                                  std::span<const int32_t> ids, LogitsWanted wanted);
+
+// Any number of tokens, cut at the schedule's chunk boundaries (also for the full cache) and
+// at most max_chunk at a time (bounding activation memory), through forward_chunk.
+std::vector<float> forward_tokens(const Model& model, Sequence& sequence,
+                                  std::span<const int32_t> ids, LogitsWanted wanted,
+                                  int max_chunk = 512);
 
 }  // namespace foresight

@@ -1,0 +1,53 @@
+#include "kv/eviction.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+namespace foresight {
+
+int64_t evict_layer(Sequence& seq, int layer, int group) {
+  const EvictionSchedule& s = seq.schedule;
+  KvCache& cache = seq.cache;
+  const int count = cache.head(layer, 0).count();
+  if (!s.active() || count <= s.budget) return 0;
+
+  EvictionView view;
+  view.layer = layer;
+  view.n_kv_heads = cache.n_kv_heads();
+  view.head_dim = cache.head_dim();
+  view.group = group;
+  view.first = std::min(s.sinks, count);
+  view.n = count - s.evict_every - view.first;
+  view.cache = &cache;
+  view.rng = &seq.rng;
+  if (seq.recent_window > 0) {
+    view.recent_queries = seq.recent_queries[layer].data();
+    view.n_recent_queries = seq.recent_window;
+  }
+  std::vector<float> scores(size_t(view.n_kv_heads) * view.n);
+  seq.policy->score(view, scores);
+
+  const int n_evict = count - s.budget;
+  std::vector<int32_t> order(view.n), keep;
+  for (int h = 0; h < view.n_kv_heads; ++h) {
+    const float* score = scores.data() + size_t(h) * view.n;
+    // Lowest scores go first; of equal scores the older entry (lower index) goes first.
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int32_t a, int32_t b) { return score[a] < score[b]; });
+    std::vector<char> evicted(view.n, 0);
+    for (int i = 0; i < n_evict; ++i) evicted[order[i]] = 1;
+    keep.clear();
+    for (int e = 0; e < count; ++e) {
+      const int c = e - view.first;
+      if (c < 0 || c >= view.n || !evicted[c]) keep.push_back(e);
+    }
+    cache.head(layer, h).retain(keep);
+  }
+  ++seq.evictions;
+  seq.evicted_entries += int64_t{n_evict} * view.n_kv_heads;
+  return int64_t{n_evict} * view.n_kv_heads;
+}
+
+}  // namespace foresight

@@ -1,0 +1,11 @@
+// The eviction step: after a full chunk, every KV head of a layer holding more than B entries
+// has its candidates scored by the policy and is compacted to exactly B entries.
+#pragma once
+#include "kv/sequence.hpp"
+
+namespace foresight {
+
+// Evicts layer `layer` of `seq` down to the budget if it is over; returns the entries removed.
+int64_t evict_layer(Sequence& seq, int layer, int group);
+
+}  // namespace foresight

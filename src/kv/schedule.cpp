@@ -1,0 +1,19 @@
+#include "kv/schedule.hpp"
+
+#include "core/error.hpp"
+
+namespace foresight {
+
+void EvictionSchedule::validate() const {
+  if (evict_every < 1) fail("--evict-every must be >= 1, got {}", evict_every);
+  if (sinks < 0) fail("--sinks must be >= 0, got {}", sinks);
+  if (budget < 0) fail("--budget must be >= 0, got {}", budget);
+  // After an eviction the L newest entries and the sinks are all still there, so B must
+  // hold them (and leave at least one slot beyond the sinks).
+  if (active() && (budget < evict_every + sinks || budget < sinks + 1))
+    fail("--budget {} cannot hold the protected window: the {} newest tokens (--evict-every) "
+         "plus {} sinks need a budget of at least {}",
+         budget, evict_every, sinks, std::max(evict_every + sinks, sinks + 1));
+}
+
+}  // namespace foresight

@@ -1,0 +1,22 @@
+// The eviction schedule shared by every policy (SPEC section 1): tokens go through the model
+// in chunks of L = evict_every; after each full chunk a (layer, KV head) holding more than B
+// entries evicts down to exactly B, never touching the L newest entries or the first `sinks`.
+#pragma once
+#include <cstdint>
+
+namespace foresight {
+
+struct EvictionSchedule {
+  int budget = 0;         // B; 0 means no eviction (the full cache)
+  int evict_every = 128;  // L
+  int sinks = 0;
+
+  bool active() const { return budget > 0; }
+  int capacity() const { return budget + evict_every; }  // the most entries a head ever holds
+  // The chunk a position belongs to ends with this position.
+  bool ends_chunk(int64_t position) const { return (position + 1) % evict_every == 0; }
+  bool starts_chunk(int64_t position) const { return position % evict_every == 0; }
+  void validate() const;  // Error naming the option when B cannot hold the protected window
+};
+
+}  // namespace foresight

@@ -1,0 +1,36 @@
+// One sequence being run through the model: its KV cache, the position of its next token, and
+// the eviction schedule and policy that keep its cache within budget.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "kv/kv_cache.hpp"
+#include "kv/schedule.hpp"
+#include "model/config.hpp"
+#include "policy/policy.hpp"
+
+namespace foresight {
+
+class Sequence {
+ public:
+  // A null policy is the full cache: the schedule's budget is ignored.
+  explicit Sequence(const ModelConfig& config, EvictionSchedule schedule = {},
+                    std::shared_ptr<const Policy> policy = nullptr, uint64_t seed = 0);
+
+  KvCache cache;
+  int64_t next_position = 0;
+  EvictionSchedule schedule;
+  std::shared_ptr<const Policy> policy;
+  Rng rng;
+  StatMask stats = 0;     // the statistics the policy needs
+  int recent_window = 0;  // how many of a chunk's last queries the policy needs
+  // Per layer: the chunk's last queries, [recent_window, n_heads, head_dim], oldest first.
+  std::vector<std::vector<float>> recent_queries;
+
+  int64_t evictions = 0;       // (layer, chunk) evictions performed
+  int64_t evicted_entries = 0; // entries removed, over all layers and heads
+  int64_t peak_kv_bytes = 0;
+};
+
+}  // namespace foresight

@@ -1,0 +1,43 @@
+// The policies by name. A new policy is one file defining its factory, plus a line here.
+#include <array>
+
+#include "core/error.hpp"
+#include "policy/policy.hpp"
+
+namespace foresight {
+
+std::unique_ptr<Policy> make_random_policy();
+std::unique_ptr<Policy> make_streaming_policy();
+std::unique_ptr<Policy> make_h2o_policy();
+std::unique_ptr<Policy> make_tova_policy();
+std::unique_ptr<Policy> make_snapkv_policy();
+std::unique_ptr<Policy> make_rkv_policy();
+
+namespace {
+struct Entry {
+  std::string_view name;
+  std::unique_ptr<Policy> (*make)();
+};
+constexpr std::array kPolicies = {
+    Entry{"full", nullptr},
+    Entry{"random", make_random_policy},
+    Entry{"streaming", make_streaming_policy},
+    Entry{"h2o", make_h2o_policy},
+    Entry{"tova", make_tova_policy},
+    Entry{"snapkv", make_snapkv_policy},
+    Entry{"rkv", make_rkv_policy},
+};
+}  // namespace
+
+std::unique_ptr<Policy> make_policy(std::string_view name) {
+  std::string known;
+  for (const Entry& e : kPolicies) {
+    if (e.name == name) return e.make ? e.make() : nullptr;
+    known += (known.empty() ? "" : ", ") + std::string(e.name);
+  }
+  fail("--policy: unknown policy '{}' (known: {})", name, known);
+}
+
+int default_sinks(std::string_view policy_name) { return policy_name == "streaming" ? 4 : 0; }
+
+}  // namespace foresight
