@@ -53,6 +53,7 @@ struct Variant {
   std::string name;
   RandomModelSpec spec;
 };
+void PrintTo(const Variant& v, std::ostream* os) { *os << v.name; }
 
 std::vector<Variant> variants() {
   std::vector<Variant> v;

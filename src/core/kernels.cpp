@@ -3,16 +3,9 @@
 #include <cmath>
 #include <immintrin.h>
 
-namespace foresight {
+#include "core/simd.hpp"
 
-namespace {
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-}  // namespace
+namespace foresight {
 
 void rms_norm(const float* x, const float* weight, int64_t n, double eps, float* out) {
   double sum_sq = 0;

@@ -10,12 +10,7 @@ class H2oPolicy final : public Policy {
   std::string_view name() const override { return "h2o"; }
   StatMask stats_needed() const override { return stat_bit(kStatCum); }
   void score(const EvictionView& v, std::span<float> scores) const override {
-    for (int h = 0; h < v.n_kv_heads; ++h)
-      for (int c = 0; c < v.n; ++c) {
-        float total = 0;
-        for (int s = 0; s < v.group; ++s) total += v.stat(h, c, s, kStatCum);
-        scores[int64_t{h} * v.n + c] = total;
-      }
+    group_stat_scores(v, kStatCum, 1.0f, scores);
   }
 };
 

@@ -37,6 +37,16 @@ struct EvictionView {
   }
 };
 
+// scores[kv_head * n + candidate] = scale * (channel `s` summed over the group's query heads).
+inline void group_stat_scores(const EvictionView& v, Stat s, float scale, std::span<float> scores) {
+  for (int h = 0; h < v.n_kv_heads; ++h)
+    for (int c = 0; c < v.n; ++c) {
+      float total = 0;
+      for (int slot = 0; slot < v.group; ++slot) total += v.stat(h, c, slot, s);
+      scores[int64_t{h} * v.n + c] = scale * total;
+    }
+}
+
 class Policy {
  public:
   virtual ~Policy() = default;

@@ -1,0 +1,124 @@
+#include "core/progress.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace foresight {
+namespace {
+
+constexpr int kBarWidth = 20;
+constexpr double kRedrawSeconds = 0.1;      // interactive: at most ~10 redraws a second
+constexpr double kPlainEverySeconds = 10.0;  // plain: a line at least this often...
+constexpr int64_t kPlainSteps = 20;          // ...and one every 5%
+
+std::string format_rate(double per_second) {
+  if (!std::isfinite(per_second)) return "--/s";
+  return per_second < 10 ? fmt::format("{:.2f}/s", per_second)
+                         : fmt::format("{:.1f}/s", per_second);
+}
+
+}  // namespace
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "--";
+  if (seconds < 9.95) return fmt::format("{:.1f}s", seconds);
+  const int64_t s = std::llround(seconds);
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  const int64_t m = (s + 30) / 60;  // hours are shown to the minute
+  return fmt::format("{}h{:02}m", m / 60, m % 60);
+}
+
+std::string format_progress_line(std::string_view label, int64_t done, int64_t total,
+                                 double elapsed_seconds, bool finished) {
+  const double rate = elapsed_seconds > 0 ? double(done) / elapsed_seconds : NAN;
+  std::string line(label);
+  if (total > 0) {
+    const double fraction = double(done) / double(total);
+    const int filled = int(std::clamp(fraction, 0.0, 1.0) * kBarWidth);
+    line += fmt::format(" [{}{}] {}/{} {}%", std::string(filled, '#'),
+                        std::string(kBarWidth - filled, '.'), done, total,
+                        int64_t(std::floor(fraction * 100)));
+  } else {
+    line += fmt::format(" {}", done);
+  }
+  line += " " + format_rate(rate);
+  if (finished) {
+    line += " in " + format_duration(elapsed_seconds);
+  } else if (total > 0) {
+    const double eta = done >= total ? 0.0 : double(total - done) / rate;
+    line += " ETA " + format_duration(done > 0 ? eta : NAN);
+  }
+  return line;
+}
+
+Progress::Progress(std::string label, int64_t total, std::FILE* out)
+    : Progress(std::move(label), total, out, ::isatty(::fileno(out)) != 0) {}
+
+Progress::Progress(std::string label, int64_t total, std::FILE* out, bool interactive)
+    : label_(std::move(label)),
+      total_(total),
+      out_(out),
+      interactive_(interactive),
+      uncaught_at_start_(std::uncaught_exceptions()),
+      start_(Clock::now()),
+      last_print_(start_) {}
+
+Progress::~Progress() {
+  if (std::uncaught_exceptions() == uncaught_at_start_) {
+    finish();
+  } else if (line_open_) {
+    std::fputc('\n', out_);
+    std::fflush(out_);
+  }
+}
+
+double Progress::seconds_since_start(Clock::time_point now) const {
+  return std::chrono::duration<double>(now - start_).count();
+}
+
+void Progress::advance(int64_t n) {
+  std::lock_guard lock(mutex_);
+  if (finished_) return;
+  done_ += n;
+  const auto now = Clock::now();
+  const double since_print = std::chrono::duration<double>(now - last_print_).count();
+  if (interactive_) {
+    if (since_print >= kRedrawSeconds) print_locked(now, false);
+    return;
+  }
+  const int64_t step = total_ > 0 ? done_ * kPlainSteps / total_ : 0;
+  // the last step is left to finish(), which prints 100% with the elapsed time
+  const bool new_step = step > last_printed_step_ && done_ < total_;
+  if (new_step || since_print >= kPlainEverySeconds) {
+    last_printed_step_ = step;
+    print_locked(now, false);
+  }
+}
+
+void Progress::finish() {
+  std::lock_guard lock(mutex_);
+  if (finished_) return;
+  finished_ = true;
+  print_locked(Clock::now(), true);
+}
+
+void Progress::print_locked(Clock::time_point now, bool finished) {
+  last_print_ = now;
+  const std::string line =
+      format_progress_line(label_, done_, total_, seconds_since_start(now), finished);
+  if (interactive_) {
+    // `\x1b[K` clears what a longer previous line left behind
+    std::fprintf(out_, "\r%s\x1b[K%s", line.c_str(), finished ? "\n" : "");
+    line_open_ = !finished;
+  } else {
+    std::fprintf(out_, "%s\n", line.c_str());
+  }
+  std::fflush(out_);
+}
+
+}  // namespace foresight
