@@ -2,11 +2,11 @@
 // CLI exits non-zero with that message instead of crashing.
 #include <cmath>
 #include <cstring>
-#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/json_file.hpp"
 #include "model/model.hpp"
@@ -16,23 +16,16 @@
 namespace foresight {
 namespace {
 
-std::string read_bytes(const std::filesystem::path& p) { return read_text_file(p); }
-
-void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), std::streamsize(bytes.size()));
-}
-
 // Edits the JSON header of a safetensors file, keeping its data bytes.
 void edit_header(const std::filesystem::path& p, const std::function<void(Json&)>& edit) {
-  const std::string bytes = read_bytes(p);
+  const std::string bytes = read_text_file(p);
   uint64_t n;
   std::memcpy(&n, bytes.data(), 8);
   Json header = Json::parse(bytes.substr(8, n));
   edit(header);
   std::string text = header.dump();
   const uint64_t m = text.size();
-  write_bytes(p, std::string(reinterpret_cast<const char*>(&m), 8) + text + bytes.substr(8 + n));
+  write_file_atomic(p, std::string(reinterpret_cast<const char*>(&m), 8) + text + bytes.substr(8 + n));
 }
 
 class BadModelTest : public ::testing::Test {
@@ -66,21 +59,21 @@ TEST_F(BadModelTest, GoodModelLoads) {
 }
 
 TEST_F(BadModelTest, TruncatedToFewBytes) {
-  write_bytes(weights(), "abc");
+  write_file_atomic(weights(), "abc");
   expect_refused({"model.safetensors", "truncated"});
 }
 
 TEST_F(BadModelTest, TruncatedData) {
-  const std::string bytes = read_bytes(weights());
-  write_bytes(weights(), bytes.substr(0, bytes.size() - 100));
+  const std::string bytes = read_text_file(weights());
+  write_file_atomic(weights(), bytes.substr(0, bytes.size() - 100));
   expect_refused({"model.safetensors", "outside"});
 }
 
 TEST_F(BadModelTest, HeaderLengthPastTheEnd) {
-  std::string bytes = read_bytes(weights());
+  std::string bytes = read_text_file(weights());
   const uint64_t huge = uint64_t{1} << 40;
   std::memcpy(bytes.data(), &huge, 8);
-  write_bytes(weights(), bytes);
+  write_file_atomic(weights(), bytes);
   expect_refused({"model.safetensors", "header length"});
 }
 
@@ -117,35 +110,35 @@ TEST_F(BadModelTest, UnknownDtype) {
 }
 
 TEST_F(BadModelTest, NaNInWeights) {
-  std::string bytes = read_bytes(weights());
+  std::string bytes = read_text_file(weights());
   uint64_t n;
   std::memcpy(&n, bytes.data(), 8);
   const Json header = Json::parse(bytes.substr(8, n));
   const uint64_t begin = header["model.layers.1.self_attn.k_proj.weight"]["data_offsets"][0];
   const float nan = std::nanf("");
   std::memcpy(bytes.data() + 8 + n + begin + 4 * 5, &nan, 4);
-  write_bytes(weights(), bytes);
+  write_file_atomic(weights(), bytes);
   expect_refused({"model.layers.1.self_attn.k_proj.weight", "NaN"});
 }
 
 TEST_F(BadModelTest, UnsupportedArchitecture) {
   Json config = read_json_file(dir / "config.json");
   config["architectures"] = {"GPT2LMHeadModel"};
-  write_bytes(dir / "config.json", config.dump());
+  write_file_atomic(dir / "config.json", config.dump());
   expect_refused({"config.json", "GPT2LMHeadModel", "not supported"});
 }
 
 TEST_F(BadModelTest, UnsupportedRopeScaling) {
   Json config = read_json_file(dir / "config.json");
   config["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", 4.0}};
-  write_bytes(dir / "config.json", config.dump());
+  write_file_atomic(dir / "config.json", config.dump());
   expect_refused({"config.json", "yarn"});
 }
 
 TEST_F(BadModelTest, AbsurdConfigSizes) {
   Json config = read_json_file(dir / "config.json");
   config["vocab_size"] = 1000000000;
-  write_bytes(dir / "config.json", config.dump());
+  write_file_atomic(dir / "config.json", config.dump());
   expect_refused({"config.json", "vocab_size"});
 }
 
@@ -155,7 +148,7 @@ TEST_F(BadModelTest, MissingConfig) {
 }
 
 TEST_F(BadModelTest, MalformedTokenizerInGenerate) {
-  write_bytes(dir / "tokenizer.json", "{\"model\": {\"type\": \"BPE\", \"vocab\": ");
+  write_file_atomic(dir / "tokenizer.json", "{\"model\": {\"type\": \"BPE\", \"vocab\": ");
   const auto r = test::run_command(test::cli() + " generate --model " + dir.path().string() +
                                    " --prompt hi --max-new-tokens 2");
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -163,7 +156,7 @@ TEST_F(BadModelTest, MalformedTokenizerInGenerate) {
 }
 
 TEST_F(BadModelTest, ShardIndexNamingMissingShard) {
-  write_bytes(dir / "model.safetensors.index.json",
+  write_file_atomic(dir / "model.safetensors.index.json",
               R"({"weight_map": {"model.norm.weight": "model-00009-of-00009.safetensors"}})");
   expect_refused({"model-00009-of-00009.safetensors"});
 }

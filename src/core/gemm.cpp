@@ -12,7 +12,6 @@ namespace foresight {
 
 namespace {
 
-
 template <DType T>
 inline float load1(const char* w, int64_t c) {
   if constexpr (T == DType::F32) return reinterpret_cast<const float*>(w)[c];

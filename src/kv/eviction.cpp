@@ -6,11 +6,11 @@
 
 namespace foresight {
 
-int64_t evict_layer(Sequence& seq, int layer, int group) {
+void evict_layer(Sequence& seq, int layer, int group) {
   const EvictionSchedule& s = seq.schedule;
   KvCache& cache = seq.cache;
   const int count = cache.head(layer, 0).count();
-  if (!s.active() || count <= s.budget) return 0;
+  if (!s.active() || count <= s.budget) return;
 
   EvictionView view;
   view.layer = layer;
@@ -30,13 +30,15 @@ int64_t evict_layer(Sequence& seq, int layer, int group) {
 
   const int n_evict = count - s.budget;
   std::vector<int32_t> order(view.n), keep;
+  std::vector<char> evicted(view.n);
   for (int h = 0; h < view.n_kv_heads; ++h) {
     const float* score = scores.data() + size_t(h) * view.n;
-    // Lowest scores go first; of equal scores the older entry (lower index) goes first.
+    // The n_evict lowest scores go; of equal scores the older entry (lower index) goes first.
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int32_t a, int32_t b) { return score[a] < score[b]; });
-    std::vector<char> evicted(view.n, 0);
+    std::nth_element(order.begin(), order.begin() + n_evict, order.end(), [&](int32_t a, int32_t b) {
+      return score[a] < score[b] || (score[a] == score[b] && a < b);
+    });
+    std::fill(evicted.begin(), evicted.end(), 0);
     for (int i = 0; i < n_evict; ++i) evicted[order[i]] = 1;
     keep.clear();
     for (int e = 0; e < count; ++e) {
@@ -47,7 +49,6 @@ int64_t evict_layer(Sequence& seq, int layer, int group) {
   }
   ++seq.evictions;
   seq.evicted_entries += int64_t{n_evict} * view.n_kv_heads;
-  return int64_t{n_evict} * view.n_kv_heads;
 }
 
 }  // namespace foresight

@@ -5,7 +5,8 @@
 
 namespace foresight {
 
-// Evicts layer `layer` of `seq` down to the budget if it is over; returns the entries removed.
-int64_t evict_layer(Sequence& seq, int layer, int group);
+// Evicts layer `layer` of `seq` down to the budget if it is over, counting what it removed in
+// seq.evictions and seq.evicted_entries.
+void evict_layer(Sequence& seq, int layer, int group);
 
 }  // namespace foresight

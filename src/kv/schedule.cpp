@@ -9,11 +9,11 @@ void EvictionSchedule::validate() const {
   if (sinks < 0) fail("--sinks must be >= 0, got {}", sinks);
   if (budget < 0) fail("--budget must be >= 0, got {}", budget);
   // After an eviction the L newest entries and the sinks are all still there, so B must
-  // hold them (and leave at least one slot beyond the sinks).
-  if (active() && (budget < evict_every + sinks || budget < sinks + 1))
+  // hold them (L >= 1 also leaves a slot beyond the sinks).
+  if (active() && budget < evict_every + sinks)
     fail("--budget {} cannot hold the protected window: the {} newest tokens (--evict-every) "
          "plus {} sinks need a budget of at least {}",
-         budget, evict_every, sinks, std::max(evict_every + sinks, sinks + 1));
+         budget, evict_every, sinks, evict_every + sinks);
 }
 
 }  // namespace foresight

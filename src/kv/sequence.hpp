@@ -18,13 +18,14 @@ class Sequence {
   explicit Sequence(const ModelConfig& config, EvictionSchedule schedule = {},
                     std::shared_ptr<const Policy> policy = nullptr, uint64_t seed = 0);
 
-  KvCache cache;
-  int64_t next_position = 0;
+  // Declared before the cache, which is sized from them.
   EvictionSchedule schedule;
   std::shared_ptr<const Policy> policy;
-  Rng rng;
   StatMask stats = 0;     // the statistics the policy needs
   int recent_window = 0;  // how many of a chunk's last queries the policy needs
+  KvCache cache;
+  int64_t next_position = 0;
+  Rng rng;
   // Per layer: the chunk's last queries, [recent_window, n_heads, head_dim], oldest first.
   std::vector<std::vector<float>> recent_queries;
 

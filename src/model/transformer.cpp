@@ -63,7 +63,6 @@ void attention_block(const Model& model, Sequence& seq, int layer_index, Activat
       seq.cache.head(layer_index, h)
           .append(k + int64_t{h} * d, v + int64_t{h} * d, static_cast<int32_t>(position));
   }
-  seq.peak_kv_bytes = std::max(seq.peak_kv_bytes, seq.cache.bytes());
   attend(c, seq, layer_index, a.q.data(), n, seq.next_position, a.attn.data());
   if (seq.schedule.active() && seq.schedule.ends_chunk(seq.next_position + n - 1))
     evict_layer(seq, layer_index, c.group());
@@ -96,6 +95,9 @@ std::vector<float> forward_chunk(const Model& model, Sequence& seq, std::span<co
          seq.next_position, seq.next_position + n - 1, s.evict_every);
   thread_local Activations a;
   a.resize(c, n);
+  // The most the cache holds: every layer with this chunk appended, none evicted yet.
+  seq.peak_kv_bytes = std::max(seq.peak_kv_bytes,
+                               seq.cache.bytes() + int64_t{n} * c.kv_bytes_per_token());
   const Matrix& embed = model.embedding();
   for (int i = 0; i < n; ++i) {
     if (ids[i] < 0 || ids[i] >= c.vocab)
