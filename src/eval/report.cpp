@@ -43,22 +43,6 @@ Json row_to_json(const ResultRow& r) {
 }
 
 // Reads results[i].name as an int, naming the file and field when it is missing or not one.
-int int_field(const Json& row, std::string_view name, const std::string& where) {
-  const auto it = row.find(name);
-  if (it == row.end()) fail("{}.{}: missing", where, name);
-  if (!it->is_number_integer()) fail("{}.{}: expected an integer, got {}", where, name, it->dump());
-  const auto v = it->get<int64_t>();
-  if (v < INT32_MIN || v > INT32_MAX) fail("{}.{}: {} is out of range", where, name, v);
-  return int(v);
-}
-
-std::string string_field(const Json& row, std::string_view name, const std::string& where) {
-  const auto it = row.find(name);
-  if (it == row.end()) fail("{}.{}: missing", where, name);
-  if (!it->is_string()) fail("{}.{}: expected a string, got {}", where, name, it->dump());
-  return it->get<std::string>();
-}
-
 std::string settings_markdown(const Json& settings) {
   std::string md;
   for (const auto& [key, value] : settings.items()) {

@@ -120,11 +120,10 @@ std::vector<float> forward_chunk(const Model& model, Sequence& seq, std::span<co
   return logits;
 }
 
-std::vector<float> forward_tokens(const Model& model, Sequence& seq, std::span<const int32_t> ids,
-                                  LogitsWanted wanted, int max_chunk) {
+void forward_tokens(const Model& model, Sequence& seq, std::span<const int32_t> ids,
+                    LogitsWanted wanted, const LogitsCallback& on_logits, int max_chunk) {
   if (ids.empty()) fail("forward_tokens: no tokens");
   if (max_chunk < 1) fail("forward_tokens: max chunk must be >= 1");
-  std::vector<float> logits;
   size_t begin = 0;
   while (begin < ids.size()) {
     // Cut at chunk boundaries even without eviction, so that a run under any policy does the
@@ -132,11 +131,19 @@ std::vector<float> forward_tokens(const Model& model, Sequence& seq, std::span<c
     const int64_t room = std::min<int64_t>(
         max_chunk, seq.schedule.evict_every - seq.next_position % seq.schedule.evict_every);
     const size_t n = std::min<size_t>(ids.size() - begin, size_t(room));
-    auto part = forward_chunk(model, seq, ids.subspan(begin, n), wanted);
-    if (wanted == LogitsWanted::All) logits.insert(logits.end(), part.begin(), part.end());
-    else logits = std::move(part);
+    const auto logits = forward_chunk(model, seq, ids.subspan(begin, n), wanted);
+    if (wanted == LogitsWanted::All) on_logits(begin, logits);
+    else if (begin + n == ids.size()) on_logits(begin + n - 1, logits);
     begin += n;
   }
+}
+
+std::vector<float> forward_tokens(const Model& model, Sequence& seq, std::span<const int32_t> ids,
+                                  LogitsWanted wanted, int max_chunk) {
+  std::vector<float> logits;
+  forward_tokens(model, seq, ids, wanted, [&](size_t, std::span<const float> part) {
+    logits.insert(logits.end(), part.begin(), part.end());
+  }, max_chunk);
   return logits;
 }
 

@@ -2,6 +2,7 @@
 // decoding and teacher-forced replay all take. A sequence carries its KV cache and the
 // position of its next token.
 #pragma once
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -25,5 +26,12 @@ std::vector<float> forward_chunk(const Model& model, Sequence& sequence,
 std::vector<float> forward_tokens(const Model& model, Sequence& sequence,
                                   std::span<const int32_t> ids, LogitsWanted wanted,
                                   int max_chunk = 512);
+
+// The same, handing each piece's logits to `on_logits` with the index of its first token
+// instead of keeping them all, so memory does not grow with the number of tokens (long traces
+// under a large vocabulary). Under LogitsWanted::Last it is called once, for the last token.
+using LogitsCallback = std::function<void(size_t first_token, std::span<const float> logits)>;
+void forward_tokens(const Model& model, Sequence& sequence, std::span<const int32_t> ids,
+                    LogitsWanted wanted, const LogitsCallback& on_logits, int max_chunk = 512);
 
 }  // namespace foresight

@@ -61,8 +61,8 @@ class Policy {
 // serves many sequences and threads.
 
 // The policy of a name (random, streaming, h2o, tova, snapkv, rkv); "full" gives null (no
-// eviction). Error for an unknown name, listing the known ones.
-std::unique_ptr<Policy> make_policy(std::string_view name);
+// eviction). Error for an unknown name, naming the command-line option and the known ones.
+std::unique_ptr<Policy> make_policy(std::string_view name, std::string_view option = "--policy");
 // The sinks a policy uses unless told otherwise: 4 for streaming, 0 for the rest.
 int default_sinks(std::string_view policy_name);
 

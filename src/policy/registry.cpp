@@ -29,13 +29,13 @@ constexpr std::array kPolicies = {
 };
 }  // namespace
 
-std::unique_ptr<Policy> make_policy(std::string_view name) {
+std::unique_ptr<Policy> make_policy(std::string_view name, std::string_view option) {
   std::string known;
   for (const Entry& e : kPolicies) {
     if (e.name == name) return e.make ? e.make() : nullptr;
     known += (known.empty() ? "" : ", ") + std::string(e.name);
   }
-  fail("--policy: unknown policy '{}' (known: {})", name, known);
+  fail("{}: unknown policy '{}' (known: {})", option, name, known);
 }
 
 int default_sinks(std::string_view policy_name) { return policy_name == "streaming" ? 4 : 0; }

@@ -1,0 +1,74 @@
+#include "eval/fidelity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/error.hpp"
+#include "model/transformer.hpp"
+
+namespace foresight {
+
+TokenLosses teacher_forced_losses(const Model& model, Sequence& seq, std::span<const int32_t> ids) {
+  const int vocab = model.config().vocab;
+  TokenLosses out;
+  out.ce.assign(ids.size(), 0.0f);
+  out.entropy.assign(ids.size(), 0.0f);
+  forward_tokens(model, seq, ids, LogitsWanted::All, [&](size_t first, std::span<const float> logits) {
+    const size_t rows = logits.size() / size_t(vocab);
+    for (size_t r = 0; r < rows; ++r) {
+      const size_t next = first + r + 1;  // the token this row predicts
+      if (next >= ids.size()) break;
+      const float* z = logits.data() + r * vocab;
+      const float max = *std::max_element(z, z + vocab);
+      double sum = 0, weighted = 0;  // sum of e^(z - max), and of e^(z - max) * (z - max)
+      for (int v = 0; v < vocab; ++v) {
+        const double shifted = double(z[v]) - max, e = std::exp(shifted);
+        sum += e;
+        weighted += e * shifted;
+      }
+      const double log_sum = std::log(sum);
+      out.ce[next] = float(log_sum - (double(z[ids[next]]) - max));
+      out.entropy[next] = float(std::max(0.0, log_sum - weighted / sum));
+    }
+  });
+  return out;
+}
+
+FidelitySummary summarize_fidelity(const std::vector<Trace>& traces,
+                                   const std::vector<std::vector<float>>& policy_ce) {
+  if (traces.size() != policy_ce.size())
+    fail("summarize_fidelity: {} traces but {} loss arrays", traces.size(), policy_ce.size());
+  struct Token {
+    float entropy, full, policy;
+  };
+  std::vector<Token> tokens;
+  for (size_t i = 0; i < traces.size(); ++i) {
+    const Trace& t = traces[i];
+    if (!t.has_reference() || policy_ce[i].size() != t.ids.size())
+      fail("summarize_fidelity: trace '{}' lacks its reference or policy losses", t.id);
+    for (size_t j = size_t(t.prompt_len); j < t.ids.size(); ++j)
+      tokens.push_back({t.entropy[j], t.ce[j], policy_ce[i][j]});
+  }
+  FidelitySummary s;
+  s.tokens = int64_t(tokens.size());
+  if (tokens.empty()) return s;
+  // Stable, so equal entropies split by position and the result does not depend on the sort.
+  std::stable_sort(tokens.begin(), tokens.end(),
+                   [](const Token& a, const Token& b) { return a.entropy < b.entropy; });
+  auto mean_rise = [](std::span<const Token> part, double* full_mean, double* policy_mean) {
+    double full = 0, policy = 0;
+    for (const Token& t : part) full += t.full, policy += t.policy;
+    if (full_mean) *full_mean = full / double(part.size());
+    if (policy_mean) *policy_mean = policy / double(part.size());
+    return part.empty() || full <= 0 ? 0.0 : policy / full - 1;
+  };
+  const std::span<const Token> all(tokens);
+  const size_t low = std::max<size_t>(1, tokens.size() * 4 / 5);
+  s.loss_ratio = mean_rise(all, &s.full_loss, &s.loss) + 1;
+  s.low_entropy_rise = mean_rise(all.first(low), nullptr, nullptr);
+  s.high_entropy_rise = mean_rise(all.subspan(low), nullptr, nullptr);
+  return s;
+}
+
+}  // namespace foresight

@@ -1,0 +1,34 @@
+// The (policy, budget) combinations an evaluation or a fidelity run covers, parsed from the
+// command line's comma-separated lists: "full" once (no budget), every other policy once per
+// budget, all under the same eviction length and sinks.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kv/schedule.hpp"
+#include "policy/policy.hpp"
+
+namespace foresight {
+
+struct PolicyRun {
+  std::string policy;
+  std::optional<int> budget;  // nullopt for the full cache
+  EvictionSchedule schedule;
+  std::shared_ptr<const Policy> impl;  // null for the full cache
+};
+
+// `sinks` < 0 takes each policy's default. Errors name the option (`policies_option`,
+// `budgets_option`): unknown policies, repeated entries, budgets that are not positive
+// integers, budgets that cannot hold the protected window, a budgeted policy without budgets.
+std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view budgets,
+                                   int evict_every, int sinks,
+                                   std::string_view policies_option = "--policies",
+                                   std::string_view budgets_option = "--budgets");
+
+// "h2o@256" or "full".
+std::string run_label(const PolicyRun& run);
+
+}  // namespace foresight
