@@ -3,7 +3,6 @@
 // cache) from memory once, so tokens/s can be at most bandwidth / bytes per token.
 //
 // usage: engine_bench [--model DIR] [--prompt N] [--decode N] [--rounds N]
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -11,17 +10,14 @@
 
 #include <omp.h>
 
+#include "bench_util.hpp"
 #include "core/error.hpp"
-#include "model/random_model.hpp"
 #include "model/transformer.hpp"
 
 using namespace foresight;
+using bench::now;
 
 namespace {
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // Read bandwidth in bytes/s: all threads sum disjoint parts of a buffer far larger than the
 // caches; best of several passes.
@@ -88,13 +84,7 @@ int main(int argc, char** argv) {
     else { std::fprintf(stderr, "unknown option %s\n", argv[i]); return 1; }
   }
   try {
-    std::string tmp;
-    if (model_dir.empty()) {
-      tmp = (std::filesystem::temp_directory_path() / "foresight-bench-100m").string();
-      if (!std::filesystem::exists(tmp + "/config.json"))
-        write_random_model(tmp, RandomModelSpec::preset("100m"));
-      model_dir = tmp;
-    }
+    model_dir = bench::model_or_random_100m(model_dir);
     const double bandwidth = read_bandwidth();
     std::printf("threads %d, measured read bandwidth %.2f GB/s\n", omp_get_max_threads(),
                 bandwidth / 1e9);

@@ -58,12 +58,15 @@ void run(const Options& o) {
   const auto generated = r.tokens.size();
   std::fprintf(stderr,
                "prompt %zu tokens, generated %zu tokens (%s); prefill %.1f tok/s, decode %.1f "
-               "tok/s; peak KV %.2f MiB; %lld evictions (%lld entries); policy %s; seed %llu\n",
+               "tok/s; peak KV %.2f MiB; %lld evictions (%lld entries, %.1f%% of the time); policy %s; "
+               "seed %llu\n",
                prompt.size(), generated, r.stopped ? "stop token" : "token limit",
                double(prompt.size()) / std::max(r.prefill_seconds, 1e-9),
                generated > 1 ? double(generated - 1) / std::max(r.decode_seconds, 1e-9) : 0.0,
                double(r.peak_kv_bytes) / (1 << 20), static_cast<long long>(r.evictions),
-               static_cast<long long>(r.evicted_entries), o.policy.c_str(),
+               static_cast<long long>(r.evicted_entries),
+               100 * r.eviction_seconds / std::max(r.prefill_seconds + r.decode_seconds, 1e-9),
+               o.policy.c_str(),
                static_cast<unsigned long long>(settings.sampling.seed));
 }
 

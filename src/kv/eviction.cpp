@@ -1,6 +1,7 @@
 #include "kv/eviction.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <numeric>
 #include <vector>
 
@@ -11,6 +12,7 @@ void evict_layer(Sequence& seq, int layer, int group) {
   KvCache& cache = seq.cache;
   const int count = cache.head(layer, 0).count();
   if (!s.active() || count <= s.budget) return;
+  const auto start = std::chrono::steady_clock::now();
 
   EvictionView view;
   view.layer = layer;
@@ -48,6 +50,7 @@ void evict_layer(Sequence& seq, int layer, int group) {
     cache.head(layer, h).retain(keep);
   }
   ++seq.evictions;
+  seq.eviction_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   seq.evicted_entries += int64_t{n_evict} * view.n_kv_heads;
 }
 

@@ -32,6 +32,7 @@ class Sequence {
   int64_t evictions = 0;       // (layer, chunk) evictions performed
   int64_t evicted_entries = 0; // entries removed, over all layers and heads
   int64_t peak_kv_bytes = 0;
+  double eviction_seconds = 0;  // spent scoring candidates and compacting (a cost to report)
 };
 
 }  // namespace foresight

@@ -47,6 +47,7 @@ GenerateResult generate(const Model& model, std::span<const int32_t> prompt,
   result.peak_kv_bytes = seq.peak_kv_bytes;
   result.evictions = seq.evictions;
   result.evicted_entries = seq.evicted_entries;
+  result.eviction_seconds = seq.eviction_seconds;
   return result;
 }
 

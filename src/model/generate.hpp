@@ -24,6 +24,7 @@ struct GenerateResult {
   double prefill_seconds = 0, decode_seconds = 0;
   int64_t peak_kv_bytes = 0;
   int64_t evictions = 0, evicted_entries = 0;
+  double eviction_seconds = 0;  // part of prefill and decode time spent scoring and compacting
 };
 
 // `on_token` is called with each new id as soon as it is sampled (for streaming).
