@@ -146,5 +146,15 @@ TEST(AnswerFuzz, RandomBytesNeverThrow) {
   }
 }
 
+TEST(AnswerLine, GenerationStopsOnceTheAnswerLineIsComplete) {
+  EXPECT_FALSE(ends_with_answer_line("step 1\nanswer: 4"));  // the line may go on
+  EXPECT_TRUE(ends_with_answer_line("step 1\nanswer: 42\n"));
+  EXPECT_TRUE(ends_with_answer_line("  answer: 42\n"));
+  EXPECT_FALSE(ends_with_answer_line("answer: 4\nmore\n"));
+  EXPECT_FALSE(ends_with_answer_line(""));
+  EXPECT_FALSE(ends_with_answer_line("\n"));
+  EXPECT_TRUE(ends_with_answer_line("x\nresult 7\n", "result"));
+}
+
 }  // namespace
 }  // namespace foresight

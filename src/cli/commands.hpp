@@ -9,5 +9,7 @@ void add_generate_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_random_model_command(CLI::App& app);
 void add_score_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_traces_command(CLI::App& app);
 
 }  // namespace foresight::cli

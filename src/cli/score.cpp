@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "eval/fidelity.hpp"
 #include "eval/policy_grid.hpp"
@@ -52,13 +53,10 @@ void run(const Options& o) {
     }
     progress.advance();
   };
-  // Independent sequences: one per thread (the forward pass inside stays single-threaded).
   // References are finished before the runs that are summarised against them.
   const int64_t n_missing = int64_t(missing.size());
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t j = 0; j < n_missing; ++j) job(j);
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t j = n_missing; j < n_jobs; ++j) job(j);
+  parallel_jobs(n_missing, job);
+  parallel_jobs(n_jobs - n_missing, [&](int64_t j) { job(n_missing + j); });
   progress.finish();
 
   Json summary = Json::array();

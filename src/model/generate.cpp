@@ -40,6 +40,10 @@ GenerateResult generate(const Model& model, std::span<const int32_t> prompt,
       result.stopped = true;
       break;
     }
+    if (settings.stop_after && settings.stop_after(result.tokens)) {
+      result.stopped = true;
+      break;
+    }
     if (step + 1 == settings.max_new_tokens) break;  // no forward pass for a token never used
     logits = forward_chunk(model, seq, std::span(&token, 1), LogitsWanted::Last);
   }

@@ -16,11 +16,14 @@ struct GenerateSettings {
   std::vector<int32_t> stop_ids;  // usually the model's EOS ids
   EvictionSchedule schedule;
   std::shared_ptr<const Policy> policy;  // null: the full cache
+  // Checked with the tokens generated so far after each one that is not a stop id; true ends
+  // the generation (e.g. once an answer line is complete). Empty: never.
+  std::function<bool(std::span<const int32_t> generated)> stop_after;
 };
 
 struct GenerateResult {
   std::vector<int32_t> tokens;  // generated ids, the stop id included when one was hit
-  bool stopped = false;         // ended on a stop id rather than the token limit
+  bool stopped = false;  // ended on a stop id or stop_after rather than the token limit
   double prefill_seconds = 0, decode_seconds = 0;
   int64_t peak_kv_bytes = 0;
   int64_t evictions = 0, evicted_entries = 0;

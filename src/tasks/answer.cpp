@@ -177,6 +177,15 @@ std::optional<std::string> final_answer_line(std::string_view text, std::string_
   return found;
 }
 
+bool ends_with_answer_line(std::string_view text, std::string_view prefix) {
+  if (text.empty() || text.back() != '\n') return false;
+  text.remove_suffix(1);
+  const size_t start = text.rfind('\n');
+  std::string_view line = start == std::string_view::npos ? text : text.substr(start + 1);
+  while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
+  return line.starts_with(prefix);
+}
+
 GraderKind parse_grader(std::string_view name) {
   if (name == "boxed") return GraderKind::Boxed;
   if (name == "answer-line") return GraderKind::AnswerLine;

@@ -44,6 +44,10 @@ bool math_answers_equal(std::string_view predicted, std::string_view reference);
 std::optional<std::string> final_answer_line(std::string_view text,
                                              std::string_view prefix = "answer:");
 
+// Whether `text` ends with a complete line (terminated by \n) that starts with `prefix` after
+// leading whitespace: the point where an answer-line generation can stop.
+bool ends_with_answer_line(std::string_view text, std::string_view prefix = "answer:");
+
 enum class GraderKind { Boxed, AnswerLine };
 
 // "boxed" or "answer-line"; anything else is an Error naming the option.

@@ -1,0 +1,33 @@
+// Independent jobs spread over the OpenMP threads.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+
+namespace foresight {
+
+// Calls job(i) for every i in [0, n), one index at a time per thread (jobs differ in length).
+// An exception cannot cross an OpenMP region, so the first one thrown is kept, the jobs not yet
+// started are skipped, and it is rethrown here once every thread has stopped. Parallel regions
+// inside a job run on that job's thread alone (OpenMP does not nest by default).
+template <typename Job>
+void parallel_jobs(int64_t n, Job&& job) {
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  std::atomic<bool> failed{false};
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t i = 0; i < n; ++i) {
+    if (failed.load(std::memory_order_relaxed)) continue;
+    try {
+      job(i);
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      failed = true;
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace foresight
