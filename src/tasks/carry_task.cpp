@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "tasks/draw.hpp"
-#include "tasks/tagged_number.hpp"
 
 namespace foresight {
 

@@ -22,6 +22,7 @@
 #pragma once
 #include "core/rng.hpp"
 #include "tasks/knobs.hpp"
+#include "tasks/tagged_number.hpp"
 #include "tasks/task_problem.hpp"
 
 namespace foresight {
@@ -32,7 +33,7 @@ struct CarryKnobs {
 };
 
 inline constexpr KnobField<CarryKnobs> kCarryKnobs[] = {
-    {"digits", &CarryKnobs::digits, 1, 26, "digits of x"},
+    {"digits", &CarryKnobs::digits, 1, kMaxColumns, "digits of x"},
     {"steps", &CarryKnobs::steps, 1, 99, "updates of x"},
 };
 

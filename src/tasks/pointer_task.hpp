@@ -33,7 +33,8 @@ namespace foresight {
 struct PointerKnobs {
   int hops = 24;         // chain entries visited; the trace grows 13 + 12 * digits per hop
   int distractors = 36;  // entries off the chain; hops + distractors <= 100 (two-digit keys)
-  int digits = 5;        // columns of the checksum s: more local work per hop
+  int digits = 5;        // columns of s: more local work per hop; at most 8, so that the
+                         // column tags (a..h) stay clear of the key letter k
 };
 
 inline constexpr KnobField<PointerKnobs> kPointerKnobs[] = {

@@ -22,10 +22,11 @@
 //
 // Why it suits eviction: the program (in the prompt) is needed until the last pass, long after
 // it was last attended, while overwritten values and the restated lines of earlier passes are
-// never needed again. What must be kept is the program (about 9 characters a line) plus one
-// value per register; a pass writes about 21 characters a line, so with 3 passes the program is
-// about 14% of the trace, and a recency window of 25% of the trace (3/4 of a pass) never holds
-// the previous restatement of the next line.
+// never needed again. What must be kept is the program (9 characters a line) plus one value
+// per register, while a pass writes 21 characters a line: with 3 passes the program is about
+// 14% of the trace. A recency window of 25% of the trace (3/4 of a pass) never reaches back to
+// the prompt nor, unless the newest-token window exceeds a quarter pass, to the previous pass's
+// restatement of the next line; more passes would bring that restatement within reach.
 #pragma once
 #include "core/rng.hpp"
 #include "tasks/knobs.hpp"
