@@ -11,5 +11,6 @@ void add_random_model_command(CLI::App& app);
 void add_score_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_traces_command(CLI::App& app);
+void add_tasks_command(CLI::App& app);
 
 }  // namespace foresight::cli

@@ -11,6 +11,9 @@ int main(int argc, char** argv) {
   foresight::cli::add_tokenize_command(app);
   foresight::cli::add_random_model_command(app);
   foresight::cli::add_score_command(app);
+  foresight::cli::add_eval_command(app);
+  foresight::cli::add_traces_command(app);
+  foresight::cli::add_tasks_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

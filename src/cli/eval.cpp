@@ -1,0 +1,114 @@
+// `foresight eval`: accuracy of every policy at every budget on a JSONL dataset, as a table on
+// stdout and a report (JSON, CSV, Markdown, SVG, and every graded sample) in --out.
+#include <chrono>
+#include <cstdio>
+
+#include <omp.h>
+
+#include "cli/commands.hpp"
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "eval/accuracy_eval.hpp"
+#include "eval/report.hpp"
+
+namespace foresight::cli {
+
+namespace {
+
+struct Options {
+  std::string model, dataset, policies = "full", budgets, grader = "answer-line", out;
+  int evict_every = 128, sinks = -1, limit = 0;
+  AccuracySettings settings;
+};
+
+// samples.jsonl: one line per generation, for looking at what went wrong.
+std::string samples_jsonl(const AccuracyResult& result, std::span<const TaskProblem> problems,
+                          const std::vector<PolicyRun>& runs) {
+  std::string text;
+  for (const SampleOutcome& s : result.samples) {
+    const PolicyRun& run = runs[s.run];
+    text += Json{{"policy", run.policy},
+                 {"budget", run.budget ? Json(*run.budget) : Json(nullptr)},
+                 {"id", problems[s.problem].id},
+                 {"group", problems[s.problem].group},
+                 {"sample", s.sample},
+                 {"correct", s.correct},
+                 {"stopped", s.stopped},
+                 {"generated_tokens", s.generated_tokens},
+                 {"peak_kv_bytes", s.peak_kv_bytes},
+                 {"answer", problems[s.problem].answer},
+                 {"output", s.output}}
+                .dump(-1, ' ', false, Json::error_handler_t::replace) +
+            "\n";
+  }
+  return text;
+}
+
+void run(Options& o) {
+  AccuracySettings& s = o.settings;
+  s.grader = parse_grader(o.grader);
+  s.runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks);
+  std::vector<TaskProblem> problems = read_dataset(o.dataset);
+  if (o.limit > 0 && size_t(o.limit) < problems.size()) problems.resize(size_t(o.limit));
+  const auto model = Model::load(o.model);
+  const Tokenizer tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
+
+  const auto start = std::chrono::steady_clock::now();
+  Progress progress("eval", int64_t(s.runs.size()) * int64_t(problems.size()) * s.samples);
+  const AccuracyResult result = evaluate_accuracy(*model, tokenizer, problems, s, &progress);
+  progress.finish();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  for (const std::string& group : groups_in_order(result.rows)) {
+    std::printf("%s%s\n\n", group == "all" ? "" : "\n", group == "all" ? "all problems" : group.c_str());
+    std::printf("%s", markdown_table(result.rows, group).c_str());
+  }
+  std::fflush(stdout);
+  if (o.out.empty()) return;
+  const Json settings = {
+      {"model", o.model}, {"dataset", o.dataset}, {"n_problems", problems.size()},
+      {"policies", o.policies}, {"budgets", o.budgets}, {"evict_every", o.evict_every},
+      {"sinks", o.sinks < 0 ? Json("policy default") : Json(o.sinks)},
+      {"samples", s.samples}, {"max_new_tokens", s.max_new_tokens},
+      {"temperature", s.sampling.temperature}, {"top_k", s.sampling.top_k},
+      {"top_p", s.sampling.top_p}, {"seed", s.sampling.seed}, {"chat", s.chat},
+      {"think", s.think}, {"grader", o.grader}, {"threads", omp_get_max_threads()},
+      {"seconds", seconds}};
+  write_report(o.out, settings, result.rows);
+  write_file_atomic(std::filesystem::path(o.out) / "samples.jsonl", samples_jsonl(result, problems, s.runs));
+  std::fprintf(stderr, "report written to %s (%.0f s, seed %llu)\n", o.out.c_str(), seconds,
+               static_cast<unsigned long long>(s.sampling.seed));
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("eval", "accuracy of policies x budgets on a JSONL dataset");
+  auto o = std::make_shared<Options>();
+  AccuracySettings& s = o->settings;
+  cmd->add_option("--model", o->model, "model directory")->required();
+  cmd->add_option("--dataset", o->dataset, "JSONL of {\"id\", \"prompt\", \"answer\"[, \"group\"]}")
+      ->required();
+  cmd->add_option("--policies", o->policies, "comma-separated policies")->capture_default_str();
+  cmd->add_option("--budgets", o->budgets, "comma-separated budgets (KV entries per head)");
+  cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
+  cmd->add_option("--sinks", o->sinks, "first tokens never evicted (default: the policy's)");
+  cmd->add_option("--samples", s.samples, "generations per problem (average pass@1)")
+      ->capture_default_str();
+  cmd->add_option("--max-new-tokens", s.max_new_tokens)->capture_default_str();
+  cmd->add_option("--temperature", s.sampling.temperature, "0 = greedy")->capture_default_str();
+  cmd->add_option("--top-k", s.sampling.top_k, "0 = no limit")->capture_default_str();
+  cmd->add_option("--top-p", s.sampling.top_p)->capture_default_str();
+  cmd->add_option("--seed", s.sampling.seed)->capture_default_str();
+  cmd->add_flag("--chat", s.chat, "wrap prompts in the ChatML chat template");
+  cmd->add_flag("--think", s.think, "with --chat: open the assistant turn with <think>");
+  cmd->add_option("--grader", o->grader, "boxed (last \\boxed{}) or answer-line")
+      ->capture_default_str();
+  cmd->add_option("--limit", o->limit, "evaluate only the first N problems");
+  cmd->add_option("--out", o->out, "directory for the report");
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace foresight::cli

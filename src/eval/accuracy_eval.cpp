@@ -1,0 +1,99 @@
+#include "eval/accuracy_eval.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/parallel.hpp"
+#include "core/progress.hpp"
+#include "model/chat.hpp"
+#include "model/generate.hpp"
+
+namespace foresight {
+
+namespace {
+
+uint64_t sample_seed(uint64_t seed, int problem, int sample) {
+  // splitmix64 of the triple: nearby indices give unrelated streams.
+  uint64_t z = seed ^ (uint64_t(problem) << 32) ^ uint64_t(sample) * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Average pass@1 of one run over the problems of one group ("all": every problem).
+ResultRow accuracy_row(const PolicyRun& run, const std::string& group,
+                       std::span<const TaskProblem> problems, std::span<const SampleOutcome> outcomes,
+                       int samples) {
+  ResultRow row{run.policy, run.budget, group, 0, 0, samples};
+  double total = 0;
+  for (size_t p = 0; p < problems.size(); ++p) {
+    if (group != "all" && problems[p].group != group) continue;
+    int correct = 0;
+    for (int s = 0; s < samples; ++s) correct += outcomes[p * samples + s].correct;
+    total += double(correct) / samples;
+    ++row.n_problems;
+  }
+  row.accuracy = row.n_problems > 0 ? total / row.n_problems : 0;
+  return row;
+}
+
+}  // namespace
+
+AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
+                                 std::span<const TaskProblem> problems,
+                                 const AccuracySettings& settings, Progress* progress) {
+  if (problems.empty()) fail("evaluate_accuracy: no problems");
+  if (settings.runs.empty()) fail("evaluate_accuracy: no policies");
+  if (settings.samples < 1) fail("--samples must be >= 1, got {}", settings.samples);
+  if (settings.max_new_tokens < 1) fail("--max-new-tokens must be >= 1, got {}", settings.max_new_tokens);
+  settings.sampling.validate();
+
+  std::vector<std::vector<int32_t>> prompts;
+  for (const TaskProblem& p : problems) {
+    prompts.push_back(tokenizer.encode(settings.chat ? format_chat_prompt(p.prompt, settings.think)
+                                                     : p.prompt));
+    if (prompts.back().empty()) fail("problem '{}': the prompt encodes to no tokens", p.id);
+  }
+  const int n_problems = int(problems.size()), samples = settings.samples;
+  const int64_t per_run = int64_t(n_problems) * samples;
+  const int64_t n_jobs = int64_t(settings.runs.size()) * per_run;
+  AccuracyResult result;
+  result.samples.resize(size_t(n_jobs));
+
+  parallel_jobs(n_jobs, [&](int64_t j) {
+    const int run = int(j / per_run), problem = int(j % per_run / samples), sample = int(j % samples);
+    GenerateSettings g;
+    g.max_new_tokens = settings.max_new_tokens;
+    g.sampling = settings.sampling;
+    g.sampling.seed = sample_seed(settings.sampling.seed, problem, sample);
+    g.sampling.vocab_limit = tokenizer.vocab_size();
+    g.stop_ids = model.config().eos_ids;
+    g.schedule = settings.runs[run].schedule;
+    g.policy = settings.runs[run].impl;
+    if (settings.grader == GraderKind::AnswerLine)
+      g.stop_after = [&](std::span<const int32_t> generated) {
+        // Only a token holding a newline can complete a line.
+        return tokenizer.decode(generated.last(1)).find('\n') != std::string::npos &&
+               ends_with_answer_line(tokenizer.decode(generated, /*skip_special=*/true));
+      };
+    const GenerateResult r = generate(model, prompts[problem], g);
+    SampleOutcome& out = result.samples[j];
+    out = {run, problem, sample, false, r.stopped, int(r.tokens.size()), r.peak_kv_bytes,
+           tokenizer.decode(r.tokens, /*skip_special=*/true)};
+    out.correct = grade(settings.grader, out.output, problems[problem].answer);
+    if (progress) progress->advance();
+  });
+
+  std::vector<std::string> groups{"all"};
+  for (const TaskProblem& p : problems)
+    if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) groups.push_back(p.group);
+  if (groups.size() == 2) groups.resize(1);  // one group: "all" says it already
+  for (size_t r = 0; r < settings.runs.size(); ++r) {
+    const std::span<const SampleOutcome> outcomes(result.samples.data() + r * per_run, per_run);
+    for (const std::string& group : groups)
+      result.rows.push_back(accuracy_row(settings.runs[r], group, problems, outcomes, samples));
+  }
+  return result;
+}
+
+}  // namespace foresight

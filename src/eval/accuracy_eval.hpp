@@ -1,0 +1,50 @@
+// Accuracy of policies under budgets: every (policy, budget) x problem x sample is one
+// generation from the problem's prompt, graded against its reference answer; the result is the
+// average pass@1 per policy, budget and problem group.
+#pragma once
+#include <span>
+#include <string>
+#include <vector>
+
+#include "eval/policy_grid.hpp"
+#include "eval/result_row.hpp"
+#include "model/sampler.hpp"
+#include "model/tokenizer.hpp"
+#include "tasks/answer.hpp"
+#include "tasks/dataset.hpp"
+
+namespace foresight {
+
+class Progress;
+
+struct AccuracySettings {
+  std::vector<PolicyRun> runs;
+  int samples = 1;  // generations per problem and run
+  int max_new_tokens = 4096;
+  SamplingSettings sampling;  // its seed is the run's base seed
+  bool chat = false, think = false;  // wrap prompts in the ChatML template (opening <think>)
+  GraderKind grader = GraderKind::AnswerLine;
+};
+
+// One graded generation.
+struct SampleOutcome {
+  int run = 0, problem = 0, sample = 0;  // indices into the settings' runs and the problems
+  bool correct = false, stopped = false;
+  int generated_tokens = 0;
+  int64_t peak_kv_bytes = 0;
+  std::string output;
+};
+
+struct AccuracyResult {
+  std::vector<ResultRow> rows;         // per run: group "all", then every group in order
+  std::vector<SampleOutcome> samples;  // in (run, problem, sample) order
+};
+
+// Sample s of problem p is drawn with a seed derived from (seed, p, s) alone, so every policy
+// sees the same sampling stream and differences come from the cache. Independent generations
+// run on all threads; `progress` (may be null) advances once per generation.
+AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
+                                 std::span<const TaskProblem> problems,
+                                 const AccuracySettings& settings, Progress* progress);
+
+}  // namespace foresight

@@ -1,0 +1,66 @@
+#include "tasks/pointer_task.hpp"
+
+#include <numeric>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "tasks/draw.hpp"
+#include "tasks/tagged_number.hpp"
+
+namespace foresight {
+namespace {
+
+constexpr int kKeys = 100;  // k00..k99
+
+struct Entry {
+  int key, next;  // next = -1: end
+  int weight;
+};
+
+std::string target(int next) { return next < 0 ? "end" : fmt::format("k{:02}", next); }
+
+}  // namespace
+
+TaskProblem make_pointer_problem(const PointerKnobs& knobs, Rng& rng) {
+  if (knobs.hops + knobs.distractors > kKeys)
+    fail("--knob: pointer knobs hops + distractors = {} + {} need more than the {} two-digit keys",
+         knobs.hops, knobs.distractors, kKeys);
+  std::vector<int> keys(kKeys);
+  std::iota(keys.begin(), keys.end(), 0);
+  shuffle(keys, rng);
+
+  // keys[0..hops) form the walk; the distractors form chains of about 8 entries of their own.
+  std::vector<Entry> table;
+  for (int i = 0; i < knobs.hops; ++i)
+    table.push_back({keys[i], i + 1 < knobs.hops ? keys[i + 1] : -1, draw_below(rng, 10)});
+  const int end = knobs.hops + knobs.distractors;
+  for (int i = knobs.hops; i < end; ++i) {
+    const bool closes = i + 1 == end || draw_below(rng, 8) == 0;
+    table.push_back({keys[i], closes ? -1 : keys[i + 1], draw_below(rng, 10)});
+  }
+  const std::vector<Entry> walk(table.begin(), table.begin() + knobs.hops);
+  shuffle(table, rng);
+
+  const int m = draw_multiplier(rng);
+  Digits s = random_digits(rng, knobs.digits);
+
+  TaskProblem p;
+  p.group = "pointer";
+  p.prompt = "task pointer\n";
+  for (const Entry& e : table) p.prompt += fmt::format("k{:02}>{}:{}\n", e.key, target(e.next), e.weight);
+  p.prompt += fmt::format("s={}\nfrom k{:02}: s<s*{}+w\n", tagged_digits(s), walk.front().key, m);
+
+  for (size_t hop = 0; hop < walk.size(); ++hop) {
+    const Entry& e = walk[hop];
+    p.trace += fmt::format("{:02}:k{:02}>{}:{};", hop + 1, e.key, target(e.next), e.weight);
+    s = append_multiply_add(p.trace, s, m, e.weight);
+    p.trace += '\n';
+  }
+  p.answer = tagged_digits(s);
+  p.trace += "answer: " + p.answer + "\n";
+  return p;
+}
+
+}  // namespace foresight

@@ -1,0 +1,70 @@
+#include "tasks/program_task.hpp"
+
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "tasks/draw.hpp"
+
+namespace foresight {
+namespace {
+
+struct Instruction {
+  int dest, lhs, rhs;  // registers
+  char op;             // '+' or '-' (mod 10); both keep every operand's information
+};
+
+char reg(int r) { return static_cast<char>('a' + r); }
+
+int execute(const Instruction& in, const std::vector<int>& value) {
+  const int a = value[in.lhs], b = value[in.rhs];
+  return in.op == '+' ? (a + b) % 10 : (a - b + 10) % 10;
+}
+
+std::string register_file(const std::vector<int>& value) {
+  std::string out;
+  for (size_t r = 0; r < value.size(); ++r)
+    out += fmt::format("{}{}={}", r == 0 ? "" : " ", reg(static_cast<int>(r)), value[r]);
+  return out;
+}
+
+}  // namespace
+
+TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
+  std::vector<int> value(knobs.registers);
+  for (int& v : value) v = draw_below(rng, 10);
+  std::vector<Instruction> program(knobs.lines);
+  for (Instruction& in : program) {
+    in.dest = draw_below(rng, knobs.registers);
+    in.lhs = draw_below(rng, knobs.registers);
+    in.rhs = (in.lhs + 1 + draw_below(rng, knobs.registers - 1)) % knobs.registers;  // != lhs
+    in.op = draw_below(rng, 2) == 0 ? '+' : '-';
+  }
+
+  TaskProblem p;
+  p.group = "program";
+  p.prompt = "task program\n" + register_file(value) + "\n";
+  std::vector<std::string> text(program.size());
+  for (size_t i = 0; i < program.size(); ++i) {
+    const Instruction& in = program[i];
+    text[i] = fmt::format("{:02}:{}<{}{}{}", i + 1, reg(in.dest), reg(in.lhs), in.op, reg(in.rhs));
+    p.prompt += text[i] + "\n";
+  }
+  p.prompt += fmt::format("run {} {}\n", knobs.passes, knobs.passes == 1 ? "pass" : "passes");
+
+  for (int pass = 1; pass <= knobs.passes; ++pass) {
+    p.trace += fmt::format("pass {}/{}\n", pass, knobs.passes);
+    for (size_t i = 0; i < program.size(); ++i) {
+      const Instruction& in = program[i];
+      const int result = execute(in, value);
+      p.trace += fmt::format("{};{}={};{}={};{}={}\n", text[i], reg(in.lhs), value[in.lhs],
+                             reg(in.rhs), value[in.rhs], reg(in.dest), result);
+      value[in.dest] = result;
+    }
+  }
+  p.answer = register_file(value);
+  p.trace += "answer: " + p.answer + "\n";
+  return p;
+}
+
+}  // namespace foresight

@@ -1,0 +1,51 @@
+// Program execution: run a numbered straight-line program over registers holding digits
+// (arithmetic mod 10) for several passes, writing every executed line out.
+//
+//   prompt              trace
+//   task program        pass 1/2
+//   a=6 b=9 c=5 d=7     01:d<b-d;b=9;d=7;d=2
+//   01:d<b-d            02:a<a-d;a=6;d=2;a=4
+//   02:a<a-d            03:c<c+d;c=5;d=2;c=7
+//   03:c<c+d            04:a<d-c;d=2;c=7;a=5
+//   04:a<d-c            pass 2/2
+//   run 2 passes        01:d<b-d;b=9;d=2;d=7
+//                       ...
+//                       04:a<d-c;d=7;c=4;a=3
+//                       answer: a=3 b=9 c=4 d=7
+//
+// `x<y+z` sets x to (y + z) mod 10, `x<y-z` to (y - z) mod 10 (y != z).
+//
+// A step copies its instruction from the prompt (key `07:`), then each operand's current value
+// (key `a=`: the latest occurrence holds the current value, since every step restates its
+// operands and result), then does one small operation. The pass header tells when to stop.
+// The answer is the final register file.
+//
+// Why it suits eviction: the program (in the prompt) is needed until the last pass, long after
+// it was last attended, while overwritten values and the restated lines of earlier passes are
+// never needed again. What must be kept is the program (9 characters a line) plus one value
+// per register, while a pass writes 21 characters a line: with 3 passes the program is about
+// 14% of the trace. A recency window of 25% of the trace (3/4 of a pass) never reaches back to
+// the prompt nor, unless the newest-token window exceeds a quarter pass, to the previous pass's
+// restatement of the next line; more passes would bring that restatement within reach.
+#pragma once
+#include "core/rng.hpp"
+#include "tasks/knobs.hpp"
+#include "tasks/task_problem.hpp"
+
+namespace foresight {
+
+struct ProgramKnobs {
+  int lines = 24;     // program length; the trace grows about 21 characters a line and pass
+  int registers = 8;  // a, b, ...: more registers put a register's last write further back
+  int passes = 3;     // times the program runs; each pass adds about 21 * lines characters
+};
+
+inline constexpr KnobField<ProgramKnobs> kProgramKnobs[] = {
+    {"lines", &ProgramKnobs::lines, 2, 99, "program lines"},
+    {"registers", &ProgramKnobs::registers, 2, 26, "registers a, b, ..."},
+    {"passes", &ProgramKnobs::passes, 1, 9, "times the program runs"},
+};
+
+TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng);
+
+}  // namespace foresight

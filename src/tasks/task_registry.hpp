@@ -1,0 +1,29 @@
+// The task families by name, and datasets of problems drawn from them.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tasks/task_problem.hpp"
+
+namespace foresight {
+
+// "program", "pointer", "carry" (see the *_task.hpp headers).
+std::vector<std::string_view> task_families();
+
+// One line per family listing its knobs with default and allowed range, for --help.
+// Lines are separated by \n, with none at the end.
+std::string task_knob_help();
+
+// n problems of `family` ("all": the families in turn, so each gets n/3 give or take one).
+// Problem i is drawn from its own generator, seeded by the i-th draw of Rng(seed) mixed with the
+// family's name: a seed gives the same problems everywhere, and a larger n extends a smaller one. Ids are
+// "<family>-<seed>-<i>". `knobs` are `name=value` or `name=lo..hi` (a value drawn per problem);
+// a knob applies to every selected family that has one of that name. Errors name the option:
+// unknown family, unknown knob, bad value, value out of range, n < 1.
+std::vector<TaskProblem> make_task_problems(std::string_view family, int n, uint64_t seed,
+                                            std::span<const std::string> knobs = {});
+
+}  // namespace foresight
