@@ -35,7 +35,7 @@ void run(const Options& o) {
   const Tokenizer tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
 
   const int64_t n = int64_t(problems.size()) * o.samples;
-  std::vector<Trace> traces(size_t(n));
+  std::vector<Trace> traces(static_cast<size_t>(n));
   Progress progress("traces", n);
   parallel_jobs(n, [&](int64_t j) {
     const TaskProblem& problem = problems[j / o.samples];

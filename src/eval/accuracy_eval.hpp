@@ -8,6 +8,7 @@
 
 #include "eval/policy_grid.hpp"
 #include "eval/result_row.hpp"
+#include "model/model.hpp"
 #include "model/sampler.hpp"
 #include "model/tokenizer.hpp"
 #include "tasks/answer.hpp"
