@@ -27,7 +27,7 @@ struct Point {
 };
 
 // Feeds tokens so the sequence reaches each length, then times `decode` single-token steps
-// there (spanning decode / L evictions).
+// just past it (spanning decode / L evictions).
 std::vector<Point> measure(const Model& model, const PolicyRun& run, const std::vector<int>& lengths,
                            int decode, int64_t* peak_kv_bytes) {
   const ModelConfig& c = model.config();
@@ -38,11 +38,13 @@ std::vector<Point> measure(const Model& model, const PolicyRun& run, const std::
     std::vector<int32_t> fill;
     for (int64_t p = seq.next_position; p < length; ++p) fill.push_back(token(p));
     if (!fill.empty()) forward_tokens(model, seq, fill, LogitsWanted::Last);
-    const double evicting_before = seq.eviction_seconds, t0 = now();
-    for (int i = 0; i < decode; ++i) {
+    auto step = [&] {
       const int32_t id = token(seq.next_position);
       forward_chunk(model, seq, std::span(&id, 1), LogitsWanted::Last);
-    }
+    };
+    for (int i = 0; i < 8; ++i) step();  // untimed: let the prefill's threads settle
+    const double evicting_before = seq.eviction_seconds, t0 = now();
+    for (int i = 0; i < decode; ++i) step();
     const double seconds = now() - t0;
     points.push_back({1e3 * seconds / decode, (seq.eviction_seconds - evicting_before) / seconds});
   }
