@@ -14,24 +14,10 @@ namespace {
 
 const std::vector<std::string> kPolicies = {"random", "streaming", "h2o", "tova", "snapkv", "rkv"};
 
-std::vector<int32_t> tokens(int n, int vocab) {
-  std::vector<int32_t> ids;
-  for (int i = 0; i < n; ++i) ids.push_back((i * 131 + 7) % vocab);
-  return ids;
-}
-
-class BudgetedCacheTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    write_random_model(dir.path(), RandomModelSpec{});
-    model = Model::load(dir.path());
-  }
-  test::TempDir dir;
-  std::unique_ptr<Model> model;
-};
+using BudgetedCacheTest = test::TinyModelTest;
 
 TEST_F(BudgetedCacheTest, BudgetAboveTheLengthReproducesTheFullCacheExactly) {
-  const auto ids = tokens(70, model->config().vocab);
+  const auto ids = test::pattern_tokens(70, model->config().vocab);
   EvictionSchedule schedule{.budget = 128, .evict_every = 16, .sinks = 0};
   Sequence full(model->config(), schedule, nullptr);
   const auto expected = forward_tokens(*model, full, ids, LogitsWanted::All);
@@ -48,7 +34,7 @@ TEST_F(BudgetedCacheTest, EvictionKeepsExactlyTheBudgetAndTheProtectedEntries) {
     EvictionSchedule schedule{.budget = 24, .evict_every = 8, .sinks = default_sinks(name)};
     if (name == "streaming") schedule.budget = 28;
     Sequence seq(c, schedule, make_policy(name), 5);
-    const auto ids = tokens(100, c.vocab);
+    const auto ids = test::pattern_tokens(100, c.vocab);
     for (size_t i = 0; i < ids.size(); ++i) {
       forward_chunk(*model, seq, std::span(ids).subspan(i, 1), LogitsWanted::Last);
       const int64_t seen = int64_t(i) + 1;
@@ -81,7 +67,7 @@ TEST_F(BudgetedCacheTest, HeadsKeepDifferentPositions) {
   const ModelConfig& c = model->config();
   EvictionSchedule schedule{.budget = 16, .evict_every = 8};
   Sequence seq(c, schedule, make_policy("h2o"));
-  forward_tokens(*model, seq, tokens(64, c.vocab), LogitsWanted::Last);
+  forward_tokens(*model, seq, test::pattern_tokens(64, c.vocab), LogitsWanted::Last);
   bool differ = false;
   for (int layer = 0; layer < c.n_layers; ++layer) {
     auto a = seq.cache.head(layer, 0).positions(), b = seq.cache.head(layer, 1).positions();
@@ -93,7 +79,7 @@ TEST_F(BudgetedCacheTest, HeadsKeepDifferentPositions) {
 TEST_F(BudgetedCacheTest, PrefillInChunksEqualsDecodingTokenByToken) {
   const ModelConfig& c = model->config();
   EvictionSchedule schedule{.budget = 24, .evict_every = 8};
-  const auto ids = tokens(60, c.vocab);
+  const auto ids = test::pattern_tokens(60, c.vocab);
   Sequence chunked(c, schedule, make_policy("h2o")), stepwise(c, schedule, make_policy("h2o"));
   const auto expected = forward_tokens(*model, chunked, ids, LogitsWanted::Last);
   std::vector<float> last;
@@ -108,7 +94,7 @@ TEST_F(BudgetedCacheTest, PrefillInChunksEqualsDecodingTokenByToken) {
 TEST_F(BudgetedCacheTest, ChunksMayNotCrossABoundary) {
   EvictionSchedule schedule{.budget = 16, .evict_every = 8};
   Sequence seq(model->config(), schedule, make_policy("tova"));
-  EXPECT_THROW(forward_chunk(*model, seq, tokens(10, 200), LogitsWanted::Last), Error);
+  EXPECT_THROW(forward_chunk(*model, seq, test::pattern_tokens(10, 200), LogitsWanted::Last), Error);
 }
 
 TEST(Schedule, BadOptionsAreRefused) {

@@ -16,25 +16,11 @@
 namespace foresight {
 namespace {
 
-std::vector<int32_t> tokens(int n, int vocab, int salt = 0) {
-  std::vector<int32_t> ids;
-  for (int i = 0; i < n; ++i) ids.push_back((i * 131 + 7 + salt * 17) % vocab);
-  return ids;
-}
-
-class FidelityTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    write_random_model(dir.path(), RandomModelSpec{});
-    model = Model::load(dir.path());
-  }
-  test::TempDir dir;
-  std::unique_ptr<Model> model;
-};
+using FidelityTest = test::TinyModelTest;
 
 TEST_F(FidelityTest, LossesAreTheLogSoftmaxOfTheFullLogits) {
   const int vocab = model->config().vocab;
-  const auto ids = tokens(40, vocab);
+  const auto ids = test::pattern_tokens(40, vocab);
   Sequence a(model->config(), EvictionSchedule{0, 16, 0});
   const auto logits = forward_tokens(*model, a, ids, LogitsWanted::All);
   Sequence b(model->config(), EvictionSchedule{0, 16, 0});
@@ -58,7 +44,7 @@ TEST_F(FidelityTest, LossesAreTheLogSoftmaxOfTheFullLogits) {
 TEST_F(FidelityTest, BudgetAboveTheLengthGivesLossRatioOne) {
   std::vector<Trace> traces(2);
   for (int i = 0; i < 2; ++i) {
-    traces[i].ids = tokens(60 + 10 * i, model->config().vocab, i);
+    traces[i].ids = test::pattern_tokens(60 + 10 * i, model->config().vocab, i);
     traces[i].prompt_len = 8;
     Sequence full(model->config(), EvictionSchedule{0, 16, 0});
     auto ref = teacher_forced_losses(*model, full, traces[i].ids);
@@ -174,7 +160,7 @@ TEST_F(FidelityTest, ScoreCommandWritesSummaryAndPerTokenArrays) {
   {
     std::ofstream out(dir / "t.jsonl");
     for (int i = 0; i < 3; ++i) {
-      Json line{{"ids", tokens(80 + 7 * i, model->config().vocab, i)}, {"prompt_len", 10}};
+      Json line{{"ids", test::pattern_tokens(80 + 7 * i, model->config().vocab, i)}, {"prompt_len", 10}};
       out << line.dump() << "\n";
     }
   }

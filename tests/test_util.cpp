@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "model/random_model.hpp"
+
 namespace foresight::test {
 
 TempDir::TempDir() {
@@ -30,6 +32,17 @@ CommandResult run_command(const std::string& command) {
   const int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+std::vector<int32_t> pattern_tokens(int n, int vocab, int salt) {
+  std::vector<int32_t> ids;
+  for (int i = 0; i < n; ++i) ids.push_back((i * 131 + 7 + salt * 17) % vocab);
+  return ids;
+}
+
+void TinyModelTest::SetUp() {
+  write_random_model(dir.path(), RandomModelSpec{});
+  model = Model::load(dir.path());
 }
 
 }  // namespace foresight::test

@@ -1,7 +1,14 @@
 // Helpers shared by the test suites: scratch directories and running commands.
 #pragma once
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "model/model.hpp"
 
 namespace foresight::test {
 
@@ -26,5 +33,16 @@ CommandResult run_command(const std::string& command);
 // The foresight CLI built alongside the tests, and the repository root.
 inline std::string cli() { return FORESIGHT_CLI; }
 inline std::filesystem::path source_dir() { return FORESIGHT_SOURCE_DIR; }
+
+// Deterministic token ids in [0, vocab); `salt` gives another sequence of the same length.
+std::vector<int32_t> pattern_tokens(int n, int vocab, int salt = 0);
+
+// A fixture holding the tiny random model (RandomModelSpec{}) written to a scratch directory.
+class TinyModelTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  TempDir dir;
+  std::unique_ptr<Model> model;
+};
 
 }  // namespace foresight::test
