@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/rng.hpp"
-#include "lm/lm_network.hpp"
+#include "lm/batch_runner.hpp"
 #include "model/transformer.hpp"
 #include "test_util.hpp"
 
@@ -98,6 +98,38 @@ TEST(LmNetwork, ForwardMatchesTheEngineOnTheWrittenModel) {
       ASSERT_LT(diff / scale, 1e-4) << "sequence position " << t;
     }
   }
+}
+
+}  // namespace
+}  // namespace foresight
+
+namespace foresight {
+namespace {
+
+// Sharding a batch over threads (each thread its own sequences and gradient buffer) computes
+// the same loss and gradient as running it as one batch, up to the order of float sums.
+TEST(LmNetwork, ShardedBatchMatchesOneNetwork) {
+  LmShape shape;
+  shape.hidden = 32, shape.heads = 2, shape.kv_heads = 1, shape.intermediate = 48;
+  const LmParameters p = random_parameters(shape, 0.2, 3);
+  Batch batch;
+  for (int s = 0; s < 7; ++s) batch.add(random_ids(20 + 9 * s, p.config.vocab, 40 + s), 5);
+  const float scale = 1.0f / float(batch.target_count);
+
+  LmNetwork net(p.config, 128);
+  std::vector<float> want(p.values.size(), 0.0f), got(p.values.size(), 0.0f);
+  const double want_loss = net.forward(p, batch);
+  net.backward(p, batch, scale, want);
+  BatchRunner runner(p.config, 128);
+  const double got_loss = runner.loss_and_gradient(p, batch, scale, got);
+  EXPECT_NEAR(got_loss, want_loss, 1e-5 * want_loss);
+  EXPECT_NEAR(runner.loss(p, batch), want_loss, 1e-5 * want_loss);
+  double diff = 0, largest = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    diff = std::max(diff, double(std::fabs(got[i] - want[i])));
+    largest = std::max(largest, double(std::fabs(want[i])));
+  }
+  EXPECT_LT(diff, 1e-5 * largest);
 }
 
 }  // namespace

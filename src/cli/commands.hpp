@@ -8,5 +8,6 @@ void add_info_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_random_model_command(CLI::App& app);
+void add_train_lm_command(CLI::App& app);
 
 }  // namespace foresight::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   foresight::cli::add_generate_command(app);
   foresight::cli::add_tokenize_command(app);
   foresight::cli::add_random_model_command(app);
+  foresight::cli::add_train_lm_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

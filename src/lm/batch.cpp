@@ -24,4 +24,17 @@ void Batch::add(std::span<const int32_t> ids, int64_t first_target) {
   offsets.push_back(rows());
 }
 
+Batch Batch::subset(std::span<const int64_t> sequences) const {
+  Batch out;
+  for (int64_t s : sequences) {
+    const int64_t begin = offsets[s], end = offsets[s + 1];
+    out.tokens.insert(out.tokens.end(), tokens.begin() + begin, tokens.begin() + end);
+    out.positions.insert(out.positions.end(), positions.begin() + begin, positions.begin() + end);
+    out.targets.insert(out.targets.end(), targets.begin() + begin, targets.begin() + end);
+    for (int64_t t = begin; t < end; ++t) out.target_count += targets[t] >= 0;
+    out.offsets.push_back(out.rows());
+  }
+  return out;
+}
+
 }  // namespace foresight

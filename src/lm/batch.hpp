@@ -24,6 +24,8 @@ struct Batch {
   // predict ids[first_target..] (the trace and its end token), so no position is wasted on a
   // final token that predicts nothing. Needs ids.size() >= 2 and 1 <= first_target < n.
   void add(std::span<const int32_t> ids, int64_t first_target);
+  // A batch of some of these sequences, in the order given.
+  Batch subset(std::span<const int64_t> sequences) const;
 };
 
 }  // namespace foresight

@@ -7,11 +7,16 @@
 
 namespace foresight {
 
-SingleThreadedBlas::SingleThreadedBlas() : previous_(openblas_get_num_threads()) {
-  openblas_set_num_threads(1);
+// Inside a parallel region the region's owner holds the setting (and OpenBLAS's thread count
+// is one global, not to be changed from several threads at once).
+SingleThreadedBlas::SingleThreadedBlas()
+    : previous_(omp_in_parallel() ? 0 : openblas_get_num_threads()) {
+  if (previous_ > 0) openblas_set_num_threads(1);
 }
 
-SingleThreadedBlas::~SingleThreadedBlas() { openblas_set_num_threads(previous_); }
+SingleThreadedBlas::~SingleThreadedBlas() {
+  if (previous_ > 0) openblas_set_num_threads(previous_);
+}
 
 void sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float alpha,
            const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
@@ -29,13 +34,15 @@ void parallel_sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t 
   // Cut the longer side of C, in multiples of 16 so that every block keeps whole SIMD panels.
   const bool by_rows = m >= n;
   const int64_t extent = by_rows ? m : n;
-  const int threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), (extent + 15) / 16));
-  if (threads <= 1) return sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  const int64_t per_thread = (extent / threads + 15) / 16 * 16;
-#pragma omp parallel num_threads(threads)
+  const int most = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), (extent + 15) / 16));
+  if (most <= 1 || omp_in_parallel())
+    return sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+#pragma omp parallel num_threads(most)
   {
-    const int64_t begin = std::min(extent, omp_get_thread_num() * per_thread);
-    const int64_t end = omp_get_thread_num() == threads - 1 ? extent : std::min(extent, begin + per_thread);
+    const int threads = omp_get_num_threads(), t = omp_get_thread_num();
+    const int64_t per_thread = (extent / threads + 15) / 16 * 16;
+    const int64_t begin = std::min(extent, t * per_thread);
+    const int64_t end = t == threads - 1 ? extent : std::min(extent, begin + per_thread);
     if (by_rows) {
       // rows [begin, end) of op(A) and of C
       const float* a_block = trans_a == Trans::No ? a + begin * lda : a + begin;

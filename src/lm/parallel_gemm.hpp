@@ -9,6 +9,7 @@
 namespace foresight {
 
 // While alive, OpenBLAS runs every call on the calling thread; restores the previous count.
+// Does nothing inside a parallel region, whose owner must hold one.
 class SingleThreadedBlas {
  public:
   SingleThreadedBlas();
@@ -23,7 +24,7 @@ class SingleThreadedBlas {
 enum class Trans { No, Yes };
 
 // Row-major C[m, n] = alpha * op(A) op(B) + beta * C, as cblas_sgemm, split over the OpenMP
-// threads. Call it outside parallel regions, under a SingleThreadedBlas.
+// threads; single-threaded inside a parallel region. Call it under a SingleThreadedBlas.
 void parallel_sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                     const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
                     int64_t ldc);
