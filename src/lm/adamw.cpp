@@ -34,7 +34,7 @@ void AdamW::update(std::span<float> params, std::span<const float> grads, double
   for (size_t t = 0; t < ranges_.size(); ++t) {
     const auto [begin, end] = ranges_[t];
     const float shrink = decay_[t] ? decayed : 1.0f;
-#pragma omp for schedule(static) nowait
+#pragma omp for simd schedule(static) nowait
     for (int64_t i = begin; i < end; ++i) {
       const float g = grads[i];
       m_[i] = m_[i] * b1 + g * (1 - b1);
@@ -50,13 +50,14 @@ double clip_gradient_norm(std::span<float> grads, double max_norm) {
   float total_sq = 0;
   parallel_rows_sum(n, 1, &total_sq, [&](int64_t begin, int64_t end, float* partial) {
     double s = 0;
+#pragma omp simd reduction(+ : s)
     for (int64_t i = begin; i < end; ++i) s += double(grads[i]) * grads[i];
     *partial = float(s);
   });
   const double norm = std::sqrt(double(total_sq));
   if (max_norm > 0 && norm > max_norm) {
     const auto coef = static_cast<float>(max_norm / (norm + 1e-6));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for simd schedule(static)
     for (int64_t i = 0; i < n; ++i) grads[i] *= coef;
   }
   return norm;

@@ -79,9 +79,12 @@ void attention_forward(const AttentionShape& s, std::span<const int64_t> offsets
       for (int64_t r = 0; r < rows; ++r) {
         float* row = scores + r * kv;
         const int64_t valid = i0 + r + 1;
-        const float max = *std::max_element(row, row + valid);
+        float max = row[0];
+#pragma omp simd reduction(max : max)
+        for (int64_t j = 1; j < valid; ++j) max = std::max(max, row[j]);
         const float sum = exp_shifted(row, valid, kv, max);
         const float inv = 1.0f / sum;
+#pragma omp simd
         for (int64_t j = 0; j < valid; ++j) row[j] *= inv;
         lse[int64_t{h} * rows_total + t0 + r] = max + std::log(sum);
       }
@@ -133,6 +136,7 @@ void attention_backward(const AttentionShape& s, std::span<const int64_t> offset
           const float centre = dot(do_tile + r * out_stride, o, d);
           const float* p = probs + r * kv;
           float* ds = d_scores + r * kv;
+#pragma omp simd
           for (int64_t j = 0; j < kv; ++j) ds[j] = p[j] * (ds[j] - centre) * scale;
         }
         // dQ = dS K;  dK += dS^T Q

@@ -25,12 +25,14 @@ double cross_entropy(const float* logits, const int32_t* targets, int64_t rows, 
         _mm256_storeu_ps(e.data() + i, exp256(_mm256_sub_ps(_mm256_loadu_ps(z + i), vmax)));
       for (; i < vocab; ++i) e[i] = std::exp(z[i] - max);
       double sum = 0;
-      for (i = 0; i < vocab; ++i) sum += e[i];
+#pragma omp simd reduction(+ : sum)
+      for (int64_t j = 0; j < vocab; ++j) sum += e[j];
       per_row[r] = max + std::log(sum) - z[targets[r]];
       if (d_logits == nullptr) continue;
       const auto scale = static_cast<float>(grad_scale / sum);
       float* d = d_logits + r * vocab;
-      for (i = 0; i < vocab; ++i) d[i] = e[i] * scale;
+#pragma omp simd
+      for (int64_t j = 0; j < vocab; ++j) d[j] = e[j] * scale;
       d[targets[r]] -= grad_scale;
     }
   }

@@ -21,6 +21,7 @@ void RopeTable::rotate(float* x, int n_heads, int64_t position, bool inverse) co
   const float sign = inverse ? -1.0f : 1.0f;
   for (int h = 0; h < n_heads; ++h) {
     float* v = x + static_cast<int64_t>(h) * head_dim_;
+#pragma omp simd
     for (int j = 0; j < half; ++j) {
       const float a = v[j], b = v[j + half], sj = sign * s[j];
       v[j] = a * c[j] - b * sj;

@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""The PyTorch side of bench/lm_train_bench.sh: the same model (Qwen3, tied embeddings,
-q/k norms, GQA), from the same initial weights, trained on the same batch with the same
-AdamW settings (betas 0.9/0.95, eps 1e-8, weight decay 0.1 on matrices, gradient clip 1.0,
-constant learning rate) as build/bench/lm_train_bench, written the way a PyTorch user would
-(eager mode, fp32). Two ways to run a batch of mixed lengths are timed and the faster one
-counts: "padded" (one [B, T_max] batch, causal mask, padding ignored by the loss) and
-"per-sequence" (one sequence at a time, gradients accumulated).
+"""PyTorch reference of the C++ trainer (src/lm), for its parity test and its benchmark.
 
-Usage: /usr/bin/python3 bench/lm_train_bench.py --dir DIR [--threads 2]
-DIR is what `lm_train_bench --out DIR` wrote. Prints one JSON line per mode.
+The same model (Qwen3, tied embeddings, q/k norms, GQA), from the same initial weights,
+trained on the same batch with the same AdamW settings (betas 0.9/0.95, eps 1e-8, weight
+decay 0.1 on matrices, gradient clip 1.0, constant learning rate), written the way a PyTorch
+user would (eager mode, fp32), from the published formulas (Qwen3 technical report; RoPE in
+the "rotate half" layout; Loshchilov & Hutter's AdamW as torch.optim.AdamW implements it).
+Two ways to run a batch of mixed lengths: "padded" (one [B, T_max] batch, causal mask,
+padding ignored by the loss) and "per-sequence" (one sequence at a time, gradients
+accumulated).
+
+Usage: /usr/bin/python3 tests/reference/lm_train.py --dir DIR [--threads 2]
+                        [--modes padded,per-sequence]
+DIR holds model/ (a Hugging Face directory with F32 weights) and batch.json
+({"sequences": [{"ids": [...], "first_target": k}, ...], "lr": x, "steps": n}), as
+build/bench/lm_train_bench --out DIR writes them. Prints one JSON line per mode: tokens/s over
+the steps after the first, the seconds of each timed step, and the loss of every step.
 """
 import argparse, json, math, os, struct, sys, time
 import numpy as np
@@ -26,7 +33,7 @@ def read_safetensors(path):
         if name == "__metadata__":
             continue
         if info["dtype"] != "F32":
-            sys.exit(f"lm_train_bench.py: {name}: expected F32")
+            sys.exit(f"lm_train.py: {name}: expected F32")
         b, e = info["data_offsets"]
         out[name] = torch.from_numpy(np.frombuffer(data[b:e], "<f4").copy().reshape(info["shape"]))
     return out
@@ -160,18 +167,18 @@ def run(mode, directory, batch, threads):
     count = sum(int((t >= 0).sum()) for _, t in data)
     tokens = sum(len(i) for i, _ in data)
     step = step_padded if mode == "padded" else step_per_sequence
-    losses, elapsed = [], 0.0
+    losses, seconds = [], []
     for k in range(batch["steps"] + 1):  # step 0 is untimed, as in the C++ benchmark
         t0 = time.perf_counter()
         loss = step(model, opt, data, count)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if k > 0:
-            elapsed += time.perf_counter() - t0
+            seconds.append(time.perf_counter() - t0)
         losses.append(float(loss))
     return {"implementation": "pytorch-" + mode, "torch": torch.__version__, "threads": threads,
-            "tokens_per_step": tokens, "tokens_per_second": tokens * batch["steps"] / elapsed,
-            "losses": losses}
+            "tokens_per_step": tokens, "tokens_per_second": tokens * len(seconds) / sum(seconds),
+            "step_seconds": seconds, "losses": losses}
 
 
 def main():
