@@ -33,7 +33,8 @@ void expect_same(const ModelConfig& a, const ModelConfig& b) {
 
 TEST(HfConfig, WritesWhatLoadReads) {
   ModelConfig c;
-  c.hidden = 48, c.intermediate = 96, c.n_layers = 3, c.n_heads = 6, c.n_kv_heads = 2, c.head_dim = 8;
+  c.hidden = 48, c.intermediate = 96, c.n_layers = 3, c.n_heads = 6, c.n_kv_heads = 2,
+  c.head_dim = 8;
   c.vocab = 300, c.max_position = 1000, c.rope_theta = 5e5, c.rms_eps = 1e-5, c.bos_id = 7;
   for (Architecture arch : {Architecture::Qwen3, Architecture::Qwen2, Architecture::Llama}) {
     for (bool bias : {false, true}) {

@@ -43,9 +43,10 @@ TEST(LmData, ReadsPromptTraceAndEndToken) {
   test::TempDir dir;
   const Tokenizer tok = byte_tokenizer(dir);
   const int32_t end = 999;
-  const auto file = write_lines(dir, "a.jsonl", {R"({"prompt": "Hi\n", "trace": "ok", "id": 3})", "",
-                                                 R"({"prompt": "x", "trace": ""})",
-                                                 R"({"prompt": "long", "trace": "0123456789"})"});
+  const auto file = write_lines(
+      dir, "a.jsonl",
+      {R"({"prompt": "Hi\n", "trace": "ok", "id": 3})", "", R"({"prompt": "x", "trace": ""})",
+       R"({"prompt": "long", "trace": "0123456789"})"});
   const TraceDataset d = read_trace_dataset(std::span(&file, 1), tok, end, 8);
   ASSERT_EQ(d.examples.size(), 2u);
   EXPECT_EQ(d.dropped, 1);  // 4 + 10 + 1 tokens: 14 inputs > 8
@@ -65,12 +66,16 @@ TEST(LmData, ReaderErrorsNameFileAndLine) {
   };
   EXPECT_NE(read({R"({"prompt": "a", "trace": "b"})", "{oops"}).find("bad.jsonl:2: invalid JSON"),
             std::string::npos);
-  EXPECT_NE(read({R"({"prompt": "a"})"}).find("bad.jsonl:1: 'trace' must be a string"), std::string::npos);
-  EXPECT_NE(read({R"({"prompt": 5, "trace": "b"})"}).find("'prompt' must be a string"), std::string::npos);
+  EXPECT_NE(read({R"({"prompt": "a"})"}).find("bad.jsonl:1: 'trace' must be a string"),
+            std::string::npos);
+  EXPECT_NE(read({R"({"prompt": 5, "trace": "b"})"}).find("'prompt' must be a string"),
+            std::string::npos);
   EXPECT_NE(read({R"({"prompt": "", "trace": "b"})"}).find("bad.jsonl:1: 'prompt' is empty"),
             std::string::npos);
   const std::filesystem::path missing = dir / "missing.jsonl";
-  EXPECT_NE(error_of([&] { read_trace_dataset(std::span(&missing, 1), tok, 0, 100); }).find("missing.jsonl"),
+  EXPECT_NE(error_of([&] {
+              read_trace_dataset(std::span(&missing, 1), tok, 0, 100);
+            }).find("missing.jsonl"),
             std::string::npos);
 }
 
@@ -149,7 +154,8 @@ TEST(LmData, BatcherPositionRestoresTheSameStream) {
   Batcher other(d, {3, 60}, settings, 6);
   Batcher again(d, {3, 60}, settings, 5);
   bool differs = false;
-  for (int64_t step = 0; step < 5; ++step) differs |= lengths_of(other.next(step)) != lengths_of(again.next(step));
+  for (int64_t step = 0; step < 5; ++step)
+    differs |= lengths_of(other.next(step)) != lengths_of(again.next(step));
   EXPECT_TRUE(differs);
 }
 
@@ -157,15 +163,18 @@ TEST(LmData, BatcherErrors) {
   const TraceDataset empty;
   DataSettings settings;
   settings.max_tokens = 10;
-  EXPECT_NE(error_of([&] { Batcher(empty, {}, settings, 1); }).find("no training examples"), std::string::npos);
+  EXPECT_NE(error_of([&] { Batcher(empty, {}, settings, 1); }).find("no training examples"),
+            std::string::npos);
   const TraceDataset long_only = dataset_of({9, 10});
   settings.curriculum_start_tokens = 3;
   settings.curriculum_ramp_steps = 100;
   Batcher b(long_only, {}, settings, 1);
-  EXPECT_NE(error_of([&] { b.next(0); }).find("length cap of 3 tokens at step 0"), std::string::npos);
+  EXPECT_NE(error_of([&] { b.next(0); }).find("length cap of 3 tokens at step 0"),
+            std::string::npos);
   DataPosition bad;
   bad.cursor = 5;
-  EXPECT_NE(error_of([&] { b.set_position(bad); }).find("does not fit a dataset of 2"), std::string::npos);
+  EXPECT_NE(error_of([&] { b.set_position(bad); }).find("does not fit a dataset of 2"),
+            std::string::npos);
 }
 
 TEST(LmData, WarmupThenCosine) {
@@ -196,7 +205,8 @@ TEST(LmData, AdamWMatchesItsFormulaAndSkipsDecayOnNorms) {
         if (t.decay) want[i] *= 1 - lr * s.weight_decay;
         m[i] = s.beta1 * m[i] + (1 - s.beta1) * g[i];
         v[i] = s.beta2 * v[i] + (1 - s.beta2) * g[i] * g[i];
-        const double mh = m[i] / (1 - std::pow(s.beta1, step)), vh = v[i] / (1 - std::pow(s.beta2, step));
+        const double mh = m[i] / (1 - std::pow(s.beta1, step)),
+                     vh = v[i] / (1 - std::pow(s.beta2, step));
         want[i] -= lr * mh / (std::sqrt(vh) + s.eps);
       }
   }

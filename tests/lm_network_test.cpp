@@ -78,7 +78,8 @@ TEST(LmNetwork, ForwardMatchesTheEngineOnTheWrittenModel) {
 
   // Two sequences in one batch (the first longer than an attention tile), every position a
   // target so that every row has logits.
-  const std::vector<std::vector<int32_t>> seqs = {random_ids(101, vocab, 5), random_ids(38, vocab, 6)};
+  const std::vector<std::vector<int32_t>> seqs = {random_ids(101, vocab, 5),
+                                                  random_ids(38, vocab, 6)};
   Batch batch;
   for (const auto& s : seqs) batch.add(s, 1);
   LmNetwork net(p.config, 256);

@@ -1,9 +1,9 @@
 // Each operator of the trainer against an independent double-precision reference written
 // here from its formula: the forward values, and the backward pass against central finite
 // differences of the reference. Every test differentiates L = sum(c * y) for a random c.
+#include <immintrin.h>
 #include <cmath>
 #include <functional>
-#include <immintrin.h>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -91,7 +91,8 @@ TEST(LmOps, Exp256MatchesStdExp) {
   }
   EXPECT_LT(worst, 3e-7);
   alignas(32) float out[8];
-  _mm256_store_ps(out, exp256(_mm256_setr_ps(-INFINITY, -200.0f, 200.0f, INFINITY, NAN, 0.0f, 1.0f, -1.0f)));
+  _mm256_store_ps(
+      out, exp256(_mm256_setr_ps(-INFINITY, -200.0f, 200.0f, INFINITY, NAN, 0.0f, 1.0f, -1.0f)));
   EXPECT_EQ(out[0], 0.0f);
   EXPECT_EQ(out[1], 0.0f);
   EXPECT_TRUE(std::isinf(out[2]));
@@ -152,8 +153,10 @@ TEST(LmOps, LinearGradients) {
   std::vector<float> dx(n * in), dw(out * in, 0.0f);
   linear_backward_input(cf.data(), n, wf.data(), out, in, dx.data());
   linear_backward_weight(cf.data(), xf.data(), n, out, in, dw.data());
-  EXPECT_LT(relative_error(dx, numeric_gradient([&](const Vec& v) { return loss(v, w); }, x)), 1e-6);
-  EXPECT_LT(relative_error(dw, numeric_gradient([&](const Vec& v) { return loss(x, v); }, w)), 1e-6);
+  EXPECT_LT(relative_error(dx, numeric_gradient([&](const Vec& v) { return loss(v, w); }, x)),
+            1e-6);
+  EXPECT_LT(relative_error(dw, numeric_gradient([&](const Vec& v) { return loss(x, v); }, w)),
+            1e-6);
 }
 
 double rms_reference(const Vec& x, const Vec& w, int64_t rows, int64_t n, double eps, Vec& y) {
@@ -170,7 +173,8 @@ double rms_reference(const Vec& x, const Vec& w, int64_t rows, int64_t n, double
 TEST(LmOps, RmsNormGradients) {
   const int64_t rows = 13, n = 24;
   const double eps = 1e-6;
-  const Vec x = random_vec(rows * n, 1), w = random_vec(n, 2, 0.2, 1.0), c = random_vec(rows * n, 3);
+  const Vec x = random_vec(rows * n, 1), w = random_vec(n, 2, 0.2, 1.0),
+            c = random_vec(rows * n, 3);
   auto loss = [&](const Vec& xv, const Vec& wv) {
     Vec y;
     rms_reference(xv, wv, rows, n, eps, y);
@@ -191,7 +195,8 @@ TEST(LmOps, RmsNormGradients) {
   Vec dx_want = numeric_gradient([&](const Vec& v) { return loss(v, w); }, x);
   for (double& v : dx_want) v += 0.5;
   EXPECT_LT(relative_error(dx, dx_want), 1e-5);
-  EXPECT_LT(relative_error(dw, numeric_gradient([&](const Vec& v) { return loss(x, v); }, w)), 1e-5);
+  EXPECT_LT(relative_error(dw, numeric_gradient([&](const Vec& v) { return loss(x, v); }, w)),
+            1e-5);
 }
 
 TEST(LmOps, RopeRotationAndItsGradient) {
@@ -218,7 +223,8 @@ TEST(LmOps, RopeRotationAndItsGradient) {
   EXPECT_LT(relative_error(y, rotate(x)), 1e-6);
   std::vector<float> g = to_float(c);
   table.rotate(g.data(), heads, position, true);
-  EXPECT_LT(relative_error(g, numeric_gradient([&](const Vec& v) { return dot(c, rotate(v)); }, x)), 1e-6);
+  EXPECT_LT(relative_error(g, numeric_gradient([&](const Vec& v) { return dot(c, rotate(v)); }, x)),
+            1e-6);
   EXPECT_THROW(table.rotate(y.data(), heads, 100, false), Error);
 }
 
@@ -239,8 +245,9 @@ TEST(LmOps, SwigluGradients) {
   swiglu_forward(guf.data(), rows, width, act.data());
   EXPECT_LT(relative_error(act, forward(gu)), 1e-6);
   swiglu_backward(guf.data(), cf.data(), rows, width, d_gu.data());
-  EXPECT_LT(relative_error(d_gu, numeric_gradient([&](const Vec& v) { return dot(c, forward(v)); }, gu)),
-            1e-6);
+  EXPECT_LT(
+      relative_error(d_gu, numeric_gradient([&](const Vec& v) { return dot(c, forward(v)); }, gu)),
+      1e-6);
 }
 
 TEST(LmOps, CrossEntropyGradient) {
@@ -289,8 +296,8 @@ TEST(LmOps, EmbeddingGradientAddsRepeatedTokens) {
 }
 
 // Causal GQA attention over packed sequences, in double: q [rows, H, d], k and v [rows, Hk, d].
-Vec attention_reference(const Vec& q, const Vec& k, const Vec& v, const std::vector<int64_t>& offsets,
-                        int heads, int kv_heads, int d) {
+Vec attention_reference(const Vec& q, const Vec& k, const Vec& v,
+                        const std::vector<int64_t>& offsets, int heads, int kv_heads, int d) {
   const int64_t rows = offsets.back();
   Vec out(rows * heads * d, 0.0);
   const int group = heads / kv_heads;
@@ -302,7 +309,8 @@ Vec attention_reference(const Vec& q, const Vec& k, const Vec& v, const std::vec
         double max = -1e300;
         for (int64_t j = offsets[s]; j <= t; ++j) {
           double sc = 0;
-          for (int e = 0; e < d; ++e) sc += q[(t * heads + h) * d + e] * k[(j * kv_heads + hk) * d + e];
+          for (int e = 0; e < d; ++e)
+            sc += q[(t * heads + h) * d + e] * k[(j * kv_heads + hk) * d + e];
           p.push_back(sc / std::sqrt(double(d)));
           max = std::max(max, p.back());
         }
@@ -310,7 +318,8 @@ Vec attention_reference(const Vec& q, const Vec& k, const Vec& v, const std::vec
         for (double& x : p) sum += (x = std::exp(x - max));
         for (int64_t j = offsets[s]; j <= t; ++j)
           for (int e = 0; e < d; ++e)
-            out[(t * heads + h) * d + e] += p[j - offsets[s]] / sum * v[(j * kv_heads + hk) * d + e];
+            out[(t * heads + h) * d + e] +=
+                p[j - offsets[s]] / sum * v[(j * kv_heads + hk) * d + e];
       }
   return out;
 }
@@ -358,15 +367,18 @@ TEST(LmOps, AttentionForwardAndGradients) {
   // a sample of every input's elements (the reference is quadratic in the sequence length)
   const auto iq = sample_indices(q.size(), 60, 5), ik = sample_indices(k.size(), 60, 6),
              iv = sample_indices(v.size(), 60, 7);
-  EXPECT_LT(relative_error(unpack(0, q_w),
-                           numeric_gradient([&](const Vec& x) { return loss(x, k, v); }, q, iq), iq),
-            1e-4);
-  EXPECT_LT(relative_error(unpack(q_w, kv_w),
-                           numeric_gradient([&](const Vec& x) { return loss(q, x, v); }, k, ik), ik),
-            1e-4);
-  EXPECT_LT(relative_error(unpack(q_w + kv_w, kv_w),
-                           numeric_gradient([&](const Vec& x) { return loss(q, k, x); }, v, iv), iv),
-            1e-4);
+  EXPECT_LT(
+      relative_error(unpack(0, q_w),
+                     numeric_gradient([&](const Vec& x) { return loss(x, k, v); }, q, iq), iq),
+      1e-4);
+  EXPECT_LT(
+      relative_error(unpack(q_w, kv_w),
+                     numeric_gradient([&](const Vec& x) { return loss(q, x, v); }, k, ik), ik),
+      1e-4);
+  EXPECT_LT(
+      relative_error(unpack(q_w + kv_w, kv_w),
+                     numeric_gradient([&](const Vec& x) { return loss(q, k, x); }, v, iv), iv),
+      1e-4);
 }
 
 }  // namespace

@@ -36,7 +36,8 @@ TEST(LmReference, TrainingStepsMatchPyTorch) {
   }
   const int steps = 4;
   const double lr = 1e-2;
-  write_file_atomic(dir / "batch.json", Json{{"sequences", sequences}, {"lr", lr}, {"steps", steps}}.dump());
+  write_file_atomic(dir / "batch.json",
+                    Json{{"sequences", sequences}, {"lr", lr}, {"steps", steps}}.dump());
 
   BatchRunner runner(params.config, 32);
   AdamW optimizer(params.layout, {});
@@ -56,7 +57,8 @@ TEST(LmReference, TrainingStepsMatchPyTorch) {
     const auto reference = j.at("losses").get<std::vector<double>>();
     ASSERT_EQ(reference.size(), losses.size()) << line;
     for (size_t s = 0; s < losses.size(); ++s)
-      EXPECT_NEAR(losses[s], reference[s], 1e-5 * reference[s]) << j["implementation"] << " step " << s;
+      EXPECT_NEAR(losses[s], reference[s], 1e-5 * reference[s])
+          << j["implementation"] << " step " << s;
     ++modes;
   }
   EXPECT_EQ(modes, 2);

@@ -29,8 +29,14 @@ void write_dataset(const std::filesystem::path& path, int n) {
 
 Json tiny_config(int steps) {
   return {{"seed", 5},
-          {"model", {{"layers", 1}, {"hidden", 32}, {"heads", 2}, {"kv_heads", 1}, {"head_dim", 16},
-                     {"intermediate", 64}, {"max_positions", 64}}},
+          {"model",
+           {{"layers", 1},
+            {"hidden", 32},
+            {"heads", 2},
+            {"kv_heads", 1},
+            {"head_dim", 16},
+            {"intermediate", 64},
+            {"max_positions", 64}}},
           {"optimizer", {{"steps", steps}, {"lr", 1e-2}, {"warmup_steps", std::min(3, steps)}}},
           {"batch", {{"sequences", 8}, {"tokens", 256}}},
           {"data", {{"train", "train.jsonl"}, {"max_tokens", 40}}},
@@ -87,7 +93,8 @@ TEST(LmTrain, ResumeContinuesExactly) {
   EXPECT_EQ(second_half.run(), 12);
   EXPECT_EQ(second_half.parameters().values, straight.parameters().values);
   EXPECT_EQ(second_half.state().tokens_seen, straight.state().tokens_seen);
-  const auto log_a = read_log(dir / "a" / "train_log.jsonl"), log_b = read_log(dir / "b" / "train_log.jsonl");
+  const auto log_a = read_log(dir / "a" / "train_log.jsonl"),
+             log_b = read_log(dir / "b" / "train_log.jsonl");
   ASSERT_EQ(log_a.size(), log_b.size());
   for (size_t i = 0; i < log_a.size(); ++i) EXPECT_EQ(log_a[i]["loss"], log_b[i]["loss"]) << i;
 }
@@ -140,13 +147,13 @@ TEST(LmTrain, EvaluationsRunOnScheduleAndAreLogged) {
   test::TempDir dir;
   write_dataset(dir / "train.jsonl", 20);
   write_dataset(dir / "heldout.jsonl", 5);
-  Json config = tiny_config(6);
+  Json config = tiny_config(7);
   config["eval"] = {{"heldout", "heldout.jsonl"}, {"every", 2}};
   std::vector<int64_t> steps;
   Trainer trainer(parse(config, dir), dir / "out", quiet());
   trainer.add_eval(std::make_unique<CountingEval>(&steps));
   trainer.run();
-  EXPECT_EQ(steps, (std::vector<int64_t>{3, 6}));
+  EXPECT_EQ(steps, (std::vector<int64_t>{3, 6, 7}));  // and after the last step
   int heldout = 0;
   for (const Json& line : read_log(dir / "out" / "train_log.jsonl")) {
     if (line.value("eval", "") != "heldout") continue;
@@ -154,7 +161,7 @@ TEST(LmTrain, EvaluationsRunOnScheduleAndAreLogged) {
     EXPECT_GT(line["loss"].get<double>(), 0);
     EXPECT_EQ(line["tokens"].get<double>(), 3 * (1 + 2 + 3 + 4 + 1) + 5);  // traces and ends
   }
-  EXPECT_EQ(heldout, 3);
+  EXPECT_EQ(heldout, 4);  // steps 2, 4, 6, 7
 }
 
 std::string config_error(const Json& j) {
@@ -172,17 +179,23 @@ TEST(LmTrain, ConfigErrorsNameTheKey) {
   EXPECT_EQ(config_error(c), "(no error)");
   auto with = [&](const std::string& section, const std::string& key, const Json& value) {
     Json j = c;
-    if (section.empty()) j[key] = value;
-    else j[section][key] = value;
+    if (section.empty())
+      j[key] = value;
+    else
+      j[section][key] = value;
     return config_error(j);
   };
-  EXPECT_NE(with("optimizer", "lrr", 1).find("cfg.json: unknown key 'optimizer.lrr'"), std::string::npos);
+  EXPECT_NE(with("optimizer", "lrr", 1).find("cfg.json: unknown key 'optimizer.lrr'"),
+            std::string::npos);
   EXPECT_NE(with("", "sed", 1).find("unknown key 'sed'"), std::string::npos);
   EXPECT_NE(with("optimizer", "lr", -1).find("'optimizer.lr' = -1 is outside"), std::string::npos);
-  EXPECT_NE(with("model", "layers", "four").find("'model.layers' must be an integer"), std::string::npos);
-  EXPECT_NE(with("model", "kv_heads", 3).find("'model.heads' = 2 must be a multiple of 'model.kv_heads' = 3"),
+  EXPECT_NE(with("model", "layers", "four").find("'model.layers' must be an integer"),
             std::string::npos);
-  EXPECT_NE(with("model", "head_dim", 15).find("'model.head_dim' = 15 must be even"), std::string::npos);
+  EXPECT_NE(with("model", "kv_heads", 3)
+                .find("'model.heads' = 2 must be a multiple of 'model.kv_heads' = 3"),
+            std::string::npos);
+  EXPECT_NE(with("model", "head_dim", 15).find("'model.head_dim' = 15 must be even"),
+            std::string::npos);
   EXPECT_NE(with("batch", "tokens", 20).find("'batch.tokens' = 20 is below 'data.max_tokens' = 40"),
             std::string::npos);
   EXPECT_NE(with("data", "max_tokens", 100).find("'data.max_tokens' = 100 is outside [1, 64]"),
@@ -215,8 +228,8 @@ TEST(LmTrain, CommandLine) {
   Json bad = tiny_config(3);
   bad["optimizer"]["warmup"] = 5;
   std::ofstream(dir / "bad.json") << bad.dump();
-  r = test::run_command(test::cli() + " train-lm --config " + (dir / "bad.json").string() + " --out " +
-                        (dir / "out2").string());
+  r = test::run_command(test::cli() + " train-lm --config " + (dir / "bad.json").string() +
+                        " --out " + (dir / "out2").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("unknown key 'optimizer.warmup'"), std::string::npos) << r.output;
 }

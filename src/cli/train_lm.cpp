@@ -21,15 +21,17 @@ extern "C" void request_stop(int) {
 
 void add_train_lm_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "train-lm", "train the bundled reasoning model on JSONL traces (see src/lm/train_config.hpp "
-                  "for the config file)");
+      "train-lm",
+      "train the bundled reasoning model on JSONL traces (see src/lm/train_config.hpp "
+      "for the config file)");
   struct Options {
     std::string config, out;
     bool resume = false;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("--config", o->config, "training config (JSON)")->required();
-  cmd->add_option("--out", o->out, "output directory: model/, checkpoint/, train_log.jsonl")->required();
+  cmd->add_option("--out", o->out, "output directory: model/, checkpoint/, train_log.jsonl")
+      ->required();
   cmd->add_flag("--resume", o->resume, "continue from the checkpoint in --out");
   cmd->callback([o] {
     TrainerOptions options;

@@ -26,7 +26,8 @@ void AdamW::update(std::span<float> params, std::span<const float> grads, double
   // two compare closely.
   const auto b1 = static_cast<float>(s_.beta1), b2 = static_cast<float>(s_.beta2);
   const auto eps = static_cast<float>(s_.eps);
-  const double bc1 = 1 - std::pow(s_.beta1, double(steps_)), bc2 = 1 - std::pow(s_.beta2, double(steps_));
+  const double bc1 = 1 - std::pow(s_.beta1, double(steps_)),
+               bc2 = 1 - std::pow(s_.beta2, double(steps_));
   const auto step_size = static_cast<float>(lr / bc1);
   const auto bc2_sqrt = static_cast<float>(std::sqrt(bc2));
   const auto decayed = static_cast<float>(1 - lr * s_.weight_decay);

@@ -31,7 +31,7 @@ class AdamW {
  private:
   AdamWSettings s_;
   std::vector<float> m_, v_;
-  std::vector<uint8_t> decay_;  // per tensor
+  std::vector<uint8_t> decay_;                       // per tensor
   std::vector<std::pair<int64_t, int64_t>> ranges_;  // per tensor: [offset, offset + size)
   int64_t steps_ = 0;
 };

@@ -1,9 +1,9 @@
 #include "lm/attention_grad.hpp"
 
+#include <immintrin.h>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <immintrin.h>
 #include <vector>
 
 #include "core/kernels.hpp"
@@ -128,8 +128,8 @@ void attention_backward(const AttentionShape& s, std::span<const int64_t> offset
         // dV += P^T dO;  dP = dO V^T
         sgemm(Trans::Yes, Trans::No, kv, d, rows, 1.0f, probs, kv, do_tile, out_stride, 1.0f,
               dv.head(w.begin, hk, d), dv.stride);
-        sgemm(Trans::No, Trans::Yes, rows, kv, d, 1.0f, do_tile, out_stride,
-              v.head(w.begin, hk, d), v.stride, 0.0f, d_scores, kv);
+        sgemm(Trans::No, Trans::Yes, rows, kv, d, 1.0f, do_tile, out_stride, v.head(w.begin, hk, d),
+              v.stride, 0.0f, d_scores, kv);
         // dS = P * (dP - rowsum(dO * O)), with the score scale folded in
         for (int64_t r = 0; r < rows; ++r) {
           const float* o = out + (t0 + r) * out_stride + int64_t{h} * d;

@@ -14,7 +14,9 @@ template <typename T>
 struct StridedRows {
   T* data;
   int64_t stride;
-  T* head(int64_t t, int h, int head_dim) const { return data + t * stride + int64_t{h} * head_dim; }
+  T* head(int64_t t, int h, int head_dim) const {
+    return data + t * stride + int64_t{h} * head_dim;
+  }
 };
 
 struct AttentionShape {

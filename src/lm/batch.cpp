@@ -6,14 +6,16 @@ namespace foresight {
 
 int64_t Batch::max_length() const {
   int64_t longest = 0;
-  for (size_t i = 0; i + 1 < offsets.size(); ++i) longest = std::max(longest, offsets[i + 1] - offsets[i]);
+  for (size_t i = 0; i + 1 < offsets.size(); ++i)
+    longest = std::max(longest, offsets[i + 1] - offsets[i]);
   return longest;
 }
 
 void Batch::add(std::span<const int32_t> ids, int64_t first_target) {
   const auto n = static_cast<int64_t>(ids.size());
   if (n < 2 || first_target < 1 || first_target >= n)
-    fail("batch: an example of {} tokens cannot have its targets start at token {}", n, first_target);
+    fail("batch: an example of {} tokens cannot have its targets start at token {}", n,
+         first_target);
   for (int64_t t = 0; t + 1 < n; ++t) {
     tokens.push_back(ids[t]);
     positions.push_back(static_cast<int32_t>(t));

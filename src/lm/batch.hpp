@@ -9,9 +9,9 @@
 namespace foresight {
 
 struct Batch {
-  std::vector<int32_t> tokens;     // input ids
-  std::vector<int32_t> positions;  // each token's position in its sequence
-  std::vector<int32_t> targets;    // the next token, or -1 where no loss is taken
+  std::vector<int32_t> tokens;      // input ids
+  std::vector<int32_t> positions;   // each token's position in its sequence
+  std::vector<int32_t> targets;     // the next token, or -1 where no loss is taken
   std::vector<int64_t> offsets{0};  // sequence i is rows [offsets[i], offsets[i + 1])
   int64_t target_count = 0;
 

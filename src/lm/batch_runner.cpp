@@ -27,8 +27,9 @@ std::vector<std::vector<int64_t>> BatchRunner::plan(const Batch& batch) const {
   if (shards < 2 || batch.sequences() < shards) return {};
   // Multiply-adds per sequence of T tokens: the matrix products grow with T, attention with T^2.
   const ModelConfig& c = config_;
-  const double per_token = double(c.hidden) * (double(c.n_heads + 2 * c.n_kv_heads) * c.head_dim +
-                                               double(c.n_heads) * c.head_dim + 3.0 * c.intermediate);
+  const double per_token =
+      double(c.hidden) * (double(c.n_heads + 2 * c.n_kv_heads) * c.head_dim +
+                          double(c.n_heads) * c.head_dim + 3.0 * c.intermediate);
   const double per_pair = double(c.n_heads) * c.head_dim;  // QK^T and PV over T^2 / 2 pairs
   std::vector<double> cost(static_cast<size_t>(batch.sequences()));
   for (int64_t s = 0; s < batch.sequences(); ++s) {
@@ -37,7 +38,8 @@ std::vector<std::vector<int64_t>> BatchRunner::plan(const Batch& batch) const {
   }
   std::vector<int64_t> order(cost.size());
   std::iota(order.begin(), order.end(), int64_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return cost[a] > cost[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return cost[a] > cost[b]; });
   std::vector<std::vector<int64_t>> plan(static_cast<size_t>(shards));
   std::vector<double> load(static_cast<size_t>(shards), 0.0);
   for (int64_t s : order) {
@@ -46,7 +48,8 @@ std::vector<std::vector<int64_t>> BatchRunner::plan(const Batch& batch) const {
     load[least] += cost[s];
   }
   const double total = std::accumulate(load.begin(), load.end(), 0.0);
-  if (*std::max_element(load.begin(), load.end()) > kMaxImbalance * total / double(shards)) return {};
+  if (*std::max_element(load.begin(), load.end()) > kMaxImbalance * total / double(shards))
+    return {};
   for (auto& p : plan) std::sort(p.begin(), p.end());
   return plan;
 }

@@ -25,7 +25,8 @@ DataPosition DataPosition::from_json(const Json& j, const std::string& where) {
 
 Batcher::Batcher(const TraceDataset& data, BatchLimits limits, DataSettings settings, uint64_t seed)
     : data_(data), limits_(limits), settings_(std::move(settings)), seed_(seed) {
-  if (data_.examples.empty()) fail("no training examples (all files empty, or every example dropped as too long)");
+  if (data_.examples.empty())
+    fail("no training examples (all files empty, or every example dropped as too long)");
   shuffle_epoch();
 }
 
@@ -35,7 +36,8 @@ void Batcher::set_position(DataPosition pos) {
     fail("data position (epoch {}, cursor {}) does not fit a dataset of {} examples", pos.epoch,
          pos.cursor, n);
   for (int64_t i : pos.waiting)
-    if (i < 0 || i >= n) fail("data position: waiting example {} is outside the dataset of {}", i, n);
+    if (i < 0 || i >= n)
+      fail("data position: waiting example {} is outside the dataset of {}", i, n);
   pos_ = std::move(pos);
   shuffle_epoch();
 }

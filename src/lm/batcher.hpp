@@ -9,8 +9,8 @@
 
 #include "core/json_file.hpp"
 #include "lm/batch.hpp"
-#include "lm/train_config.hpp"
 #include "lm/trace_dataset.hpp"
+#include "lm/train_config.hpp"
 
 namespace foresight {
 

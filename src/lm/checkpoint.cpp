@@ -60,7 +60,8 @@ Json load_checkpoint(const std::filesystem::path& dir, LmParameters& params, Ada
       fail("{}: the checkpoint holds {} parameters, the configured model {}", where,
            j.at("parameters").get<int64_t>(), params.layout.size());
     const auto tensors = j.at("tensors").get<std::string>();
-    if (tensors.find('/') != std::string::npos) fail("{}: 'tensors' is not a plain file name", where);
+    if (tensors.find('/') != std::string::npos)
+      fail("{}: 'tensors' is not a plain file name", where);
     const SafetensorsFile file(dir / tensors);
     copy_tensor(file, "params", params.values);
     copy_tensor(file, "adam_m", optimizer.m());

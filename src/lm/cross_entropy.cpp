@@ -1,8 +1,8 @@
 #include "lm/cross_entropy.hpp"
 
+#include <immintrin.h>
 #include <algorithm>
 #include <cmath>
-#include <immintrin.h>
 #include <vector>
 
 #include "core/simd.hpp"

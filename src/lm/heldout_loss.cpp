@@ -23,7 +23,8 @@ class HeldoutLoss : public TrainingEval {
       batch = Batch{};
     };
     for (const Example& e : examples_.examples) {
-      if (batch.sequences() == limits_.sequences || batch.rows() + e.inputs() > limits_.tokens) flush();
+      if (batch.sequences() == limits_.sequences || batch.rows() + e.inputs() > limits_.tokens)
+        flush();
       batch.add(e.ids, e.first_target);
     }
     flush();

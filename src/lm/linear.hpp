@@ -8,8 +8,8 @@ namespace foresight {
 // y[n, out] = x[n, in] W^T, or y += x W^T when accumulate (a residual connection).
 inline void linear_forward(const float* x, int64_t n, const float* w, int64_t out, int64_t in,
                            float* y, bool accumulate = false) {
-  parallel_sgemm(Trans::No, Trans::Yes, n, out, in, 1.0f, x, in, w, in, accumulate ? 1.0f : 0.0f,
-                 y, out);
+  parallel_sgemm(Trans::No, Trans::Yes, n, out, in, 1.0f, x, in, w, in, accumulate ? 1.0f : 0.0f, y,
+                 out);
 }
 
 // dx[n, in] = dy[n, out] W.

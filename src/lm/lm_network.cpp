@@ -53,15 +53,16 @@ void LmNetwork::qk_norm_rope_forward(const LmParameters& p, const LayerOffsets& 
     const float* raw = l.qkv.data() + t * qkv_width_;
     float* out = l.qk.data() + t * qk_width_;
     for (int hh = 0; hh < heads; ++hh)
-      l.qk_scale[t * heads + hh] = rms_norm(raw + int64_t{hh} * d, hh < c_.n_heads ? q_norm : k_norm,
-                                            d, c_.rms_eps, out + int64_t{hh} * d);
+      l.qk_scale[t * heads + hh] =
+          rms_norm(raw + int64_t{hh} * d, hh < c_.n_heads ? q_norm : k_norm, d, c_.rms_eps,
+                   out + int64_t{hh} * d);
     rope_.rotate(out, heads, b.positions[t], false);
   }
 }
 
 // dqkv holds the gradients of q and k after RoPE; afterwards, of the raw projections.
-void LmNetwork::qk_norm_rope_backward(const LmParameters& p, const LayerOffsets& o,
-                                      const Batch& b, const Layer& l, float* grads) {
+void LmNetwork::qk_norm_rope_backward(const LmParameters& p, const LayerOffsets& o, const Batch& b,
+                                      const Layer& l, float* grads) {
   const int d = c_.head_dim, heads = c_.n_heads + c_.n_kv_heads;
   const float* q_norm = p.at(o.q_norm);
   const float* k_norm = p.at(o.k_norm);
@@ -89,20 +90,24 @@ double LmNetwork::forward(const LmParameters& p, const Batch& b) {
   const int64_t n = b.rows(), h = c_.hidden, inter = c_.intermediate;
   resize(n);
   for (int32_t id : b.tokens)
-    if (id < 0 || id >= c_.vocab) fail("token id {} is outside the vocabulary [0, {})", id, c_.vocab);
+    if (id < 0 || id >= c_.vocab)
+      fail("token id {} is outside the vocabulary [0, {})", id, c_.vocab);
   embedding_forward(p.at(p.layout.embed()), b.tokens.data(), n, h, layers_[0].x_in.data());
   const AttentionShape shape{c_.n_heads, c_.n_kv_heads, c_.head_dim};
   for (int i = 0; i < c_.n_layers; ++i) {
     Layer& l = layers_[i];
     const LayerOffsets& o = p.layout.layer(i);
-    rms_norm_forward(l.x_in.data(), p.at(o.attn_norm), n, h, c_.rms_eps, h_.data(), l.attn_scale.data());
+    rms_norm_forward(l.x_in.data(), p.at(o.attn_norm), n, h, c_.rms_eps, h_.data(),
+                     l.attn_scale.data());
     linear_forward(h_.data(), n, p.at(o.qkv), qkv_width_, h, l.qkv.data());
     qk_norm_rope_forward(p, o, b, l);
-    attention_forward(shape, b.offsets, {l.qk.data(), qk_width_}, {l.qk.data() + q_width_, qk_width_},
-                      {l.qkv.data() + qk_width_, qkv_width_}, l.attn.data(), l.lse.data());
+    attention_forward(shape, b.offsets, {l.qk.data(), qk_width_},
+                      {l.qk.data() + q_width_, qk_width_}, {l.qkv.data() + qk_width_, qkv_width_},
+                      l.attn.data(), l.lse.data());
     std::copy(l.x_in.begin(), l.x_in.end(), l.x_mid.begin());
     linear_forward(l.attn.data(), n, p.at(o.o_proj), h, q_width_, l.x_mid.data(), true);
-    rms_norm_forward(l.x_mid.data(), p.at(o.mlp_norm), n, h, c_.rms_eps, h_.data(), l.mlp_scale.data());
+    rms_norm_forward(l.x_mid.data(), p.at(o.mlp_norm), n, h, c_.rms_eps, h_.data(),
+                     l.mlp_scale.data());
     linear_forward(h_.data(), n, p.at(o.gate_up), 2 * inter, h, l.gate_up.data());
     swiglu_forward(l.gate_up.data(), n, inter, act_.data());
     std::vector<float>& next = i + 1 < c_.n_layers ? layers_[i + 1].x_in : x_out_;
@@ -140,10 +145,11 @@ void LmNetwork::backward(const LmParameters& p, const Batch& b, float grad_scale
   float* d_final = h_final_.data();  // the norm's output is no longer needed: its gradient
   linear_backward_input(logits_.data(), m, p.at(p.layout.embed()), c_.vocab, h, d_final);
   std::fill_n(dh_.begin(), m * h, 0.0f);
-  rms_norm_backward(x_sel_.data(), p.at(p.layout.final_norm()), final_scale_.data(), d_final, m,
-                    h, dh_.data(), g + p.layout.final_norm());
+  rms_norm_backward(x_sel_.data(), p.at(p.layout.final_norm()), final_scale_.data(), d_final, m, h,
+                    dh_.data(), g + p.layout.final_norm());
   std::fill(dx_.begin(), dx_.end(), 0.0f);
-  for (int64_t r = 0; r < m; ++r) std::copy_n(dh_.data() + r * h, h, dx_.data() + target_rows_[r] * h);
+  for (int64_t r = 0; r < m; ++r)
+    std::copy_n(dh_.data() + r * h, h, dx_.data() + target_rows_[r] * h);
 
   // dx_ is the gradient of the residual stream leaving layer i; the residual connections add
   // each branch's input gradient into it.
@@ -163,9 +169,10 @@ void LmNetwork::backward(const LmParameters& p, const Batch& b, float grad_scale
     // Attention: x_mid = x_in + o_proj(attention(rope(norm(qkv(norm(x_in))))))
     linear_backward_weight(dx_.data(), l.attn.data(), n, h, q_width_, g + o.o_proj);
     linear_backward_input(dx_.data(), n, p.at(o.o_proj), h, q_width_, dattn_.data());
-    attention_backward(shape, b.offsets, {l.qk.data(), qk_width_}, {l.qk.data() + q_width_, qk_width_},
-                       {l.qkv.data() + qk_width_, qkv_width_}, l.attn.data(), l.lse.data(),
-                       dattn_.data(), {dqkv_.data(), qkv_width_}, {dqkv_.data() + q_width_, qkv_width_},
+    attention_backward(shape, b.offsets, {l.qk.data(), qk_width_},
+                       {l.qk.data() + q_width_, qk_width_}, {l.qkv.data() + qk_width_, qkv_width_},
+                       l.attn.data(), l.lse.data(), dattn_.data(), {dqkv_.data(), qkv_width_},
+                       {dqkv_.data() + q_width_, qkv_width_},
                        {dqkv_.data() + qk_width_, qkv_width_});
     qk_norm_rope_backward(p, o, b, l, g);
     rms_norm_recompute(l.x_in.data(), p.at(o.attn_norm), l.attn_scale.data(), n, h, h_.data());

@@ -41,8 +41,8 @@ class LmNetwork {
   RopeTable rope_;
   int64_t qkv_width_, qk_width_, q_width_;
   std::vector<Layer> layers_;
-  std::vector<float> x_out_;                            // the residual stream after the last layer
-  std::vector<int64_t> target_rows_;                    // rows with a target
+  std::vector<float> x_out_;          // the residual stream after the last layer
+  std::vector<int64_t> target_rows_;  // rows with a target
   std::vector<int32_t> target_ids_;
   std::vector<float> x_sel_, final_scale_, h_final_, logits_;  // the head, on target rows only
   std::vector<float> h_, act_, dx_, dh_, dqkv_, dattn_, dgate_up_, dact_;  // shared scratch

@@ -61,7 +61,8 @@ int64_t LmLayout::add(std::string name, std::vector<int64_t> shape, bool decay) 
 void check_trainable(const ModelConfig& c) {
   if (c.arch != Architecture::Qwen3) fail("the trainer builds Qwen3 models, not {}", c.arch_name);
   if (!c.tie_embeddings) fail("the trainer needs tied embeddings (tie_word_embeddings)");
-  if (!c.qk_norm || c.qkv_bias || c.o_bias) fail("the trainer supports Qwen3 without attention biases");
+  if (!c.qk_norm || c.qkv_bias || c.o_bias)
+    fail("the trainer supports Qwen3 without attention biases");
   if (c.rope_scaling.factor != 0) fail("the trainer does not support rope_scaling");
   if (c.head_dim % 2 != 0) fail("head_dim {} must be even for RoPE", c.head_dim);
   if (c.n_heads % c.n_kv_heads != 0)

@@ -7,14 +7,14 @@
 
 namespace foresight {
 
-void rms_norm_forward(const float* x, const float* w, int64_t rows, int64_t n, double eps,
-                      float* y, float* scale) {
+void rms_norm_forward(const float* x, const float* w, int64_t rows, int64_t n, double eps, float* y,
+                      float* scale) {
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) scale[r] = rms_norm(x + r * n, w, n, eps, y + r * n);
 }
 
-void rms_norm_recompute(const float* x, const float* w, const float* scale, int64_t rows,
-                        int64_t n, float* y) {
+void rms_norm_recompute(const float* x, const float* w, const float* scale, int64_t rows, int64_t n,
+                        float* y) {
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const float s = scale[r];

@@ -7,12 +7,12 @@
 namespace foresight {
 
 // rows vectors of length n, one after the other; scale[r] receives s of row r.
-void rms_norm_forward(const float* x, const float* w, int64_t rows, int64_t n, double eps,
-                      float* y, float* scale);
+void rms_norm_forward(const float* x, const float* w, int64_t rows, int64_t n, double eps, float* y,
+                      float* scale);
 // y from x and the kept scales: the backward pass recomputes a norm's output instead of
 // keeping it for every layer.
-void rms_norm_recompute(const float* x, const float* w, const float* scale, int64_t rows,
-                        int64_t n, float* y);
+void rms_norm_recompute(const float* x, const float* w, const float* scale, int64_t rows, int64_t n,
+                        float* y);
 // dx += dL/dx (the norm sits on a residual branch, so its input gradient adds to the
 // residual's) and dw += dL/dw, given dy = dL/dy.
 void rms_norm_backward(const float* x, const float* w, const float* scale, const float* dy,

@@ -1,7 +1,7 @@
 #include "lm/swiglu.hpp"
 
-#include <cmath>
 #include <immintrin.h>
+#include <cmath>
 
 #include "core/simd.hpp"
 
@@ -27,7 +27,8 @@ void swiglu_forward(const float* gate_up, int64_t rows, int64_t width, float* ac
     int64_t i = 0;
     for (; i + 8 <= width; i += 8) {
       const __m256 g = _mm256_loadu_ps(gate + i);
-      _mm256_storeu_ps(a + i, _mm256_mul_ps(_mm256_mul_ps(g, sigmoid256(g)), _mm256_loadu_ps(up + i)));
+      _mm256_storeu_ps(a + i,
+                       _mm256_mul_ps(_mm256_mul_ps(g, sigmoid256(g)), _mm256_loadu_ps(up + i)));
     }
     for (; i < width; ++i) a[i] = gate[i] * sigmoid(gate[i]) * up[i];
   }

@@ -20,7 +20,7 @@ struct Example {
 
 struct TraceDataset {
   std::vector<Example> examples;
-  int64_t dropped = 0;  // examples longer than the limit
+  int64_t dropped = 0;     // examples longer than the limit
   int64_t tokens() const;  // input tokens over all examples
 };
 

@@ -28,7 +28,8 @@ class Section {
   int64_t integer(const char* key, int64_t lo, int64_t hi, int64_t fallback) {
     const Json* j = find(key);
     if (j == nullptr) return fallback;
-    if (!j->is_number_integer()) fail("{}: '{}' must be an integer, got {}", file_, name(key), j->dump());
+    if (!j->is_number_integer())
+      fail("{}: '{}' must be an integer, got {}", file_, name(key), j->dump());
     const auto v = j->get<int64_t>();
     if (v < lo || v > hi) fail("{}: '{}' = {} is outside [{}, {}]", file_, name(key), v, lo, hi);
     return v;
@@ -44,7 +45,8 @@ class Section {
     if (j == nullptr) return fallback;
     if (!j->is_number()) fail("{}: '{}' must be a number, got {}", file_, name(key), j->dump());
     const auto v = j->get<double>();
-    if (!(v >= lo && v <= hi)) fail("{}: '{}' = {} is outside [{}, {}]", file_, name(key), v, lo, hi);
+    if (!(v >= lo && v <= hi))
+      fail("{}: '{}' = {} is outside [{}, {}]", file_, name(key), v, lo, hi);
     return v;
   }
 
@@ -128,7 +130,8 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   c.init_std = m.number("init_std", 0.0, 10.0, c.init_std);
   m.finish();
   if (s.heads % s.kv_heads != 0)
-    fail("{}: 'model.heads' = {} must be a multiple of 'model.kv_heads' = {}", file, s.heads, s.kv_heads);
+    fail("{}: 'model.heads' = {} must be a multiple of 'model.kv_heads' = {}", file, s.heads,
+         s.kv_heads);
   if (s.head_dim % 2 != 0) fail("{}: 'model.head_dim' = {} must be even (RoPE)", file, s.head_dim);
 
   Section o = top.section("optimizer");
@@ -136,7 +139,8 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   lr.total_steps = o.required_integer("steps", 1, kBig);
   lr.lr = o.number("lr", 1e-12, 10.0, 1e-3);
   lr.min_lr = o.number("min_lr", 0.0, lr.lr, lr.lr * 0.1);
-  lr.warmup_steps = o.integer("warmup_steps", 0, lr.total_steps, std::min<int64_t>(100, lr.total_steps / 10));
+  lr.warmup_steps =
+      o.integer("warmup_steps", 0, lr.total_steps, std::min<int64_t>(100, lr.total_steps / 10));
   c.adamw.weight_decay = o.number("weight_decay", 0.0, 10.0, c.adamw.weight_decay);
   c.adamw.beta1 = o.number("beta1", 0.0, 0.999999, c.adamw.beta1);
   c.adamw.beta2 = o.number("beta2", 0.0, 0.999999999, c.adamw.beta2);
@@ -159,8 +163,10 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   cur.finish();
   d.finish();
   if (c.data.max_tokens > c.batch.tokens)
-    fail("{}: 'batch.tokens' = {} is below 'data.max_tokens' = {}: the longest examples would fit "
-         "in no batch", file, c.batch.tokens, c.data.max_tokens);
+    fail(
+        "{}: 'batch.tokens' = {} is below 'data.max_tokens' = {}: the longest examples would fit "
+        "in no batch",
+        file, c.batch.tokens, c.data.max_tokens);
 
   Section e = top.section("eval");
   const std::string heldout = e.string("heldout");

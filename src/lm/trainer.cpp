@@ -27,7 +27,8 @@ Tokenizer write_and_load_tokenizer(const std::filesystem::path& model_dir) {
 }
 
 // The keys at which two JSON values differ, as "a.b" paths.
-void differences(const Json& a, const Json& b, const std::string& path, std::vector<std::string>& out) {
+void differences(const Json& a, const Json& b, const std::string& path,
+                 std::vector<std::string>& out) {
   if (a.is_object() && b.is_object()) {
     for (const auto& [k, v] : a.items())
       differences(v, b.contains(k) ? b[k] : Json(), path.empty() ? k : path + "." + k, out);
@@ -46,7 +47,8 @@ void truncate_log(const std::filesystem::path& path, int64_t step) {
   std::string line, kept;
   while (std::getline(in, line)) {
     const Json j = Json::parse(line, nullptr, false);
-    if (!j.is_discarded() && j.is_object() && j.value("step", int64_t{0}) <= step) kept += line + "\n";
+    if (!j.is_discarded() && j.is_object() && j.value("step", int64_t{0}) <= step)
+      kept += line + "\n";
   }
   write_file_atomic(path, kept);
 }
@@ -71,14 +73,16 @@ Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, TrainerOptio
   const int32_t end_id = params_.config.bos_id;  // <|endoftext|>
   data_ = read_trace_dataset(config_.data.train, tokenizer, end_id, config_.data.max_tokens);
   batcher_ = std::make_unique<Batcher>(data_, config_.batch, config_.data, config_.seed);
-  message(fmt::format("train-lm: {} parameters; {} training examples, {} tokens ({} dropped as "
-                      "longer than {} tokens); seed {}",
-                      params_.layout.size(), data_.examples.size(), data_.tokens(), data_.dropped,
-                      config_.data.max_tokens, config_.seed));
+  message(
+      fmt::format("train-lm: {} parameters; {} training examples, {} tokens ({} dropped as "
+                  "longer than {} tokens); seed {}",
+                  params_.layout.size(), data_.examples.size(), data_.tokens(), data_.dropped,
+                  config_.data.max_tokens, config_.seed));
   if (!config_.eval.heldout.empty()) {
-    TraceDataset heldout =
-        read_trace_dataset(std::span(&config_.eval.heldout, 1), tokenizer, end_id, config_.data.max_tokens);
-    if (config_.eval.max_examples > 0 && int64_t(heldout.examples.size()) > config_.eval.max_examples)
+    TraceDataset heldout = read_trace_dataset(std::span(&config_.eval.heldout, 1), tokenizer,
+                                              end_id, config_.data.max_tokens);
+    if (config_.eval.max_examples > 0 &&
+        int64_t(heldout.examples.size()) > config_.eval.max_examples)
       heldout.examples.resize(size_t(config_.eval.max_examples));
     if (heldout.examples.empty())
       fail("{}: no held-out examples of at most {} tokens", config_.eval.heldout.string(),
@@ -88,25 +92,33 @@ Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, TrainerOptio
 
   if (options_.resume) {
     const Json saved = load_checkpoint(checkpoint_dir, params_, optimizer_, state_);
-    const TrainConfig before = parse_train_config(saved, checkpoint_dir.string() + "/state.json config", {});
+    const TrainConfig before =
+        parse_train_config(saved, checkpoint_dir.string() + "/state.json config", {});
     const LmShape &a = before.model, &b = config_.model;
     if (a.layers != b.layers || a.hidden != b.hidden || a.heads != b.heads ||
         a.kv_heads != b.kv_heads || a.head_dim != b.head_dim || a.intermediate != b.intermediate ||
         a.rope_theta != b.rope_theta || a.rms_eps != b.rms_eps)
-      fail("{}: the checkpoint's 'model' settings differ from the config's; a run can only "
-           "resume with the same model", checkpoint_dir.string());
+      fail(
+          "{}: the checkpoint's 'model' settings differ from the config's; a run can only "
+          "resume with the same model",
+          checkpoint_dir.string());
     std::vector<std::string> changed;
     differences(saved, config_.source, "", changed);
     if (!changed.empty())
-      message(fmt::format("train-lm: resuming with changed settings ({}): the run will not "
-                          "repeat the uninterrupted one exactly", fmt::join(changed, ", ")));
+      message(
+          fmt::format("train-lm: resuming with changed settings ({}): the run will not "
+                      "repeat the uninterrupted one exactly",
+                      fmt::join(changed, ", ")));
     batcher_->set_position(state_.data);
-    message(fmt::format("train-lm: resumed at step {} of {}", state_.step, config_.schedule.total_steps));
+    message(fmt::format("train-lm: resumed at step {} of {}", state_.step,
+                        config_.schedule.total_steps));
   }
   std::filesystem::create_directories(out_dir_);
   const auto log_path = out_dir_ / "train_log.jsonl";
-  if (options_.resume) truncate_log(log_path, state_.step);
-  else std::filesystem::remove(log_path);
+  if (options_.resume)
+    truncate_log(log_path, state_.step);
+  else
+    std::filesystem::remove(log_path);
   log_file_ = std::fopen(log_path.c_str(), "a");
   if (log_file_ == nullptr) fail("{}: cannot open for writing", log_path.string());
 }
@@ -128,7 +140,8 @@ void Trainer::message(const std::string& text) const {
 
 void Trainer::log_line(const Json& line) {
   const std::string text = line.dump() + "\n";
-  if (std::fwrite(text.data(), 1, text.size(), log_file_) != text.size() || std::fflush(log_file_) != 0)
+  if (std::fwrite(text.data(), 1, text.size(), log_file_) != text.size() ||
+      std::fflush(log_file_) != 0)
     fail("{}: write failed", (out_dir_ / "train_log.jsonl").string());
 }
 
@@ -145,8 +158,10 @@ void Trainer::run_evals() {
                           written = true;
                           return out_dir_ / "model";
                         }};
+  // every `every` steps, and at the end so that the finished model always has its numbers
+  const bool last = state_.step == config_.schedule.total_steps;
   for (auto& eval : evals_) {
-    if (state_.step % eval->every() != 0) continue;
+    if (state_.step % eval->every() != 0 && !last) continue;
     Json line = {{"step", state_.step}, {"eval", eval->name()}};
     for (const auto& [key, value] : eval->run(ctx)) line[key] = value;
     log_line(line);
@@ -157,7 +172,8 @@ void Trainer::run_evals() {
 int64_t Trainer::run(std::optional<int64_t> until) {
   const int64_t end = until.value_or(config_.schedule.total_steps);
   if (end > config_.schedule.total_steps)
-    fail("cannot train to step {}: the config's optimizer.steps is {}", end, config_.schedule.total_steps);
+    fail("cannot train to step {}: the config's optimizer.steps is {}", end,
+         config_.schedule.total_steps);
   const auto run_start = Clock::now();
   const double elapsed_before = state_.elapsed_seconds;
   auto last_checkpoint = Clock::now();
@@ -177,7 +193,8 @@ int64_t Trainer::run(std::optional<int64_t> until) {
     ++state_.step;
     state_.tokens_seen += batch.rows();
     state_.elapsed_seconds = elapsed_before + seconds_since(run_start);
-    loss_sum += r.loss, norm_sum += r.grad_norm, step_seconds += dt, tokens += batch.rows(), ++steps;
+    loss_sum += r.loss, norm_sum += r.grad_norm, step_seconds += dt, tokens += batch.rows(),
+        ++steps;
 
     if (state_.step % config_.log_every == 0 || state_.step == end) {
       log_line({{"step", state_.step},
@@ -190,7 +207,8 @@ int64_t Trainer::run(std::optional<int64_t> until) {
                 {"length_cap", config_.data.length_cap(state_.step - 1)}});
       if (progress)
         progress->set_status(fmt::format("step {} loss {:.4f} lr {:.2e} {:.0f} tok/s", state_.step,
-                                         loss_sum / double(steps), lr, double(tokens) / step_seconds));
+                                         loss_sum / double(steps), lr,
+                                         double(tokens) / step_seconds));
       loss_sum = norm_sum = step_seconds = 0, tokens = steps = 0;
     }
     if (progress) progress->advance();
@@ -202,7 +220,8 @@ int64_t Trainer::run(std::optional<int64_t> until) {
   }
   if (progress) progress->finish();
   save();
-  if (state_.step < end) message(fmt::format("train-lm: stopped at step {}; checkpoint saved", state_.step));
+  if (state_.step < end)
+    message(fmt::format("train-lm: stopped at step {}; checkpoint saved", state_.step));
   return state_.step;
 }
 

@@ -22,8 +22,8 @@
 namespace foresight {
 
 struct TrainerOptions {
-  bool resume = false;        // continue from OUT/checkpoint (required to exist)
-  std::FILE* log = stderr;    // the progress bar and messages; nullptr for none
+  bool resume = false;                      // continue from OUT/checkpoint (required to exist)
+  std::FILE* log = stderr;                  // the progress bar and messages; nullptr for none
   const std::atomic<bool>* stop = nullptr;  // when set, the run checkpoints and returns
 };
 

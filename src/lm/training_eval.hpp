@@ -1,7 +1,7 @@
-// Evaluations run during training, every `every()` steps, their metrics logged to
-// train_log.jsonl as {"step", "eval": name(), <metric>: value, ...}. The held-out loss is one;
-// others (e.g. greedy accuracy on held-out problems, which needs the engine) plug in through
-// Trainer::add_eval.
+// Evaluations run during training, every `every()` steps and after the last one, their
+// metrics logged to train_log.jsonl as {"step", "eval": name(), <metric>: value, ...}. The
+// held-out loss is one; others (e.g. greedy accuracy on held-out problems, which needs the
+// engine) plug in through Trainer::add_eval.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "lm/batch_runner.hpp"
-#include "lm/train_config.hpp"
 #include "lm/trace_dataset.hpp"
+#include "lm/train_config.hpp"
 
 namespace foresight {
 
