@@ -7,11 +7,15 @@
 
 namespace foresight {
 
-void rms_norm(const float* x, const float* weight, int64_t n, double eps, float* out) {
+float rms_norm(const float* x, const float* weight, int64_t n, double eps, float* out) {
+  // `omp simd` vectorises what -O2's cost model leaves scalar (loops of unknown length).
   double sum_sq = 0;
+#pragma omp simd reduction(+ : sum_sq)
   for (int64_t i = 0; i < n; ++i) sum_sq += static_cast<double>(x[i]) * x[i];
   const auto scale = static_cast<float>(1.0 / std::sqrt(sum_sq / static_cast<double>(n) + eps));
+#pragma omp simd
   for (int64_t i = 0; i < n; ++i) out[i] = x[i] * scale * weight[i];
+  return scale;
 }
 
 void rms_norm_rows(const float* x, const float* weight, int64_t rows, int64_t n, double eps,

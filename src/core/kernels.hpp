@@ -4,8 +4,9 @@
 
 namespace foresight {
 
-// out[i] = x[i] / sqrt(mean(x^2) + eps) * weight[i], for one vector of length n.
-void rms_norm(const float* x, const float* weight, int64_t n, double eps, float* out);
+// out[i] = x[i] / sqrt(mean(x^2) + eps) * weight[i], for one vector of length n. Returns the
+// scale 1 / sqrt(mean(x^2) + eps), which training keeps for the backward pass.
+float rms_norm(const float* x, const float* weight, int64_t n, double eps, float* out);
 // rms_norm for `rows` vectors of length n, one after the other.
 void rms_norm_rows(const float* x, const float* weight, int64_t rows, int64_t n, double eps,
                    float* out);

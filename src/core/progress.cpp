@@ -100,6 +100,11 @@ void Progress::advance(int64_t n) {
   }
 }
 
+void Progress::set_status(std::string status) {
+  std::lock_guard lock(mutex_);
+  status_ = std::move(status);
+}
+
 void Progress::finish() {
   std::lock_guard lock(mutex_);
   if (finished_) return;
@@ -109,8 +114,9 @@ void Progress::finish() {
 
 void Progress::print_locked(Clock::time_point now, bool finished) {
   last_print_ = now;
-  const std::string line =
+  std::string line =
       format_progress_line(label_, done_, total_, seconds_since_start(now), finished);
+  if (!status_.empty()) line += " " + status_;
   if (interactive_) {
     // `\x1b[K` clears what a longer previous line left behind
     std::fprintf(out_, "\r%s\x1b[K%s", line.c_str(), finished ? "\n" : "");

@@ -35,6 +35,8 @@ class Progress {
 
   // Thread-safe: evaluation advances one bar from several threads.
   void advance(int64_t n = 1);
+  // Text shown after the counters from the next print on (training: "loss 2.31 lr 3e-4").
+  void set_status(std::string status);
   // Prints the final line with the elapsed time; later calls do nothing.
   void finish();
 
@@ -51,6 +53,7 @@ class Progress {
 
   std::mutex mutex_;
   int64_t done_ = 0;
+  std::string status_;
   int64_t last_printed_step_ = 0;  // in 5% steps, for plain output
   bool line_open_ = false;         // a `\r` line is on screen without its newline
   bool finished_ = false;

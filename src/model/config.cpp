@@ -90,6 +90,44 @@ std::string architecture_name(Architecture a) {
   return "?";
 }
 
+Json to_hf_config(const ModelConfig& c, DType dtype) {
+  const char* model_type = c.arch == Architecture::Qwen3   ? "qwen3"
+                           : c.arch == Architecture::Qwen2 ? "qwen2"
+                                                           : "llama";
+  // Qwen2's q/k/v biases are implied by the architecture; elsewhere attention_bias adds them
+  // with the output projection's.
+  const bool attention_bias = c.arch != Architecture::Qwen2 && c.o_bias;
+  Json j = {{"architectures", {architecture_name(c.arch)}},
+            {"model_type", model_type},
+            {"hidden_size", c.hidden},
+            {"intermediate_size", c.intermediate},
+            {"num_hidden_layers", c.n_layers},
+            {"num_attention_heads", c.n_heads},
+            {"num_key_value_heads", c.n_kv_heads},
+            {"head_dim", c.head_dim},
+            {"vocab_size", c.vocab},
+            {"max_position_embeddings", c.max_position},
+            {"rope_theta", c.rope_theta},
+            {"rms_norm_eps", c.rms_eps},
+            {"tie_word_embeddings", c.tie_embeddings},
+            {"hidden_act", "silu"},
+            {"attention_bias", attention_bias},
+            {"torch_dtype", dtype == DType::F32    ? "float32"
+                            : dtype == DType::BF16 ? "bfloat16"
+                                                   : "float16"}};
+  if (c.bos_id >= 0) j["bos_token_id"] = c.bos_id;
+  if (c.eos_ids.size() == 1) j["eos_token_id"] = c.eos_ids[0];
+  else if (!c.eos_ids.empty()) j["eos_token_id"] = c.eos_ids;
+  const RopeScaling& r = c.rope_scaling;
+  if (r.factor != 0)
+    j["rope_scaling"] = {{"rope_type", "llama3"},
+                         {"factor", r.factor},
+                         {"low_freq_factor", r.low_freq_factor},
+                         {"high_freq_factor", r.high_freq_factor},
+                         {"original_max_position_embeddings", r.original_max_position}};
+  return j;
+}
+
 int64_t ModelConfig::parameter_count() const {
   const int64_t q = int64_t{n_heads} * head_dim, kv = int64_t{n_kv_heads} * head_dim;
   int64_t attn = hidden * (q + 2 * kv) + q * hidden;

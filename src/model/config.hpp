@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "core/dtype.hpp"
+#include "core/json_file.hpp"
+
 namespace foresight {
 
 enum class Architecture { Qwen3, Qwen2, Llama };
@@ -39,5 +42,9 @@ struct ModelConfig {
 };
 
 std::string architecture_name(Architecture a);
+
+// The config.json of a model with this config and weights stored as `dtype`; the inverse of
+// ModelConfig::load (without generation_config.json, which holds the EOS ids separately).
+Json to_hf_config(const ModelConfig& config, DType dtype);
 
 }  // namespace foresight

@@ -75,30 +75,24 @@ void write_random_model(const std::filesystem::path& dir, const RandomModelSpec&
   if (s.shards < 1) fail("random model: shards must be >= 1");
   std::filesystem::create_directories(dir);
 
-  Json config = {
-      {"architectures", {architecture_name(s.arch)}},
-      {"model_type", s.arch == Architecture::Qwen3 ? "qwen3"
-                     : s.arch == Architecture::Qwen2 ? "qwen2" : "llama"},
-      {"hidden_size", s.hidden}, {"intermediate_size", s.intermediate},
-      {"num_hidden_layers", s.layers}, {"num_attention_heads", s.heads},
-      {"num_key_value_heads", s.kv_heads}, {"head_dim", s.head_dim}, {"vocab_size", vocab},
-      {"max_position_embeddings", 32768}, {"rope_theta", 10000.0}, {"rms_norm_eps", 1e-6},
-      {"tie_word_embeddings", s.tie_embeddings}, {"hidden_act", "silu"},
-      {"attention_bias", s.attention_bias}, {"torch_dtype", s.dtype == DType::F32 ? "float32"
-                                                           : s.dtype == DType::BF16 ? "bfloat16"
-                                                                                    : "float16"},
-      {"bos_token_id", tok.endoftext_id}, {"eos_token_id", tok.endoftext_id}};
-  if (s.llama3_rope_scaling)
-    config["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0},
-                              {"high_freq_factor", 4.0}, {"original_max_position_embeddings", 64}};
+  ModelConfig c;
+  c.arch = s.arch;
+  c.hidden = s.hidden, c.intermediate = s.intermediate, c.n_layers = s.layers;
+  c.n_heads = s.heads, c.n_kv_heads = s.kv_heads, c.head_dim = s.head_dim, c.vocab = vocab;
+  c.max_position = 32768;
+  c.tie_embeddings = s.tie_embeddings;
+  c.qkv_bias = s.arch == Architecture::Qwen2 || s.attention_bias;
+  c.o_bias = s.arch != Architecture::Qwen2 && s.attention_bias;
+  c.bos_id = tok.endoftext_id;
+  c.eos_ids = {tok.endoftext_id};
+  if (s.llama3_rope_scaling) c.rope_scaling = {8.0, 1.0, 4.0, 64};
+  const Json config = to_hf_config(c, s.dtype);
   Json generation = {{"eos_token_id", {tok.endoftext_id, tok.im_end_id}}};
 
   TensorSet t(s.dtype, s.seed);
   const int64_t h = s.hidden, q_dim = int64_t{s.heads} * s.head_dim,
                 kv_dim = int64_t{s.kv_heads} * s.head_dim;
   const double in_std = 1.0 / std::sqrt(double(h));
-  const bool qkv_bias = s.arch == Architecture::Qwen2 || s.attention_bias;
-  const bool o_bias = s.arch != Architecture::Qwen2 && s.attention_bias;
   t.add("model.embed_tokens.weight", {vocab, h}, 0, 1.0);
   for (int i = 0; i < s.layers; ++i) {
     const std::string p = fmt::format("model.layers.{}.", i);
@@ -107,12 +101,12 @@ void write_random_model(const std::filesystem::path& dir, const RandomModelSpec&
     t.add(p + "self_attn.k_proj.weight", {kv_dim, h}, 0, in_std);
     t.add(p + "self_attn.v_proj.weight", {kv_dim, h}, 0, in_std);
     t.add(p + "self_attn.o_proj.weight", {h, q_dim}, 0, 1.0 / std::sqrt(double(q_dim)));
-    if (qkv_bias) {
+    if (c.qkv_bias) {
       t.add(p + "self_attn.q_proj.bias", {q_dim}, 0, 0.1);
       t.add(p + "self_attn.k_proj.bias", {kv_dim}, 0, 0.1);
       t.add(p + "self_attn.v_proj.bias", {kv_dim}, 0, 0.1);
     }
-    if (o_bias) t.add(p + "self_attn.o_proj.bias", {h}, 0, 0.1);
+    if (c.o_bias) t.add(p + "self_attn.o_proj.bias", {h}, 0, 0.1);
     if (s.arch == Architecture::Qwen3) {
       t.add(p + "self_attn.q_norm.weight", {s.head_dim}, 1.0, 0.1);
       t.add(p + "self_attn.k_norm.weight", {s.head_dim}, 1.0, 0.1);

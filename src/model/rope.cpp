@@ -28,20 +28,26 @@ Rope::Rope(const ModelConfig& c) : head_dim_(c.head_dim) {
   }
 }
 
-void Rope::apply(float* x, int n_heads, int64_t position) const {
+void Rope::cos_sin(int64_t position, float* cos_sin) const {
   const int half = head_dim_ / 2;
   // Angles in double: fp32 products of large positions lose the low bits of the phase.
-  thread_local std::vector<float> cos_sin;
-  cos_sin.resize(2 * half);
   for (int j = 0; j < half; ++j) {
     const double angle = static_cast<double>(position) * inv_freq_[j];
     cos_sin[j] = static_cast<float>(std::cos(angle));
     cos_sin[half + j] = static_cast<float>(std::sin(angle));
   }
+}
+
+void Rope::apply(float* x, int n_heads, int64_t position) const {
+  const int half = head_dim_ / 2;
+  thread_local std::vector<float> table;
+  table.resize(2 * half);
+  cos_sin(position, table.data());
+  const float* cs = table.data();
   for (int h = 0; h < n_heads; ++h) {
     float* v = x + static_cast<int64_t>(h) * head_dim_;
     for (int j = 0; j < half; ++j) {
-      const float a = v[j], b = v[j + half], c = cos_sin[j], s = cos_sin[half + j];
+      const float a = v[j], b = v[j + half], c = cs[j], s = cs[half + j];
       v[j] = a * c - b * s;
       v[j + half] = b * c + a * s;
     }

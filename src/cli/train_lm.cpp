@@ -1,0 +1,49 @@
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "lm/trainer.hpp"
+
+namespace foresight::cli {
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+// Ctrl-C ends the run after the current step, with a checkpoint; a second one kills it.
+extern "C" void request_stop(int) {
+  stop_requested = true;
+  std::signal(SIGINT, SIG_DFL);
+}
+
+}  // namespace
+
+void add_train_lm_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "train-lm",
+      "train the bundled reasoning model on JSONL traces (see src/lm/train_config.hpp "
+      "for the config file)");
+  struct Options {
+    std::string config, out;
+    bool resume = false;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("--config", o->config, "training config (JSON)")->required();
+  cmd->add_option("--out", o->out, "output directory: model/, checkpoint/, train_log.jsonl")
+      ->required();
+  cmd->add_flag("--resume", o->resume, "continue from the checkpoint in --out");
+  cmd->callback([o] {
+    TrainerOptions options;
+    options.resume = o->resume;
+    options.stop = &stop_requested;
+    Trainer trainer(load_train_config(o->config), o->out, options);
+    std::signal(SIGINT, request_stop);
+    const int64_t step = trainer.run();
+    std::signal(SIGINT, SIG_DFL);
+    std::fprintf(stderr, "train-lm: step %lld; model in %s/model\n", static_cast<long long>(step),
+                 o->out.c_str());
+  });
+}
+
+}  // namespace foresight::cli

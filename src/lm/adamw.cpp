@@ -1,0 +1,67 @@
+#include "lm/adamw.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "lm/parallel_rows.hpp"
+
+namespace foresight {
+
+AdamW::AdamW(const LmLayout& layout, AdamWSettings settings)
+    : s_(settings),
+      m_(static_cast<size_t>(layout.size()), 0.0f),
+      v_(static_cast<size_t>(layout.size()), 0.0f) {
+  for (const ParamTensor& t : layout.tensors()) {
+    decay_.push_back(t.decay);
+    ranges_.emplace_back(t.offset, t.offset + t.size);
+  }
+}
+
+void AdamW::update(std::span<float> params, std::span<const float> grads, double lr) {
+  if (params.size() != m_.size() || grads.size() != m_.size())
+    fail("AdamW: {} parameters and {} gradients for an optimizer of {}", params.size(),
+         grads.size(), m_.size());
+  ++steps_;
+  // The same float operations as torch.optim.AdamW (single-tensor path), so that runs of the
+  // two compare closely.
+  const auto b1 = static_cast<float>(s_.beta1), b2 = static_cast<float>(s_.beta2);
+  const auto eps = static_cast<float>(s_.eps);
+  const double bc1 = 1 - std::pow(s_.beta1, double(steps_)),
+               bc2 = 1 - std::pow(s_.beta2, double(steps_));
+  const auto step_size = static_cast<float>(lr / bc1);
+  const auto bc2_sqrt = static_cast<float>(std::sqrt(bc2));
+  const auto decayed = static_cast<float>(1 - lr * s_.weight_decay);
+#pragma omp parallel
+  for (size_t t = 0; t < ranges_.size(); ++t) {
+    const auto [begin, end] = ranges_[t];
+    const float shrink = decay_[t] ? decayed : 1.0f;
+#pragma omp for simd schedule(static) nowait
+    for (int64_t i = begin; i < end; ++i) {
+      const float g = grads[i];
+      m_[i] = m_[i] * b1 + g * (1 - b1);
+      v_[i] = v_[i] * b2 + g * g * (1 - b2);
+      params[i] = params[i] * shrink - step_size * (m_[i] / (std::sqrt(v_[i]) / bc2_sqrt + eps));
+    }
+  }
+}
+
+double clip_gradient_norm(std::span<float> grads, double max_norm) {
+  const auto n = static_cast<int64_t>(grads.size());
+  // Partial sums of squares per thread, then in thread order: the same norm on every run.
+  float total_sq = 0;
+  parallel_rows_sum(n, 1, &total_sq, [&](int64_t begin, int64_t end, float* partial) {
+    double s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = begin; i < end; ++i) s += double(grads[i]) * grads[i];
+    *partial = float(s);
+  });
+  const double norm = std::sqrt(double(total_sq));
+  if (max_norm > 0 && norm > max_norm) {
+    const auto coef = static_cast<float>(max_norm / (norm + 1e-6));
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; ++i) grads[i] *= coef;
+  }
+  return norm;
+}
+
+}  // namespace foresight

@@ -1,0 +1,31 @@
+// A training batch: sequences of mixed lengths packed one after another (no padding), each
+// with its next-token targets. The matrix products run over all packed rows at once; only the
+// attention looks at sequence boundaries.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace foresight {
+
+struct Batch {
+  std::vector<int32_t> tokens;      // input ids
+  std::vector<int32_t> positions;   // each token's position in its sequence
+  std::vector<int32_t> targets;     // the next token, or -1 where no loss is taken
+  std::vector<int64_t> offsets{0};  // sequence i is rows [offsets[i], offsets[i + 1])
+  int64_t target_count = 0;
+
+  int64_t rows() const { return static_cast<int64_t>(tokens.size()); }
+  int64_t sequences() const { return static_cast<int64_t>(offsets.size()) - 1; }
+  // The longest sequence: positions run below it.
+  int64_t max_length() const;
+
+  // Appends one example: inputs ids[0, n - 1), targets ids[t + 1] for the positions t that
+  // predict ids[first_target..] (the trace and its end token), so no position is wasted on a
+  // final token that predicts nothing. Needs ids.size() >= 2 and 1 <= first_target < n.
+  void add(std::span<const int32_t> ids, int64_t first_target);
+  // A batch of some of these sequences, in the order given.
+  Batch subset(std::span<const int64_t> sequences) const;
+};
+
+}  // namespace foresight

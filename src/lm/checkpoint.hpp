@@ -1,0 +1,34 @@
+// Training checkpoints in OUT/checkpoint/: the weights and AdamW's moments as one safetensors
+// file (tensors-<step>.safetensors, flat F32 buffers in the parameter layout), and state.json
+// with the step, the data position, the clock, the config and the name of that tensor file.
+// The tensor file is written first and state.json after it, each atomically, so state.json
+// always names a complete tensor file; older tensor files are removed afterwards.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+
+#include "core/json_file.hpp"
+#include "lm/adamw.hpp"
+#include "lm/batcher.hpp"
+#include "lm/lm_parameters.hpp"
+
+namespace foresight {
+
+struct TrainState {
+  int64_t step = 0;  // optimisation steps done
+  DataPosition data;
+  double elapsed_seconds = 0;  // training time over all runs
+  int64_t tokens_seen = 0;
+};
+
+void save_checkpoint(const std::filesystem::path& dir, const LmParameters& params,
+                     const AdamW& optimizer, const TrainState& state, const Json& config);
+
+bool checkpoint_exists(const std::filesystem::path& dir);
+
+// Restores params, optimizer and state from dir (written for the same model shape), and
+// returns the config the checkpoint was written with.
+Json load_checkpoint(const std::filesystem::path& dir, LmParameters& params, AdamW& optimizer,
+                     TrainState& state);
+
+}  // namespace foresight

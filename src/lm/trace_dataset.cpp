@@ -1,0 +1,64 @@
+#include "lm/trace_dataset.hpp"
+
+#include <fstream>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/json_file.hpp"
+
+namespace foresight {
+
+int64_t TraceDataset::tokens() const {
+  int64_t n = 0;
+  for (const Example& e : examples) n += e.inputs();
+  return n;
+}
+
+TraceDataset read_trace_dataset(std::span<const std::filesystem::path> files,
+                                const Tokenizer& tokenizer, int32_t end_id, int64_t max_tokens) {
+  TraceDataset data;
+  for (const auto& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail("{}: cannot open file", path.string());
+    // Lines are parsed in order, then tokenized in parallel (tokenizing dominates).
+    std::vector<std::pair<std::string, std::string>> texts;
+    std::string line;
+    for (int64_t number = 1; std::getline(in, line); ++number) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      Json j;
+      try {
+        j = Json::parse(line);
+      } catch (const Json::parse_error& e) {
+        fail("{}:{}: invalid JSON: {}", path.string(), number, e.what());
+      }
+      auto field = [&](const char* key) {
+        auto it = j.is_object() ? j.find(key) : j.end();
+        if (it == j.end() || !it->is_string())
+          fail("{}:{}: '{}' must be a string field of a JSON object", path.string(), number, key);
+        return it->get<std::string>();
+      };
+      texts.emplace_back(field("prompt"), field("trace"));
+      if (texts.back().first.empty()) fail("{}:{}: 'prompt' is empty", path.string(), number);
+    }
+    if (in.bad()) fail("{}: read failed", path.string());
+    std::vector<Example> examples(texts.size());
+#pragma omp parallel for schedule(dynamic, 16)
+    for (size_t i = 0; i < texts.size(); ++i) {
+      Example& e = examples[i];
+      e.ids = tokenizer.encode(texts[i].first);
+      e.first_target = static_cast<int32_t>(e.ids.size());
+      const auto trace = tokenizer.encode(texts[i].second);
+      e.ids.insert(e.ids.end(), trace.begin(), trace.end());
+      e.ids.push_back(end_id);
+    }
+    for (Example& e : examples) {
+      if (e.inputs() > max_tokens)
+        ++data.dropped;
+      else
+        data.examples.push_back(std::move(e));
+    }
+  }
+  return data;
+}
+
+}  // namespace foresight

@@ -1,0 +1,228 @@
+#include "lm/trainer.hpp"
+
+#include <chrono>
+#include <fstream>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "lm/train_step.hpp"
+#include "model/byte_tokenizer.hpp"
+
+namespace foresight {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// The byte-level tokenizer, loaded the way the engine will load it from the model directory.
+Tokenizer write_and_load_tokenizer(const std::filesystem::path& model_dir) {
+  std::filesystem::create_directories(model_dir);
+  write_file_atomic(model_dir / "tokenizer.json", make_byte_level_tokenizer().json);
+  return Tokenizer::load(model_dir / "tokenizer.json");
+}
+
+// The keys at which two JSON values differ, as "a.b" paths.
+void differences(const Json& a, const Json& b, const std::string& path,
+                 std::vector<std::string>& out) {
+  if (a.is_object() && b.is_object()) {
+    for (const auto& [k, v] : a.items())
+      differences(v, b.contains(k) ? b[k] : Json(), path.empty() ? k : path + "." + k, out);
+    for (const auto& [k, v] : b.items())
+      if (!a.contains(k)) out.push_back(path.empty() ? k : path + "." + k);
+  } else if (a != b) {
+    out.push_back(path.empty() ? "(top level)" : path);
+  }
+}
+
+// Keeps the log lines of steps up to `step`: a resumed run rewrites the lines an interrupted
+// run logged after its last checkpoint.
+void truncate_log(const std::filesystem::path& path, int64_t step) {
+  if (!std::filesystem::exists(path)) return;
+  std::ifstream in(path);
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    const Json j = Json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.is_object() && j.value("step", int64_t{0}) <= step)
+      kept += line + "\n";
+  }
+  write_file_atomic(path, kept);
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, TrainerOptions options)
+    : config_(std::move(config)),
+      out_dir_(std::move(out_dir)),
+      options_(options),
+      params_(init_parameters(config_.model.model_config(), config_.init_std, config_.seed)),
+      optimizer_(params_.layout, config_.adamw),
+      runner_(params_.config, config_.data.max_tokens) {
+  const auto checkpoint_dir = out_dir_ / "checkpoint";
+  if (options_.resume && !checkpoint_exists(checkpoint_dir))
+    fail("{}: no checkpoint to resume from (state.json is missing)", checkpoint_dir.string());
+  if (!options_.resume && checkpoint_exists(checkpoint_dir))
+    fail("{}: holds a checkpoint already; pass --resume to continue it, or choose another --out",
+         out_dir_.string());
+
+  const Tokenizer tokenizer = write_and_load_tokenizer(out_dir_ / "model");
+  const int32_t end_id = params_.config.bos_id;  // <|endoftext|>
+  data_ = read_trace_dataset(config_.data.train, tokenizer, end_id, config_.data.max_tokens);
+  batcher_ = std::make_unique<Batcher>(data_, config_.batch, config_.data, config_.seed);
+  message(
+      fmt::format("train-lm: {} parameters; {} training examples, {} tokens ({} dropped as "
+                  "longer than {} tokens); seed {}",
+                  params_.layout.size(), data_.examples.size(), data_.tokens(), data_.dropped,
+                  config_.data.max_tokens, config_.seed));
+  if (!config_.eval.heldout.empty()) {
+    TraceDataset heldout = read_trace_dataset(std::span(&config_.eval.heldout, 1), tokenizer,
+                                              end_id, config_.data.max_tokens);
+    if (config_.eval.max_examples > 0 &&
+        int64_t(heldout.examples.size()) > config_.eval.max_examples)
+      heldout.examples.resize(size_t(config_.eval.max_examples));
+    if (heldout.examples.empty())
+      fail("{}: no held-out examples of at most {} tokens", config_.eval.heldout.string(),
+           config_.data.max_tokens);
+    add_eval(make_heldout_loss_eval(std::move(heldout), config_.batch, config_.eval.every));
+  }
+
+  if (options_.resume) {
+    const Json saved = load_checkpoint(checkpoint_dir, params_, optimizer_, state_);
+    const TrainConfig before =
+        parse_train_config(saved, checkpoint_dir.string() + "/state.json config", {});
+    const LmShape &a = before.model, &b = config_.model;
+    if (a.layers != b.layers || a.hidden != b.hidden || a.heads != b.heads ||
+        a.kv_heads != b.kv_heads || a.head_dim != b.head_dim || a.intermediate != b.intermediate ||
+        a.rope_theta != b.rope_theta || a.rms_eps != b.rms_eps)
+      fail(
+          "{}: the checkpoint's 'model' settings differ from the config's; a run can only "
+          "resume with the same model",
+          checkpoint_dir.string());
+    std::vector<std::string> changed;
+    differences(saved, config_.source, "", changed);
+    if (!changed.empty())
+      message(
+          fmt::format("train-lm: resuming with changed settings ({}): the run will not "
+                      "repeat the uninterrupted one exactly",
+                      fmt::join(changed, ", ")));
+    batcher_->set_position(state_.data);
+    message(fmt::format("train-lm: resumed at step {} of {}", state_.step,
+                        config_.schedule.total_steps));
+  }
+  std::filesystem::create_directories(out_dir_);
+  const auto log_path = out_dir_ / "train_log.jsonl";
+  if (options_.resume)
+    truncate_log(log_path, state_.step);
+  else
+    std::filesystem::remove(log_path);
+  log_file_ = std::fopen(log_path.c_str(), "a");
+  if (log_file_ == nullptr) fail("{}: cannot open for writing", log_path.string());
+}
+
+Trainer::~Trainer() {
+  if (log_file_ != nullptr) std::fclose(log_file_);
+}
+
+void Trainer::add_eval(std::unique_ptr<TrainingEval> eval) {
+  if (eval->every() < 1) fail("evaluation '{}': every() must be >= 1", eval->name());
+  evals_.push_back(std::move(eval));
+}
+
+void Trainer::message(const std::string& text) const {
+  if (options_.log == nullptr) return;
+  std::fprintf(options_.log, "%s\n", text.c_str());
+  std::fflush(options_.log);
+}
+
+void Trainer::log_line(const Json& line) {
+  const std::string text = line.dump() + "\n";
+  if (std::fwrite(text.data(), 1, text.size(), log_file_) != text.size() ||
+      std::fflush(log_file_) != 0)
+    fail("{}: write failed", (out_dir_ / "train_log.jsonl").string());
+}
+
+void Trainer::save() {
+  state_.data = batcher_->position();
+  save_checkpoint(out_dir_ / "checkpoint", params_, optimizer_, state_, config_.source);
+  write_hf_model(out_dir_ / "model", params_);
+}
+
+void Trainer::run_evals() {
+  bool written = false;
+  const EvalContext ctx{state_.step, params_, runner_, [&] {
+                          if (!written) write_hf_model(out_dir_ / "model", params_);
+                          written = true;
+                          return out_dir_ / "model";
+                        }};
+  // every `every` steps, and at the end so that the finished model always has its numbers
+  const bool last = state_.step == config_.schedule.total_steps;
+  for (auto& eval : evals_) {
+    if (state_.step % eval->every() != 0 && !last) continue;
+    Json line = {{"step", state_.step}, {"eval", eval->name()}};
+    for (const auto& [key, value] : eval->run(ctx)) line[key] = value;
+    log_line(line);
+    message(fmt::format("step {}: {}", state_.step, line.dump()));
+  }
+}
+
+int64_t Trainer::run(std::optional<int64_t> until) {
+  const int64_t end = until.value_or(config_.schedule.total_steps);
+  if (end > config_.schedule.total_steps)
+    fail("cannot train to step {}: the config's optimizer.steps is {}", end,
+         config_.schedule.total_steps);
+  const auto run_start = Clock::now();
+  const double elapsed_before = state_.elapsed_seconds;
+  auto last_checkpoint = Clock::now();
+  std::unique_ptr<Progress> progress;
+  if (options_.log != nullptr && state_.step < end)
+    progress = std::make_unique<Progress>("train", end - state_.step, options_.log);
+
+  // sums over the steps since the last log line
+  double loss_sum = 0, norm_sum = 0, step_seconds = 0;
+  int64_t steps = 0, tokens = 0;
+  while (state_.step < end && !(options_.stop != nullptr && options_.stop->load())) {
+    const Batch batch = batcher_->next(state_.step);
+    const double lr = config_.schedule.at(state_.step);
+    const auto t0 = Clock::now();
+    const StepResult r = train_step(runner_, params_, optimizer_, grads_, batch, lr, config_.clip);
+    const double dt = seconds_since(t0);
+    ++state_.step;
+    state_.tokens_seen += batch.rows();
+    state_.elapsed_seconds = elapsed_before + seconds_since(run_start);
+    loss_sum += r.loss, norm_sum += r.grad_norm, step_seconds += dt, tokens += batch.rows(),
+        ++steps;
+
+    if (state_.step % config_.log_every == 0 || state_.step == end) {
+      log_line({{"step", state_.step},
+                {"loss", loss_sum / double(steps)},
+                {"lr", lr},
+                {"grad_norm", norm_sum / double(steps)},
+                {"tokens_per_second", double(tokens) / step_seconds},
+                {"elapsed_seconds", state_.elapsed_seconds},
+                {"tokens", state_.tokens_seen},
+                {"length_cap", config_.data.length_cap(state_.step - 1)}});
+      if (progress)
+        progress->set_status(fmt::format("step {} loss {:.4f} lr {:.2e} {:.0f} tok/s", state_.step,
+                                         loss_sum / double(steps), lr,
+                                         double(tokens) / step_seconds));
+      loss_sum = norm_sum = step_seconds = 0, tokens = steps = 0;
+    }
+    if (progress) progress->advance();
+    run_evals();
+    if (seconds_since(last_checkpoint) >= config_.checkpoint_minutes * 60) {
+      save();
+      last_checkpoint = Clock::now();
+    }
+  }
+  if (progress) progress->finish();
+  save();
+  if (state_.step < end)
+    message(fmt::format("train-lm: stopped at step {}; checkpoint saved", state_.step));
+  return state_.step;
+}
+
+}  // namespace foresight

@@ -1,0 +1,238 @@
+// The training loop end to end on a tiny model: the loss falls on a repetitive dataset, the
+// model directory loads into the engine, a run resumed from a checkpoint ends bit for bit where
+// the uninterrupted run does, evaluations run on schedule, and misuse of the output directory
+// is refused. Also the train-lm command and its config errors.
+#include <cmath>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "lm/trainer.hpp"
+#include "model/model.hpp"
+#include "test_util.hpp"
+
+namespace foresight {
+namespace {
+
+// Repetition problems of several lengths: the trace is determined by the prompt. Example i
+// repeats its word 1 + i % 4 times (3 tokens each).
+void write_dataset(const std::filesystem::path& path, int n) {
+  std::ofstream out(path);
+  for (int i = 0; i < n; ++i) {
+    const std::string word = std::string(1, char('a' + i % 5)) + char('a' + (i / 5) % 3);
+    std::string trace;
+    for (int k = 0; k <= i % 4; ++k) trace += word + " ";
+    out << Json{{"prompt", "repeat " + word + ":"}, {"trace", trace}}.dump() << "\n";
+  }
+}
+
+Json tiny_config(int steps) {
+  return {{"seed", 5},
+          {"model",
+           {{"layers", 1},
+            {"hidden", 32},
+            {"heads", 2},
+            {"kv_heads", 1},
+            {"head_dim", 16},
+            {"intermediate", 64},
+            {"max_positions", 64}}},
+          {"optimizer", {{"steps", steps}, {"lr", 1e-2}, {"warmup_steps", std::min(3, steps)}}},
+          {"batch", {{"sequences", 8}, {"tokens", 256}}},
+          {"data", {{"train", "train.jsonl"}, {"max_tokens", 40}}},
+          {"log_every", 1}};
+}
+
+TrainConfig parse(const Json& j, const test::TempDir& dir) {
+  return parse_train_config(j, "config.json", dir.path());
+}
+
+std::vector<Json> read_log(const std::filesystem::path& path) {
+  std::vector<Json> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) lines.push_back(Json::parse(line));
+  return lines;
+}
+
+TrainerOptions quiet(bool resume = false) {
+  TrainerOptions o;
+  o.resume = resume;
+  o.log = nullptr;
+  return o;
+}
+
+TEST(LmTrain, LossFallsAndTheModelLoadsInTheEngine) {
+  test::TempDir dir;
+  write_dataset(dir / "train.jsonl", 60);
+  Trainer trainer(parse(tiny_config(40), dir), dir / "out", quiet());
+  EXPECT_EQ(trainer.run(), 40);
+  const auto log = read_log(dir / "out" / "train_log.jsonl");
+  ASSERT_EQ(log.size(), 40u);
+  const double first = log.front()["loss"], last = log.back()["loss"];
+  EXPECT_GT(first, 4.5);  // about ln(261) at the start
+  EXPECT_LT(last, 0.5 * first);
+  EXPECT_GT(log.back()["tokens_per_second"].get<double>(), 0);
+  auto model = Model::load(dir / "out" / "model");
+  EXPECT_EQ(model->config().parameter_count(), trainer.parameters().layout.size());
+  EXPECT_EQ(model->config().n_layers, 1);
+}
+
+TEST(LmTrain, ResumeContinuesExactly) {
+  test::TempDir dir;
+  write_dataset(dir / "train.jsonl", 30);
+  Json config = tiny_config(12);
+  config["data"]["curriculum"] = {{"start_tokens", 14}, {"ramp_steps", 8}};
+  Trainer straight(parse(config, dir), dir / "a", quiet());
+  straight.run();
+  {
+    Trainer first_half(parse(config, dir), dir / "b", quiet());
+    EXPECT_EQ(first_half.run(6), 6);
+  }
+  Trainer second_half(parse(config, dir), dir / "b", quiet(true));
+  EXPECT_EQ(second_half.state().step, 6);
+  EXPECT_EQ(second_half.run(), 12);
+  EXPECT_EQ(second_half.parameters().values, straight.parameters().values);
+  EXPECT_EQ(second_half.state().tokens_seen, straight.state().tokens_seen);
+  const auto log_a = read_log(dir / "a" / "train_log.jsonl"),
+             log_b = read_log(dir / "b" / "train_log.jsonl");
+  ASSERT_EQ(log_a.size(), log_b.size());
+  for (size_t i = 0; i < log_a.size(); ++i) EXPECT_EQ(log_a[i]["loss"], log_b[i]["loss"]) << i;
+}
+
+TEST(LmTrain, StopsOnRequestWithACheckpoint) {
+  test::TempDir dir;
+  write_dataset(dir / "train.jsonl", 20);
+  const std::atomic<bool> stop{true};
+  TrainerOptions o = quiet();
+  o.stop = &stop;
+  Trainer trainer(parse(tiny_config(10), dir), dir / "out", o);
+  EXPECT_EQ(trainer.run(), 0);
+  EXPECT_TRUE(checkpoint_exists(dir / "out" / "checkpoint"));
+}
+
+TEST(LmTrain, OutputDirectoryMisuseIsRefused) {
+  test::TempDir dir;
+  write_dataset(dir / "train.jsonl", 20);
+  const TrainConfig config = parse(tiny_config(2), dir);
+  EXPECT_THROW(Trainer(config, dir / "fresh", quiet(true)), Error);  // nothing to resume
+  Trainer(config, dir / "out", quiet()).run();
+  try {
+    Trainer(config, dir / "out", quiet());
+    FAIL() << "a second run over a checkpoint must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--resume"), std::string::npos) << e.what();
+  }
+  Json other = tiny_config(2);
+  other["model"]["hidden"] = 48;
+  EXPECT_THROW(Trainer(parse(other, dir), dir / "out", quiet(true)), Error);  // another model
+}
+
+// An evaluation that records when it ran.
+class CountingEval : public TrainingEval {
+ public:
+  explicit CountingEval(std::vector<int64_t>* steps) : steps_(steps) {}
+  std::string name() const override { return "counting"; }
+  int64_t every() const override { return 3; }
+  Metrics run(const EvalContext& ctx) override {
+    steps_->push_back(ctx.step);
+    EXPECT_TRUE(std::filesystem::exists(ctx.model_dir() / "model.safetensors"));
+    return {{"value", double(ctx.step)}};
+  }
+
+ private:
+  std::vector<int64_t>* steps_;
+};
+
+TEST(LmTrain, EvaluationsRunOnScheduleAndAreLogged) {
+  test::TempDir dir;
+  write_dataset(dir / "train.jsonl", 20);
+  write_dataset(dir / "heldout.jsonl", 5);
+  Json config = tiny_config(7);
+  config["eval"] = {{"heldout", "heldout.jsonl"}, {"every", 2}};
+  std::vector<int64_t> steps;
+  Trainer trainer(parse(config, dir), dir / "out", quiet());
+  trainer.add_eval(std::make_unique<CountingEval>(&steps));
+  trainer.run();
+  EXPECT_EQ(steps, (std::vector<int64_t>{3, 6, 7}));  // and after the last step
+  int heldout = 0;
+  for (const Json& line : read_log(dir / "out" / "train_log.jsonl")) {
+    if (line.value("eval", "") != "heldout") continue;
+    ++heldout;
+    EXPECT_GT(line["loss"].get<double>(), 0);
+    EXPECT_EQ(line["tokens"].get<double>(), 3 * (1 + 2 + 3 + 4 + 1) + 5);  // traces and ends
+  }
+  EXPECT_EQ(heldout, 4);  // steps 2, 4, 6, 7
+}
+
+std::string config_error(const Json& j) {
+  test::TempDir dir;
+  try {
+    parse_train_config(j, "cfg.json", dir.path());
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(LmTrain, ConfigErrorsNameTheKey) {
+  Json c = tiny_config(5);
+  EXPECT_EQ(config_error(c), "(no error)");
+  auto with = [&](const std::string& section, const std::string& key, const Json& value) {
+    Json j = c;
+    if (section.empty())
+      j[key] = value;
+    else
+      j[section][key] = value;
+    return config_error(j);
+  };
+  EXPECT_NE(with("optimizer", "lrr", 1).find("cfg.json: unknown key 'optimizer.lrr'"),
+            std::string::npos);
+  EXPECT_NE(with("", "sed", 1).find("unknown key 'sed'"), std::string::npos);
+  EXPECT_NE(with("optimizer", "lr", -1).find("'optimizer.lr' = -1 is outside"), std::string::npos);
+  EXPECT_NE(with("model", "layers", "four").find("'model.layers' must be an integer"),
+            std::string::npos);
+  EXPECT_NE(with("model", "kv_heads", 3)
+                .find("'model.heads' = 2 must be a multiple of 'model.kv_heads' = 3"),
+            std::string::npos);
+  EXPECT_NE(with("model", "head_dim", 15).find("'model.head_dim' = 15 must be even"),
+            std::string::npos);
+  EXPECT_NE(with("batch", "tokens", 20).find("'batch.tokens' = 20 is below 'data.max_tokens' = 40"),
+            std::string::npos);
+  EXPECT_NE(with("data", "max_tokens", 100).find("'data.max_tokens' = 100 is outside [1, 64]"),
+            std::string::npos);
+  EXPECT_NE(with("data", "train", Json::array()).find("'data.train' must name"), std::string::npos);
+  EXPECT_NE(with("", "model", 3).find("'model' must be an object"), std::string::npos);
+  Json no_steps = c;
+  no_steps["optimizer"].erase("steps");
+  EXPECT_NE(config_error(no_steps).find("missing 'optimizer.steps'"), std::string::npos);
+  Json minimal = {{"optimizer", {{"steps", 1}}}, {"data", {{"train", "x.jsonl"}}}};
+  EXPECT_EQ(config_error(minimal), "(no error)");
+}
+
+TEST(LmTrain, CommandLine) {
+  test::TempDir dir;
+  write_dataset(dir / "train.jsonl", 20);
+  std::ofstream(dir / "config.json") << tiny_config(3).dump();
+  const std::string base = test::cli() + " train-lm --config " + (dir / "config.json").string() +
+                           " --out " + (dir / "out").string();
+  auto r = test::run_command(base);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("train-lm: step 3"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "model" / "config.json"));
+  r = test::run_command(base);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("pass --resume"), std::string::npos) << r.output;
+  r = test::run_command(base + " --resume");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+
+  Json bad = tiny_config(3);
+  bad["optimizer"]["warmup"] = 5;
+  std::ofstream(dir / "bad.json") << bad.dump();
+  r = test::run_command(test::cli() + " train-lm --config " + (dir / "bad.json").string() +
+                        " --out " + (dir / "out2").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("unknown key 'optimizer.warmup'"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace foresight
