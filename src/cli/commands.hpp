@@ -12,5 +12,6 @@ void add_score_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_traces_command(CLI::App& app);
 void add_tasks_command(CLI::App& app);
+void add_judge_init_command(CLI::App& app);
 
 }  // namespace foresight::cli
