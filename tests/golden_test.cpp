@@ -135,6 +135,11 @@ TEST_F(GoldenTest, RecordingTokenByTokenEqualsRecordingInChunks) {
   Sequence d(c, EvictionSchedule{0, L, 0});
   d.recorder = &strict;
   EXPECT_THROW(forward_chunk(*model, d, std::span(ids).first(10), LogitsWanted::Last), Error);
+  // So would queries beyond the tokens it was made for.
+  AttentionRecorder small(c, 20, L);
+  Sequence e(c, EvictionSchedule{0, L, 0});
+  e.recorder = &small;
+  EXPECT_THROW(forward_tokens(*model, e, ids, LogitsWanted::Last), Error);
 }
 
 TEST_F(GoldenTest, ReplayFollowsTheOracleScheduleAndKeepsTheHighestFutureAttention) {

@@ -72,7 +72,7 @@ void run(Options& o) {
   }
   std::fflush(stdout);
   if (o.out.empty()) return;
-  const Json settings = {
+  Json settings = {
       {"model", o.model}, {"dataset", o.dataset}, {"n_problems", problems.size()},
       {"policies", o.policies}, {"budgets", o.budgets}, {"evict_every", o.evict_every},
       {"sinks", o.sinks < 0 ? Json("policy default") : Json(o.sinks)},
@@ -81,6 +81,8 @@ void run(Options& o) {
       {"top_p", s.sampling.top_p}, {"seed", s.sampling.seed}, {"chat", s.chat},
       {"think", s.think}, {"grader", o.grader}, {"threads", omp_get_max_threads()},
       {"seconds", seconds}};
+  if (!o.policy_options.judge.empty())
+    settings["judge"] = {{"file", o.policy_options.judge}, {"mode", o.policy_options.judge_mode}};
   write_report(o.out, settings, result.rows);
   write_file_atomic(std::filesystem::path(o.out) / "samples.jsonl", samples_jsonl(result, problems, s.runs));
   std::fprintf(stderr, "report written to %s (%.0f s, seed %llu)\n", o.out.c_str(), seconds,

@@ -123,8 +123,10 @@ void run(const Options& o) {
                                           {"entropy", scored(losses[r][i].entropy, t.prompt_len)}};
     per_trace.push_back(std::move(item));
   }
-  const Json settings = {{"model", o.model}, {"traces", o.traces}, {"evict_every", o.evict_every},
-                         {"seed", o.seed}, {"n_traces", n_traces}};
+  Json settings = {{"model", o.model}, {"traces", o.traces}, {"evict_every", o.evict_every},
+                   {"seed", o.seed}, {"n_traces", n_traces}};
+  if (!o.policy_options.judge.empty())
+    settings["judge"] = {{"file", o.policy_options.judge}, {"mode", o.policy_options.judge_mode}};
   write_file_atomic(o.json, Json{{"settings", settings}, {"summary", summary}, {"traces", per_trace}}
                                 .dump() + "\n");
 }

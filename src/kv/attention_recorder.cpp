@@ -14,15 +14,16 @@ AttentionRecorder::AttentionRecorder(const ModelConfig& c, int64_t n_tokens, int
 
 void AttentionRecorder::add_query(int layer, int head, int64_t position, const float* probs,
                                   std::span<const int32_t> positions) {
-  if (position >= means_.n_tokens())
-    fail("attention recorder: query at position {} beyond the {} tokens it was made for",
-         position, means_.n_tokens());
+  if (position >= means_.n_tokens()) return;  // end_queries refuses it (no throwing in here)
   float* sums = sums_[layer].data() + int64_t{head} * means_.n_tokens();
   for (size_t e = 0; e < positions.size(); ++e) sums[positions[e]] += probs[e];
 }
 
 void AttentionRecorder::end_queries(int layer, int64_t first_position, int n) {
   const int64_t L = means_.block(), last = first_position + n - 1, j = first_position / L;
+  if (last >= means_.n_tokens())
+    fail("attention recorder: query at position {} beyond the {} tokens it was made for", last,
+         means_.n_tokens());
   if (last / L != j)
     fail("attention recorder: queries {}..{} cross a block boundary (L = {})", first_position,
          last, L);

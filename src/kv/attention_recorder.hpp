@@ -19,11 +19,13 @@ class AttentionRecorder {
   AttentionRecorder(const ModelConfig& config, int64_t n_tokens, int block);
 
   // Query head `head` of `layer` at `position` gave probabilities probs[e] to the cache entries
-  // at positions[e]. Called from the kernel's parallel loop: one thread per query head.
+  // at positions[e]. Called from the kernel's parallel loop (one thread per query head), so it
+  // cannot throw: a query beyond the recorder's tokens is skipped and end_queries refuses it.
   void add_query(int layer, int head, int64_t position, const float* probs,
                  std::span<const int32_t> positions);
   // After `layer`'s attention for queries [first_position, first_position + n): closes the
-  // block their last query completes (a full block, or the trace's last tokens).
+  // block their last query completes (a full block, or the trace's last tokens). Error for
+  // queries beyond the recorder's tokens or across a block boundary.
   void end_queries(int layer, int64_t first_position, int n);
 
   const BlockAttention& means() const { return means_; }
