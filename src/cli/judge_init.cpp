@@ -18,8 +18,8 @@ struct Options {
 };
 
 void run(const Options& o) {
-  EvictionSchedule{o.budget, o.evict_every, 0}.validate();
   if (o.budget < 1) fail("--budget must be >= 1, got {}", o.budget);
+  EvictionSchedule{o.budget, o.evict_every, 0}.validate();
   const ModelConfig config = ModelConfig::load(o.model);
   Judge judge = Judge::random(JudgeShape::of(config), o.seed);
   judge.info = {o.model, o.budget, o.evict_every, "init",
