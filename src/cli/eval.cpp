@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include "cli/commands.hpp"
+#include "cli/judge_options.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -20,6 +21,7 @@ struct Options {
   std::string model, dataset, policies = "full", budgets, grader = "answer-line", out;
   int evict_every = 128, sinks = -1, limit = 0;
   AccuracySettings settings;
+  PolicyOptions policy_options;
 };
 
 // samples.jsonl: one line per generation, for looking at what went wrong.
@@ -48,7 +50,10 @@ std::string samples_jsonl(const AccuracyResult& result, std::span<const TaskProb
 void run(Options& o) {
   AccuracySettings& s = o.settings;
   s.grader = parse_grader(o.grader);
-  s.runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks);
+  const ModelConfig config = ModelConfig::load(o.model);  // the judge is checked against it
+  PolicyOptions policy_options = o.policy_options;
+  policy_options.model = &config;
+  s.runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options);
   std::vector<TaskProblem> problems = read_dataset(o.dataset);
   if (o.limit > 0 && size_t(o.limit) < problems.size()) problems.resize(size_t(o.limit));
   const auto model = Model::load(o.model);
@@ -67,7 +72,7 @@ void run(Options& o) {
   }
   std::fflush(stdout);
   if (o.out.empty()) return;
-  const Json settings = {
+  Json settings = {
       {"model", o.model}, {"dataset", o.dataset}, {"n_problems", problems.size()},
       {"policies", o.policies}, {"budgets", o.budgets}, {"evict_every", o.evict_every},
       {"sinks", o.sinks < 0 ? Json("policy default") : Json(o.sinks)},
@@ -76,6 +81,8 @@ void run(Options& o) {
       {"top_p", s.sampling.top_p}, {"seed", s.sampling.seed}, {"chat", s.chat},
       {"think", s.think}, {"grader", o.grader}, {"threads", omp_get_max_threads()},
       {"seconds", seconds}};
+  if (!o.policy_options.judge.empty())
+    settings["judge"] = {{"file", o.policy_options.judge}, {"mode", o.policy_options.judge_mode}};
   write_report(o.out, settings, result.rows);
   write_file_atomic(std::filesystem::path(o.out) / "samples.jsonl", samples_jsonl(result, problems, s.runs));
   std::fprintf(stderr, "report written to %s (%.0f s, seed %llu)\n", o.out.c_str(), seconds,
@@ -94,6 +101,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--policies", o->policies, "comma-separated policies")->capture_default_str();
   cmd->add_option("--budgets", o->budgets, "comma-separated budgets (KV entries per head)");
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
+  add_judge_options(cmd, o->policy_options);
   cmd->add_option("--sinks", o->sinks, "first tokens never evicted (default: the policy's)");
   cmd->add_option("--samples", s.samples, "generations per problem (average pass@1)")
       ->capture_default_str();

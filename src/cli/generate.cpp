@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/judge_options.hpp"
 #include "core/error.hpp"
 #include "core/json_file.hpp"
 #include "model/chat.hpp"
@@ -16,6 +17,7 @@ struct Options {
   bool chat = false, think = false;
   int sinks = -1;  // -1: the policy's default
   GenerateSettings gen;
+  PolicyOptions policy_options;
 };
 
 void run(const Options& o) {
@@ -28,7 +30,9 @@ void run(const Options& o) {
 
   GenerateSettings settings = o.gen;
   settings.stop_ids = model->config().eos_ids;
-  settings.policy = make_policy(o.policy);
+  PolicyOptions policy_options = o.policy_options;
+  policy_options.model = &model->config();
+  settings.policy = make_policy(o.policy, policy_options);
   settings.schedule.sinks = o.sinks >= 0 ? o.sinks : default_sinks(o.policy);
   if (settings.policy && settings.schedule.budget == 0)
     fail("--policy {} needs --budget", o.policy);
@@ -87,7 +91,8 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--top-p", o->gen.sampling.top_p)->capture_default_str();
   cmd->add_option("--seed", o->gen.sampling.seed)->capture_default_str();
   cmd->add_option("--policy", o->policy, "eviction policy: full, random, streaming, h2o, tova, "
-                                         "snapkv, rkv")->capture_default_str();
+                                         "snapkv, rkv, foresight")->capture_default_str();
+  add_judge_options(cmd, o->policy_options);
   cmd->add_option("--budget", o->gen.schedule.budget, "KV entries kept per (layer, KV head)");
   cmd->add_option("--evict-every", o->gen.schedule.evict_every, "eviction length L")
       ->capture_default_str();

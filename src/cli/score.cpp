@@ -1,14 +1,19 @@
 // `foresight score`: teacher-forced fidelity of policies on known traces (loss ratio against
 // the full cache, and the loss rise on low- versus high-entropy tokens).
+#include <algorithm>
 #include <cstdio>
 
+#include <omp.h>
+
 #include "cli/commands.hpp"
+#include "cli/judge_options.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "eval/fidelity.hpp"
 #include "eval/policy_grid.hpp"
+#include "train/golden.hpp"
 
 namespace foresight::cli {
 
@@ -18,6 +23,7 @@ struct Options {
   std::string model, traces, policies = "full", budgets, json;
   int evict_every = 128, sinks = -1, limit = 0;
   uint64_t seed = 0;
+  PolicyOptions policy_options;
 };
 
 // The scored part (from the prompt's end) of a per-token array.
@@ -28,35 +34,54 @@ Json scored(const std::vector<float>& values, int prompt_len) {
 void run(const Options& o) {
   const auto model = Model::load(o.model);
   const ModelConfig& config = model->config();
-  const auto runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, "--policy", "--budget");
+  PolicyOptions policy_options = o.policy_options;
+  policy_options.model = &config;
+  const auto runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options,
+                                "--policy", "--budget");
   std::vector<Trace> traces = read_traces(o.traces, config.vocab);
   if (o.limit > 0 && size_t(o.limit) < traces.size()) traces.resize(size_t(o.limit));
   const auto n_traces = int64_t(traces.size());
+  const bool golden = std::any_of(runs.begin(), runs.end(), [](const PolicyRun& r) {
+    return r.impl && r.impl->needs_future();
+  });
 
-  // Jobs: the missing full-cache references first, then every (run, trace) pair.
-  std::vector<int64_t> missing;
-  for (int64_t i = 0; i < n_traces; ++i)
-    if (!traces[i].has_reference()) missing.push_back(i);
-  const int64_t n_jobs = int64_t(missing.size()) + int64_t(runs.size()) * n_traces;
+  // Jobs: a full-cache pass for every trace that lacks its reference or whose future attention
+  // golden needs, then every (run, trace) pair.
+  int64_t n_passes = 0;
+  for (const Trace& t : traces) n_passes += golden || !t.has_reference();
+  const int64_t n_jobs = n_passes + int64_t(runs.size()) * n_traces;
   std::vector<std::vector<TokenLosses>> losses(runs.size(), std::vector<TokenLosses>(n_traces));
   Progress progress("score", n_jobs);
-  auto job = [&](int64_t j) {
-    if (j < int64_t(missing.size())) {
-      Trace& t = traces[missing[j]];
-      Sequence seq(config, EvictionSchedule{0, o.evict_every, 0});
-      TokenLosses full = teacher_forced_losses(*model, seq, t.ids);
-      t.ce = std::move(full.ce), t.entropy = std::move(full.entropy);
-    } else {
-      const int64_t k = j - int64_t(missing.size()), r = k / n_traces, i = k % n_traces;
-      Sequence seq(config, runs[r].schedule, runs[r].impl, o.seed + uint64_t(i));
+  // A future attention table holds about T^2 / (2L) floats per layer and KV head, so under
+  // golden the traces go in batches of one per thread, each batch's tables freed after it.
+  const int64_t batch = golden ? std::max(1, omp_get_max_threads()) : std::max<int64_t>(n_traces, 1);
+  for (int64_t begin = 0; begin < n_traces; begin += batch) {
+    const int64_t n = std::min(batch, n_traces - begin);
+    std::vector<std::shared_ptr<const FutureAttention>> futures(static_cast<size_t>(n));
+    // References are finished before the runs that are summarised against them.
+    parallel_jobs(n, [&](int64_t j) {
+      Trace& t = traces[begin + j];
+      if (!golden && t.has_reference()) return;
+      TokenLosses full;
+      if (golden)
+        futures[j] = std::make_shared<const FutureAttention>(
+            record_future_attention(*model, t.ids, o.evict_every, t.has_reference() ? nullptr : &full));
+      else {
+        Sequence seq(config, EvictionSchedule{0, o.evict_every, 0});
+        full = teacher_forced_losses(*model, seq, t.ids);
+      }
+      if (!t.has_reference()) t.ce = std::move(full.ce), t.entropy = std::move(full.entropy);
+      progress.advance();
+    });
+    parallel_jobs(int64_t(runs.size()) * n, [&](int64_t k) {
+      const int64_t r = k / n, j = k % n, i = begin + j;
+      const PolicyRun& run = runs[r];
+      Sequence seq(config, run.schedule, run.impl, o.seed + uint64_t(i),
+                   run.impl && run.impl->needs_future() ? futures[j] : nullptr);
       losses[r][i] = teacher_forced_losses(*model, seq, traces[i].ids);
-    }
-    progress.advance();
-  };
-  // References are finished before the runs that are summarised against them.
-  const int64_t n_missing = int64_t(missing.size());
-  parallel_jobs(n_missing, job);
-  parallel_jobs(n_jobs - n_missing, [&](int64_t j) { job(n_missing + j); });
+      progress.advance();
+    });
+  }
   progress.finish();
 
   Json summary = Json::array();
@@ -98,8 +123,10 @@ void run(const Options& o) {
                                           {"entropy", scored(losses[r][i].entropy, t.prompt_len)}};
     per_trace.push_back(std::move(item));
   }
-  const Json settings = {{"model", o.model}, {"traces", o.traces}, {"evict_every", o.evict_every},
-                         {"seed", o.seed}, {"n_traces", n_traces}};
+  Json settings = {{"model", o.model}, {"traces", o.traces}, {"evict_every", o.evict_every},
+                   {"seed", o.seed}, {"n_traces", n_traces}};
+  if (!o.policy_options.judge.empty())
+    settings["judge"] = {{"file", o.policy_options.judge}, {"mode", o.policy_options.judge_mode}};
   write_file_atomic(o.json, Json{{"settings", settings}, {"summary", summary}, {"traces", per_trace}}
                                 .dump() + "\n");
 }
@@ -113,7 +140,10 @@ void add_score_command(CLI::App& app) {
   cmd->add_option("--model", o->model, "model directory")->required();
   cmd->add_option("--traces", o->traces, "traces (.safetensors from `foresight traces`, or "
                                          ".jsonl of {\"ids\", \"prompt_len\"})")->required();
-  cmd->add_option("--policy", o->policies, "policies, comma-separated")->capture_default_str();
+  cmd->add_option("--policy", o->policies, "policies, comma-separated (golden: the oracle, "
+                                           "from each trace's recorded future attention)")
+      ->capture_default_str();
+  add_judge_options(cmd, o->policy_options);
   cmd->add_option("--budget", o->budgets, "budgets, comma-separated (KV entries per head)");
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
   cmd->add_option("--sinks", o->sinks, "first tokens never evicted (default: the policy's)");

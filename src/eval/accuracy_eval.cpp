@@ -47,6 +47,7 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
   if (settings.samples < 1) fail("--samples must be >= 1, got {}", settings.samples);
   if (settings.max_new_tokens < 1) fail("--max-new-tokens must be >= 1, got {}", settings.max_new_tokens);
   settings.sampling.validate();
+  for (const PolicyRun& run : settings.runs) require_online(run.impl.get());
 
   std::vector<std::vector<int32_t>> prompts;
   for (const TaskProblem& p : problems) {

@@ -35,7 +35,8 @@ int parse_budget(std::string_view text, std::string_view option) {
 }  // namespace
 
 std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view budgets,
-                                   int evict_every, int sinks, std::string_view policies_option,
+                                   int evict_every, int sinks, const PolicyOptions& options,
+                                   std::string_view policies_option,
                                    std::string_view budgets_option) {
   std::vector<int> budget_values;
   if (!budgets.empty())
@@ -43,7 +44,7 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
       budget_values.push_back(parse_budget(b, budgets_option));
   std::vector<PolicyRun> runs;
   for (const std::string& name : split_list(policies, policies_option)) {
-    std::shared_ptr<const Policy> impl = make_policy(name, policies_option);
+    std::shared_ptr<const Policy> impl = make_policy(name, options, policies_option);
     EvictionSchedule schedule{0, evict_every, sinks >= 0 ? sinks : default_sinks(name)};
     if (!impl) {
       schedule.validate();

@@ -20,11 +20,12 @@ struct PolicyRun {
   std::shared_ptr<const Policy> impl;  // null for the full cache
 };
 
-// `sinks` < 0 takes each policy's default. Errors name the option (`policies_option`,
-// `budgets_option`): unknown policies, repeated entries, budgets that are not positive
-// integers, budgets that cannot hold the protected window, a budgeted policy without budgets.
+// `sinks` < 0 takes each policy's default; `options` go to every policy (foresight's judge).
+// Errors name the option (`policies_option`, `budgets_option`): unknown policies, repeated
+// entries, budgets that are not positive integers, budgets that cannot hold the protected
+// window, a budgeted policy without budgets.
 std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view budgets,
-                                   int evict_every, int sinks,
+                                   int evict_every, int sinks, const PolicyOptions& options = {},
                                    std::string_view policies_option = "--policies",
                                    std::string_view budgets_option = "--budgets");
 

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <numeric>
 #include <vector>
+
+#include "core/error.hpp"
 
 namespace foresight {
 
@@ -23,25 +24,26 @@ void evict_layer(Sequence& seq, int layer, int group) {
   view.n = count - s.evict_every - view.first;
   view.cache = &cache;
   view.rng = &seq.rng;
+  view.future = seq.future.get();
   if (seq.recent_window > 0) {
     view.recent_queries = seq.recent_queries[layer].data();
     view.n_recent_queries = seq.recent_window;
   }
-  std::vector<float> scores(size_t(view.n_kv_heads) * view.n);
-  seq.policy->score(view, scores);
-
   const int n_evict = count - s.budget;
-  std::vector<int32_t> order(view.n), keep;
+  std::vector<int32_t> chosen(size_t(view.n_kv_heads) * n_evict), keep;
+  seq.policy->choose_evictions(view, n_evict, chosen);
+
   std::vector<char> evicted(view.n);
   for (int h = 0; h < view.n_kv_heads; ++h) {
-    const float* score = scores.data() + size_t(h) * view.n;
-    // The n_evict lowest scores go; of equal scores the older entry (lower index) goes first.
-    std::iota(order.begin(), order.end(), 0);
-    std::nth_element(order.begin(), order.begin() + n_evict, order.end(), [&](int32_t a, int32_t b) {
-      return score[a] < score[b] || (score[a] == score[b] && a < b);
-    });
     std::fill(evicted.begin(), evicted.end(), 0);
-    for (int i = 0; i < n_evict; ++i) evicted[order[i]] = 1;
+    for (int i = 0; i < n_evict; ++i) {
+      const int32_t c = chosen[size_t(h) * n_evict + i];
+      // A policy that draws its own set must name n_evict distinct candidates.
+      if (c < 0 || c >= view.n || evicted[c])
+        fail("policy '{}' chose an invalid eviction set (candidate {} of {})", seq.policy->name(), c,
+             view.n);
+      evicted[c] = 1;
+    }
     keep.clear();
     for (int e = 0; e < count; ++e) {
       const int c = e - view.first;

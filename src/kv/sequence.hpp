@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/rng.hpp"
+#include "kv/attention_recorder.hpp"
 #include "kv/kv_cache.hpp"
 #include "kv/schedule.hpp"
 #include "model/config.hpp"
@@ -14,9 +15,12 @@ namespace foresight {
 
 class Sequence {
  public:
-  // A null policy is the full cache: the schedule's budget is ignored.
+  // A null policy is the full cache: the schedule's budget is ignored. A policy that reads the
+  // future (golden) needs `future`, recorded on this very trace with blocks of the schedule's L;
+  // without it the constructor refuses (generation cannot know the future).
   explicit Sequence(const ModelConfig& config, EvictionSchedule schedule = {},
-                    std::shared_ptr<const Policy> policy = nullptr, uint64_t seed = 0);
+                    std::shared_ptr<const Policy> policy = nullptr, uint64_t seed = 0,
+                    std::shared_ptr<const FutureAttention> future = nullptr);
 
   // Declared before the cache, which is sized from them.
   EvictionSchedule schedule;
@@ -28,6 +32,9 @@ class Sequence {
   Rng rng;
   // Per layer: the chunk's last queries, [recent_window, n_heads, head_dim], oldest first.
   std::vector<std::vector<float>> recent_queries;
+  std::shared_ptr<const FutureAttention> future;
+  // When set, the attention kernel also hands its probabilities to it (Golden Eviction's pass).
+  AttentionRecorder* recorder = nullptr;
 
   int64_t evictions = 0;       // (layer, chunk) evictions performed
   int64_t evicted_entries = 0; // entries removed, over all layers and heads

@@ -32,6 +32,9 @@ void attend(const ModelConfig& c, Sequence& seq, int layer, const float* q, int 
       float* o = out + (int64_t{i} * c.n_heads + head) * d;
       std::memset(o, 0, sizeof(float) * d);
       for (int j = 0; j < visible; ++j) axpy(probs[j], kv.values() + int64_t{j} * d, o, d);
+      if (seq.recorder != nullptr)
+        seq.recorder->add_query(layer, head, first_position + i, probs.data(),
+                                kv.positions().first(size_t(visible)));
 
       if (stats == nullptr) continue;
       const int64_t position = first_position + i;
@@ -44,6 +47,7 @@ void attend(const ModelConfig& c, Sequence& seq, int layer, const float* q, int 
         for (int j = 0; j < visible; ++j) end_chunk_stats(stats + j * stride);
     }
   }
+  if (seq.recorder != nullptr) seq.recorder->end_queries(layer, first_position, n);
 }
 
 }  // namespace foresight

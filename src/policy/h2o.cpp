@@ -16,6 +16,8 @@ class H2oPolicy final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_h2o_policy() { return std::make_unique<H2oPolicy>(); }
+std::unique_ptr<Policy> make_h2o_policy(const PolicyOptions&) {
+  return std::make_unique<H2oPolicy>();
+}
 
 }  // namespace foresight

@@ -6,17 +6,19 @@
 
 namespace foresight {
 
-std::unique_ptr<Policy> make_random_policy();
-std::unique_ptr<Policy> make_streaming_policy();
-std::unique_ptr<Policy> make_h2o_policy();
-std::unique_ptr<Policy> make_tova_policy();
-std::unique_ptr<Policy> make_snapkv_policy();
-std::unique_ptr<Policy> make_rkv_policy();
+std::unique_ptr<Policy> make_random_policy(const PolicyOptions&);
+std::unique_ptr<Policy> make_streaming_policy(const PolicyOptions&);
+std::unique_ptr<Policy> make_h2o_policy(const PolicyOptions&);
+std::unique_ptr<Policy> make_tova_policy(const PolicyOptions&);
+std::unique_ptr<Policy> make_snapkv_policy(const PolicyOptions&);
+std::unique_ptr<Policy> make_rkv_policy(const PolicyOptions&);
+std::unique_ptr<Policy> make_golden_policy(const PolicyOptions&);
+std::unique_ptr<Policy> make_foresight_policy(const PolicyOptions&);
 
 namespace {
 struct Entry {
   std::string_view name;
-  std::unique_ptr<Policy> (*make)();
+  std::unique_ptr<Policy> (*make)(const PolicyOptions&);
 };
 constexpr std::array kPolicies = {
     Entry{"full", nullptr},
@@ -26,13 +28,16 @@ constexpr std::array kPolicies = {
     Entry{"tova", make_tova_policy},
     Entry{"snapkv", make_snapkv_policy},
     Entry{"rkv", make_rkv_policy},
+    Entry{"golden", make_golden_policy},
+    Entry{"foresight", make_foresight_policy},
 };
 }  // namespace
 
-std::unique_ptr<Policy> make_policy(std::string_view name, std::string_view option) {
+std::unique_ptr<Policy> make_policy(std::string_view name, const PolicyOptions& options,
+                                    std::string_view option) {
   std::string known;
   for (const Entry& e : kPolicies) {
-    if (e.name == name) return e.make ? e.make() : nullptr;
+    if (e.name == name) return e.make ? e.make(options) : nullptr;
     known += (known.empty() ? "" : ", ") + std::string(e.name);
   }
   fail("{}: unknown policy '{}' (known: {})", option, name, known);

@@ -57,6 +57,8 @@ class RkvPolicy final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_rkv_policy() { return std::make_unique<RkvPolicy>(); }
+std::unique_ptr<Policy> make_rkv_policy(const PolicyOptions&) {
+  return std::make_unique<RkvPolicy>();
+}
 
 }  // namespace foresight

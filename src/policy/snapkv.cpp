@@ -45,6 +45,8 @@ class SnapKvPolicy final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_snapkv_policy() { return std::make_unique<SnapKvPolicy>(); }
+std::unique_ptr<Policy> make_snapkv_policy(const PolicyOptions&) {
+  return std::make_unique<SnapKvPolicy>();
+}
 
 }  // namespace foresight

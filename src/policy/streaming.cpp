@@ -16,6 +16,8 @@ class StreamingPolicy final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_streaming_policy() { return std::make_unique<StreamingPolicy>(); }
+std::unique_ptr<Policy> make_streaming_policy(const PolicyOptions&) {
+  return std::make_unique<StreamingPolicy>();
+}
 
 }  // namespace foresight

@@ -15,6 +15,8 @@ class TovaPolicy final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_tova_policy() { return std::make_unique<TovaPolicy>(); }
+std::unique_ptr<Policy> make_tova_policy(const PolicyOptions&) {
+  return std::make_unique<TovaPolicy>();
+}
 
 }  // namespace foresight

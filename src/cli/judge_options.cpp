@@ -1,0 +1,12 @@
+#include "cli/judge_options.hpp"
+
+namespace foresight::cli {
+
+void add_judge_options(CLI::App* cmd, PolicyOptions& o) {
+  cmd->add_option("--judge", o.judge, "judge file of --policy foresight (.safetensors)");
+  cmd->add_option("--judge-mode", o.judge_mode, "foresight's evictions: sample (top 2k, softmax, "
+                                                "draw k) or topk (the k highest)")
+      ->capture_default_str();
+}
+
+}  // namespace foresight::cli

@@ -1,0 +1,109 @@
+#include "judge/judge.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+
+namespace foresight {
+
+namespace {
+
+template <typename T>
+JudgeHeadParams<T> slice(T* base, const JudgeShape& s, int layer, int kv_head) {
+  const int64_t F = s.features(), H = kJudgeHidden, Hk = s.n_kv_heads;
+  T* w1 = base + layer * s.layer_parameters();
+  T* b1 = w1 + Hk * F * H;
+  T* w2 = b1 + Hk * H;
+  T* b2 = w2 + Hk * H;
+  return {w1 + kv_head * F * H, b1 + kv_head * H, w2 + kv_head * H, b2 + kv_head, s.features()};
+}
+
+constexpr float kInvSqrt2 = 0.70710678118654752f, kInvSqrt2Pi = 0.39894228040143268f;
+
+float gelu(float z) { return 0.5f * z * (1.0f + std::erf(z * kInvSqrt2)); }
+// d/dz [z Phi(z)] = Phi(z) + z phi(z).
+float gelu_grad(float z) {
+  return 0.5f * (1.0f + std::erf(z * kInvSqrt2)) + z * kInvSqrt2Pi * std::exp(-0.5f * z * z);
+}
+
+}  // namespace
+
+Judge::Judge(JudgeShape shape) : shape_(shape) {
+  if (shape.n_layers < 1 || shape.n_kv_heads < 1 || shape.head_dim < 1 || shape.group < 1)
+    fail("judge: bad shape ({} layers, {} KV heads, head dim {}, group {})", shape.n_layers,
+         shape.n_kv_heads, shape.head_dim, shape.group);
+  params_.assign(size_t(shape.parameters()), 0.0f);
+}
+
+Judge Judge::random(JudgeShape shape, uint64_t seed) {
+  Judge judge(shape);
+  Rng rng(seed);
+  for (float& p : judge.params_) p = static_cast<float>(0.02 * rng.normal());
+  return judge;
+}
+
+JudgeHeadGrad Judge::head_in(std::span<float> array, const JudgeShape& shape, int layer, int kv_head) {
+  if (array.size() != size_t(shape.parameters()))
+    fail("judge: an array of {} values does not hold the {} parameters", array.size(),
+         shape.parameters());
+  return slice(array.data(), shape, layer, kv_head);
+}
+
+JudgeHead Judge::head(int layer, int kv_head) const {
+  return slice(params_.data(), shape_, layer, kv_head);
+}
+
+std::span<const float> Judge::tensor(int layer, Tensor t) const {
+  const JudgeHead h = head(layer, 0);
+  const int64_t Hk = shape_.n_kv_heads, F = shape_.features(), H = kJudgeHidden;
+  switch (t) {
+    case Tensor::Fc1Weight: return {h.w1, size_t(Hk * F * H)};
+    case Tensor::Fc1Bias: return {h.b1, size_t(Hk * H)};
+    case Tensor::Fc2Weight: return {h.w2, size_t(Hk * H)};
+    case Tensor::Fc2Bias: return {h.b2, size_t(Hk)};
+  }
+  fail("judge: unknown tensor");
+}
+
+std::span<float> Judge::tensor(int layer, Tensor t) {
+  const std::span<const float> view = std::as_const(*this).tensor(layer, t);
+  return {params_.data() + (view.data() - params_.data()), view.size()};
+}
+
+void judge_forward(const JudgeHead& p, const float* x, int n, float* phi, float* pre) {
+  const int F = p.features;
+  for (int i = 0; i < n; ++i) {
+    float z[kJudgeHidden];
+    for (int k = 0; k < kJudgeHidden; ++k) z[k] = p.b1[k];
+    const float* xi = x + int64_t{i} * F;
+    for (int f = 0; f < F; ++f)  // 16 units side by side: two AVX2 registers per input
+      for (int k = 0; k < kJudgeHidden; ++k) z[k] += xi[f] * p.w1[f * kJudgeHidden + k];
+    float out = p.b2[0];
+    for (int k = 0; k < kJudgeHidden; ++k) out += gelu(z[k]) * p.w2[k];
+    phi[i] = out;
+    if (pre != nullptr) std::copy(z, z + kJudgeHidden, pre + int64_t{i} * kJudgeHidden);
+  }
+}
+
+void judge_backward(const JudgeHead& p, const float* x, const float* pre, const float* dphi, int n,
+                    const JudgeHeadGrad& g) {
+  const int F = p.features;
+  for (int i = 0; i < n; ++i) {
+    const float* z = pre + int64_t{i} * kJudgeHidden;
+    const float* xi = x + int64_t{i} * F;
+    float dz[kJudgeHidden];
+    g.b2[0] += dphi[i];
+    for (int k = 0; k < kJudgeHidden; ++k) {
+      g.w2[k] += dphi[i] * gelu(z[k]);
+      dz[k] = dphi[i] * p.w2[k] * gelu_grad(z[k]);
+      g.b1[k] += dz[k];
+    }
+    for (int f = 0; f < F; ++f)
+      for (int k = 0; k < kJudgeHidden; ++k) g.w1[f * kJudgeHidden + k] += xi[f] * dz[k];
+  }
+}
+
+}  // namespace foresight

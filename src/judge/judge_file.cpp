@@ -1,0 +1,138 @@
+#include "judge/judge_file.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/error.hpp"
+#include "core/safetensors.hpp"
+
+namespace foresight {
+
+namespace {
+
+constexpr std::string_view kFormat = "foresight-judge-1", kFeatures = "key,value,stats8",
+                           kActivation = "gelu-erf";
+constexpr std::string_view kFeaturesNote =
+    "x = [post-RoPE key, value, 8 statistics per query head of the group: max, min, sum, sums "
+    "over the chunk's last 8/16/32 queries, cum, cum_decay]; statistics 4-6 and 8 follow the "
+    "paper's intent, not the reference code's copies of 3 and 7";
+
+std::string tensor_name(int layer, std::string_view what) {
+  return fmt::format("model.layers.{}.self_attn.judge_model.{}", layer, what);
+}
+
+struct LayerTensor {
+  std::string_view what;
+  Judge::Tensor tensor;
+  std::vector<int64_t> shape;
+};
+
+std::vector<LayerTensor> layer_tensors(const JudgeShape& s) {
+  const int64_t Hk = s.n_kv_heads, H = kJudgeHidden;
+  return {{"fc1.weight", Judge::Tensor::Fc1Weight, {Hk, s.features(), H}},
+          {"fc1.bias", Judge::Tensor::Fc1Bias, {Hk, H}},
+          {"fc2.weight", Judge::Tensor::Fc2Weight, {Hk, H, 1}},
+          {"fc2.bias", Judge::Tensor::Fc2Bias, {Hk, 1}}};
+}
+
+std::string meta(const std::map<std::string, std::string>& m, const std::string& key,
+                 const std::filesystem::path& path) {
+  auto it = m.find(key);
+  if (it == m.end()) fail("{}: judge metadata lacks '{}'", path.string(), key);
+  return it->second;
+}
+
+int meta_int(const std::map<std::string, std::string>& m, const std::string& key,
+             const std::filesystem::path& path) {
+  const std::string text = meta(m, key, path);
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0)
+    fail("{}: judge metadata '{}' = '{}' is not a whole number", path.string(), key, text);
+  return value;
+}
+
+}  // namespace
+
+void write_judge(const std::filesystem::path& path, const Judge& judge) {
+  const JudgeShape& s = judge.shape();
+  std::vector<TensorToWrite> tensors;
+  for (int layer = 0; layer < s.n_layers; ++layer)
+    for (const LayerTensor& t : layer_tensors(s))
+      tensors.push_back({tensor_name(layer, t.what), DType::F32, t.shape,
+                         judge.tensor(layer, t.tensor).data()});
+  const JudgeInfo& info = judge.info;
+  const std::map<std::string, std::string> metadata = {
+      {"format", std::string(kFormat)},
+      {"model", info.model},
+      {"n_layers", std::to_string(s.n_layers)},
+      {"n_kv_heads", std::to_string(s.n_kv_heads)},
+      {"head_dim", std::to_string(s.head_dim)},
+      {"group", std::to_string(s.group)},
+      {"budget", std::to_string(info.budget)},
+      {"evict_every", std::to_string(info.evict_every)},
+      {"features", std::string(kFeatures)},
+      {"features_note", std::string(kFeaturesNote)},
+      {"hidden", std::to_string(kJudgeHidden)},
+      {"activation", std::string(kActivation)},
+      {"stage", info.stage},
+      {"command", info.command}};
+  write_safetensors(path, tensors, metadata);
+}
+
+Judge read_judge(const std::filesystem::path& path) {
+  const SafetensorsFile file(path);
+  const std::string where = path.string();
+  const auto& m = file.metadata();
+  if (meta(m, "format", path) != kFormat)
+    fail("{}: not a judge file (format '{}', expected '{}')", where, meta(m, "format", path), kFormat);
+  if (meta(m, "features", path) != kFeatures)
+    fail("{}: unsupported feature set '{}' (expected '{}')", where, meta(m, "features", path), kFeatures);
+  if (meta(m, "activation", path) != kActivation || meta_int(m, "hidden", path) != kJudgeHidden)
+    fail("{}: unsupported network ({} hidden units, {}; expected {}, {})", where,
+         meta(m, "hidden", path), meta(m, "activation", path), kJudgeHidden, kActivation);
+  const JudgeShape shape{meta_int(m, "n_layers", path), meta_int(m, "n_kv_heads", path),
+                         meta_int(m, "head_dim", path), meta_int(m, "group", path)};
+  if (shape.n_layers < 1 || shape.n_kv_heads < 1 || shape.head_dim < 1 || shape.group < 1)
+    fail("{}: judge metadata gives an empty model ({} layers, {} KV heads, head dim {}, group {})",
+         where, shape.n_layers, shape.n_kv_heads, shape.head_dim, shape.group);
+  Judge judge(shape);
+  judge.info = {meta(m, "model", path), meta_int(m, "budget", path),
+                meta_int(m, "evict_every", path), meta(m, "stage", path), meta(m, "command", path)};
+  if (judge.info.stage != "init" && judge.info.stage != "sl" && judge.info.stage != "rl")
+    fail("{}: unknown training stage '{}' (init, sl or rl)", where, judge.info.stage);
+
+  std::set<std::string> expected;
+  for (int layer = 0; layer < shape.n_layers; ++layer)
+    for (const LayerTensor& t : layer_tensors(shape)) {
+      const std::string name = tensor_name(layer, t.what);
+      const TensorView& view = file.tensor(name);  // Error naming the file if missing
+      if (view.shape != t.shape)
+        fail("{}: tensor '{}' has shape {}, expected {} for the model in its metadata", where,
+             name, view.shape_string(), TensorView{"", DType::F32, t.shape}.shape_string());
+      if (view.dtype != DType::F32 && view.dtype != DType::BF16 && view.dtype != DType::F16)
+        fail("{}: tensor '{}' has dtype {}, expected a float type", where, name, dtype_name(view.dtype));
+      const std::span<float> out = judge.tensor(layer, t.tensor);
+      convert_to_f32(view.dtype, view.data, out.data(), out.size());
+      for (float v : out)
+        if (!std::isfinite(v)) fail("{}: tensor '{}' holds NaN or infinity", where, name);
+      expected.insert(name);
+    }
+  for (const auto& [name, view] : file.tensors())
+    if (!expected.contains(name))
+      fail("{}: unexpected tensor '{}' (the metadata gives {} layers)", where, name, shape.n_layers);
+  return judge;
+}
+
+void check_judge_fits(const Judge& judge, const ModelConfig& c, const std::filesystem::path& path) {
+  const JudgeShape& j = judge.shape();
+  if (j == JudgeShape::of(c)) return;
+  fail("{}: the judge was built for another model ({} layers, {} KV heads, head dim {}, group {}; "
+       "model '{}'), but this model has {} layers, {} KV heads, head dim {}, group {}",
+       path.string(), j.n_layers, j.n_kv_heads, j.head_dim, j.group, judge.info.model, c.n_layers,
+       c.n_kv_heads, c.head_dim, c.group());
+}
+
+}  // namespace foresight

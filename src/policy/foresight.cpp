@@ -1,0 +1,67 @@
+// ForesightKV (SPEC sections 5, 7): the judge scores every candidate from its key, value and
+// attention statistics (phi, higher = evict), and the k = count - B evictions are drawn from
+// the top 2k phi (`--judge-mode sample`, with the sequence's seeded generator) or are the k
+// highest phi (`--judge-mode topk`). The cache's own selection applied to the scores -phi is
+// exactly the topk mode, so only sampling overrides choose_evictions.
+#include <memory>
+#include <vector>
+
+#include "core/error.hpp"
+#include "judge/eviction_sampler.hpp"
+#include "judge/features.hpp"
+#include "judge/judge_file.hpp"
+#include "policy/policy.hpp"
+
+namespace foresight {
+namespace {
+
+class ForesightPolicy final : public Policy {
+ public:
+  ForesightPolicy(Judge judge, bool sample) : judge_(std::move(judge)), sample_(sample) {}
+
+  std::string_view name() const override { return "foresight"; }
+  StatMask stats_needed() const override { return kJudgeStatMask; }
+
+  void score(const EvictionView& v, std::span<float> scores) const override {
+    for (int h = 0; h < v.n_kv_heads; ++h) {
+      const std::span<float> out = scores.subspan(size_t(h) * v.n, size_t(v.n));
+      phi(v, h, out);
+      for (float& s : out) s = -s;
+    }
+  }
+
+  void choose_evictions(const EvictionView& v, int k, std::span<int32_t> evicted) const override {
+    if (!sample_) return Policy::choose_evictions(v, k, evicted);
+    std::vector<float> p(size_t(v.n));
+    for (int h = 0; h < v.n_kv_heads; ++h) {
+      phi(v, h, p);
+      sample_evictions(p, k, *v.rng, evicted.subspan(size_t(h) * k, size_t(k)));
+    }
+  }
+
+ private:
+  void phi(const EvictionView& v, int kv_head, std::span<float> out) const {
+    thread_local std::vector<float> x;
+    x.resize(size_t(v.n) * judge_.shape().features());
+    judge_features(v, kv_head, x.data());
+    judge_forward(judge_.head(v.layer, kv_head), x.data(), v.n, out.data());
+  }
+
+  Judge judge_;
+  bool sample_;
+};
+
+}  // namespace
+
+std::unique_ptr<Policy> make_foresight_policy(const PolicyOptions& o) {
+  if (o.judge.empty())
+    fail("--policy foresight needs --judge FILE (a judge from `foresight judge-init` or training)");
+  if (o.judge_mode != "sample" && o.judge_mode != "topk")
+    fail("--judge-mode: '{}' is not sample or topk", o.judge_mode);
+  if (o.model == nullptr) fail("--policy foresight: the model the judge serves is not known");
+  Judge judge = read_judge(o.judge);
+  check_judge_fits(judge, *o.model, o.judge);
+  return std::make_unique<ForesightPolicy>(std::move(judge), o.judge_mode == "sample");
+}
+
+}  // namespace foresight

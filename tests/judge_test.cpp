@@ -1,0 +1,236 @@
+// The judge network: its hand-written backward pass against finite differences, its features,
+// and its file format with every way a file can be wrong.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "core/safetensors.hpp"
+#include "judge/features.hpp"
+#include "judge/judge_file.hpp"
+#include "test_util.hpp"
+
+namespace foresight {
+namespace {
+
+const JudgeShape kShape{2, 2, 4, 3};  // F = 2 * 4 + 8 * 3 = 32
+
+std::vector<float> normals(size_t n, uint64_t seed, double scale) {
+  Rng rng(seed);
+  std::vector<float> v(n);
+  for (float& x : v) x = float(scale * rng.normal());
+  return v;
+}
+
+TEST(Judge, BackwardMatchesCentralFiniteDifferences) {
+  // Weights large enough that GELU is far from linear over the batch.
+  Judge judge = Judge::random(kShape, 3);
+  for (float& p : judge.parameters()) p *= 30;  // std 0.6
+  const int n = 6, F = kShape.features();
+  const auto x = normals(size_t(n) * F, 5, 1.0), dphi = normals(n, 7, 1.0);
+  // loss = sum_i dphi[i] * phi[i] for layer 1, KV head 1.
+  auto loss = [&] {
+    std::vector<float> out(n);
+    judge_forward(judge.head(1, 1), x.data(), n, out.data());
+    double total = 0;
+    for (int i = 0; i < n; ++i) total += double(dphi[i]) * out[i];
+    return total;
+  };
+  std::vector<float> phi(n), pre(size_t(n) * kJudgeHidden);
+  judge_forward(judge.head(1, 1), x.data(), n, phi.data(), pre.data());
+  std::vector<float> grad(judge.parameters().size(), 0.0f);
+  judge_backward(judge.head(1, 1), x.data(), pre.data(), dphi.data(), n,
+                 Judge::head_in(grad, kShape, 1, 1));
+
+  const JudgeHead h = judge.head(1, 1);
+  const float* base = judge.parameters().data();
+  std::vector<char> in_head(grad.size(), 0);  // the parameters of (layer 1, head 1)
+  auto mark = [&](const float* p, int count) {
+    for (int i = 0; i < count; ++i) in_head[size_t(p - base) + i] = 1;
+  };
+  mark(h.w1, F * kJudgeHidden), mark(h.b1, kJudgeHidden), mark(h.w2, kJudgeHidden), mark(h.b2, 1);
+  int checked = 0;
+  for (size_t k = 0; k < grad.size(); ++k) {
+    if (!in_head[k]) {
+      ASSERT_EQ(grad[k], 0.0f) << "gradient outside the head at " << k;
+      continue;
+    }
+    float& p = judge.parameters()[k];
+    const float saved = p, eps = 1e-2f;
+    p = saved + eps;
+    const double up = loss();
+    p = saved - eps;
+    const double down = loss();
+    p = saved;
+    const double numeric = (up - down) / (2.0 * eps);
+    ASSERT_NEAR(grad[k], numeric, 2e-3 + 1e-2 * std::abs(numeric)) << "parameter " << k;
+    ++checked;
+  }
+  EXPECT_EQ(checked, F * kJudgeHidden + 2 * kJudgeHidden + 1);
+}
+
+TEST(Judge, ForwardIsTheFormulaAndInitIsSeeded) {
+  Judge judge = Judge::random(kShape, 11);
+  EXPECT_EQ(judge.parameters().size(), size_t(kShape.parameters()));
+  EXPECT_EQ(Judge::random(kShape, 11).parameters()[100], judge.parameters()[100]);
+  EXPECT_NE(Judge::random(kShape, 12).parameters()[100], judge.parameters()[100]);
+  double sq = 0;
+  for (float p : judge.parameters()) sq += double(p) * p;
+  EXPECT_NEAR(std::sqrt(sq / double(judge.parameters().size())), 0.02, 0.002);
+
+  for (float& p : judge.parameters()) p *= 20;
+  const int F = kShape.features();
+  const auto x = normals(size_t(F), 2, 1.0);
+  float phi = 0;
+  judge_forward(judge.head(0, 1), x.data(), 1, &phi);
+  const JudgeHead h = judge.head(0, 1);
+  double expected = h.b2[0];
+  for (int k = 0; k < kJudgeHidden; ++k) {
+    double z = h.b1[k];
+    for (int f = 0; f < F; ++f) z += double(x[f]) * h.w1[f * kJudgeHidden + k];
+    expected += 0.5 * z * (1 + std::erf(z / std::sqrt(2.0))) * h.w2[k];
+  }
+  EXPECT_NEAR(phi, expected, 1e-4 * (1 + std::abs(expected)));
+}
+
+TEST(JudgeFeatures, KeyValueThenEightStatisticsPerQueryHead) {
+  KvCache cache(1, 1, 2, /*stat_slots=*/2);
+  HeadCache& head = cache.head(0, 0);
+  for (int e = 0; e < 3; ++e) {
+    const float key[2] = {float(e), 10.0f + e}, value[2] = {20.0f + e, 30.0f + e};
+    head.append(key, value, e);
+    for (int slot = 0; slot < 2; ++slot)
+      for (int s = 0; s < kNumStats; ++s)
+        head.stats()[head.stats_stride() * e + kNumStats * slot + s] = 100.0f * e + 10.0f * slot + s;
+  }
+  EvictionView v;
+  v.n_kv_heads = 1, v.head_dim = 2, v.group = 2, v.first = 1, v.n = 2, v.cache = &cache;
+  const int F = 2 * 2 + 8 * 2;
+  std::vector<float> x(size_t(2) * F);
+  judge_features(v, 0, x.data());
+  for (int c = 0; c < 2; ++c) {
+    const int e = c + 1;  // candidates start after the first entry
+    const float* row = x.data() + c * F;
+    EXPECT_EQ(row[0], float(e));
+    EXPECT_EQ(row[1], 10.0f + e);
+    EXPECT_EQ(row[2], 20.0f + e);
+    EXPECT_EQ(row[3], 30.0f + e);
+    for (int slot = 0; slot < 2; ++slot)
+      for (int s = 0; s < kJudgeStats; ++s)  // channel 8 (last query) is not a feature
+        EXPECT_EQ(row[4 + 8 * slot + s], 100.0f * e + 10.0f * slot + s) << c << " " << slot << " " << s;
+  }
+  EXPECT_EQ(kJudgeStatMask, 0xffu);
+}
+
+class JudgeFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Judge judge = Judge::random(kShape, 4);
+    judge.info = {"models/m", 256, 64, "sl", "foresight train-sl ..."};
+    write_judge(dir / "j.safetensors", judge);
+  }
+  // Rewrites the good file with `edit` applied to its tensors, and expects read_judge to refuse
+  // it with a message naming the file and holding `needle`.
+  template <typename Edit>
+  void expect_refused(Edit edit, const std::string& needle) {
+    std::vector<std::vector<float>> data;
+    std::vector<TensorToWrite> tensors;
+    std::map<std::string, std::string> metadata;
+    {
+      const SafetensorsFile file(dir / "j.safetensors");
+      metadata = file.metadata();
+      for (const auto& [name, t] : file.tensors()) {
+        data.emplace_back(static_cast<const float*>(t.data), static_cast<const float*>(t.data) + t.numel());
+        tensors.push_back({name, DType::F32, t.shape, nullptr});
+      }
+    }
+    edit(tensors, data, metadata);
+    for (size_t i = 0; i < tensors.size(); ++i) tensors[i].data = data[i].data();
+    const auto bad = dir / "bad.safetensors";
+    write_safetensors(bad, tensors, metadata);
+    try {
+      read_judge(bad);
+      ADD_FAILURE() << "accepted: " << needle;
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("bad.safetensors"), std::string::npos) << message;
+      EXPECT_NE(message.find(needle), std::string::npos) << message;
+    }
+  }
+  test::TempDir dir;
+};
+
+using Tensors = std::vector<TensorToWrite>;
+using Data = std::vector<std::vector<float>>;
+using Meta = std::map<std::string, std::string>;
+
+TEST_F(JudgeFile, RoundTripsWithNamesShapesAndMetadata) {
+  const Judge back = read_judge(dir / "j.safetensors");
+  const Judge original = Judge::random(kShape, 4);
+  EXPECT_EQ(back.shape(), kShape);
+  EXPECT_TRUE(std::equal(back.parameters().begin(), back.parameters().end(),
+                         original.parameters().begin(), original.parameters().end()));
+  EXPECT_EQ(back.info.model, "models/m");
+  EXPECT_EQ(back.info.budget, 256);
+  EXPECT_EQ(back.info.evict_every, 64);
+  EXPECT_EQ(back.info.stage, "sl");
+  EXPECT_EQ(back.info.command, "foresight train-sl ...");
+
+  const SafetensorsFile file(dir / "j.safetensors");
+  EXPECT_EQ(file.tensors().size(), 8u);
+  EXPECT_EQ(file.tensor("model.layers.1.self_attn.judge_model.fc1.weight").shape,
+            (std::vector<int64_t>{2, 32, 16}));
+  EXPECT_EQ(file.tensor("model.layers.1.self_attn.judge_model.fc1.bias").shape, (std::vector<int64_t>{2, 16}));
+  EXPECT_EQ(file.tensor("model.layers.0.self_attn.judge_model.fc2.weight").shape,
+            (std::vector<int64_t>{2, 16, 1}));
+  EXPECT_EQ(file.tensor("model.layers.0.self_attn.judge_model.fc2.bias").shape, (std::vector<int64_t>{2, 1}));
+  // W1 of (layer 1, head 1) in the file is the judge's.
+  const auto* w1 = static_cast<const float*>(file.tensor("model.layers.1.self_attn.judge_model.fc1.weight").data);
+  EXPECT_EQ(w1[32 * 16 + 5], original.head(1, 1).w1[5]);
+  const auto& m = file.metadata();
+  EXPECT_EQ(m.at("n_layers"), "2");
+  EXPECT_EQ(m.at("n_kv_heads"), "2");
+  EXPECT_EQ(m.at("head_dim"), "4");
+  EXPECT_EQ(m.at("group"), "3");
+  EXPECT_EQ(m.at("features"), "key,value,stats8");
+  EXPECT_NE(m.at("features_note").find("paper's intent"), std::string::npos);
+}
+
+TEST_F(JudgeFile, BrokenFilesAreRefused) {
+  expect_refused([](Tensors& t, Data& d, Meta&) { t.pop_back(), d.pop_back(); }, "missing tensor");
+  expect_refused([](Tensors& t, Data&, Meta&) { t[0].shape = {2, 16, 32}; }, "shape");
+  expect_refused([](Tensors&, Data& d, Meta&) { d[3][7] = NAN; }, "NaN");
+  expect_refused([](Tensors& t, Data& d, Meta&) {
+    t.push_back({"model.layers.2.self_attn.judge_model.fc1.bias", DType::F32, {2, 16}, nullptr});
+    d.emplace_back(32, 0.0f);
+  }, "unexpected tensor");
+  expect_refused([](Tensors&, Data&, Meta& m) { m.erase("group"); }, "'group'");
+  expect_refused([](Tensors&, Data&, Meta& m) { m["head_dim"] = "four"; }, "head_dim");
+  expect_refused([](Tensors&, Data&, Meta& m) { m["stage"] = "final"; }, "stage");
+  expect_refused([](Tensors&, Data&, Meta& m) { m["features"] = "key,value"; }, "feature set");
+  expect_refused([](Tensors&, Data&, Meta& m) { m["format"] = "other"; }, "not a judge file");
+  EXPECT_THROW(read_judge(dir / "none.safetensors"), Error);
+}
+
+TEST_F(JudgeFile, AJudgeForAnotherModelIsRefused) {
+  const Judge judge = read_judge(dir / "j.safetensors");
+  ModelConfig c;
+  c.n_layers = 2, c.n_heads = 6, c.n_kv_heads = 2, c.head_dim = 4;  // group 3: fits
+  EXPECT_NO_THROW(check_judge_fits(judge, c, dir / "j.safetensors"));
+  for (auto edit : {+[](ModelConfig& m) { m.n_layers = 3; }, +[](ModelConfig& m) { m.n_heads = 4; },
+                    +[](ModelConfig& m) { m.head_dim = 8; },
+                    +[](ModelConfig& m) { m.n_kv_heads = 3, m.n_heads = 9; }}) {
+    ModelConfig other = c;
+    edit(other);
+    try {
+      check_judge_fits(judge, other, dir / "j.safetensors");
+      ADD_FAILURE() << "accepted a judge for another model";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("j.safetensors"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("another model"), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace foresight
