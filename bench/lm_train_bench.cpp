@@ -11,6 +11,7 @@
 //                       [--seed N] [--out DIR]
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -29,6 +30,14 @@ namespace {
 
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// CPU seconds of all the process's threads: on a shared machine, the work a step costs,
+// whatever share of the cores it got.
+double cpu_now() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
 std::vector<int> parse_list(const std::string& text) {
@@ -111,11 +120,11 @@ int main(int argc, char** argv) try {
   BatchRunner runner(config, max_length);
   AdamW optimizer(params.layout, {});
   std::vector<float> grads;
-  std::vector<double> losses, seconds;
+  std::vector<double> losses, seconds, cpu_seconds;
   for (int step = 0; step <= steps; ++step) {  // step 0 is untimed (first-touch allocations)
-    const double t0 = now();
+    const double t0 = now(), c0 = cpu_now();
     const StepResult r = train_step(runner, params, optimizer, grads, batch, lr, 1.0);
-    if (step > 0) seconds.push_back(now() - t0);
+    if (step > 0) seconds.push_back(now() - t0), cpu_seconds.push_back(cpu_now() - c0);
     losses.push_back(r.loss);
   }
   double elapsed = 0;
@@ -127,6 +136,7 @@ int main(int argc, char** argv) try {
                            {"tokens_per_step", batch.rows()},
                            {"tokens_per_second", tok_s},
                            {"step_seconds", seconds},
+                           {"step_cpu_seconds", cpu_seconds},
                            {"losses", losses}}
                           .dump()
                           .c_str());

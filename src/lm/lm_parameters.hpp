@@ -20,6 +20,7 @@ struct LmShape {
   int64_t max_positions = 4096;
 
   ModelConfig model_config() const;
+  bool operator==(const LmShape&) const = default;
 };
 
 struct LayerOffsets {

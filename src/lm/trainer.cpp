@@ -94,10 +94,9 @@ Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, TrainerOptio
     const Json saved = load_checkpoint(checkpoint_dir, params_, optimizer_, state_);
     const TrainConfig before =
         parse_train_config(saved, checkpoint_dir.string() + "/state.json config", {});
-    const LmShape &a = before.model, &b = config_.model;
-    if (a.layers != b.layers || a.hidden != b.hidden || a.heads != b.heads ||
-        a.kv_heads != b.kv_heads || a.head_dim != b.head_dim || a.intermediate != b.intermediate ||
-        a.rope_theta != b.rope_theta || a.rms_eps != b.rms_eps)
+    LmShape saved_shape = before.model;
+    saved_shape.max_positions = config_.model.max_positions;  // the weights do not depend on it
+    if (!(saved_shape == config_.model))
       fail(
           "{}: the checkpoint's 'model' settings differ from the config's; a run can only "
           "resume with the same model",

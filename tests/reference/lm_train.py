@@ -15,7 +15,8 @@ Usage: /usr/bin/python3 tests/reference/lm_train.py --dir DIR [--threads 2]
 DIR holds model/ (a Hugging Face directory with F32 weights) and batch.json
 ({"sequences": [{"ids": [...], "first_target": k}, ...], "lr": x, "steps": n}), as
 build/bench/lm_train_bench --out DIR writes them. Prints one JSON line per mode: tokens/s over
-the steps after the first, the seconds of each timed step, and the loss of every step.
+the steps after the first, the wall and CPU seconds of each timed step, and the loss of every
+step.
 """
 import argparse, json, math, os, struct, sys, time
 import numpy as np
@@ -167,18 +168,19 @@ def run(mode, directory, batch, threads):
     count = sum(int((t >= 0).sum()) for _, t in data)
     tokens = sum(len(i) for i, _ in data)
     step = step_padded if mode == "padded" else step_per_sequence
-    losses, seconds = [], []
+    losses, seconds, cpu_seconds = [], [], []
     for k in range(batch["steps"] + 1):  # step 0 is untimed, as in the C++ benchmark
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         loss = step(model, opt, data, count)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if k > 0:
             seconds.append(time.perf_counter() - t0)
+            cpu_seconds.append(time.process_time() - c0)
         losses.append(float(loss))
     return {"implementation": "pytorch-" + mode, "torch": torch.__version__, "threads": threads,
             "tokens_per_step": tokens, "tokens_per_second": tokens * len(seconds) / sum(seconds),
-            "step_seconds": seconds, "losses": losses}
+            "step_seconds": seconds, "step_cpu_seconds": cpu_seconds, "losses": losses}
 
 
 def main():
