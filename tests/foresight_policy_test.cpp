@@ -17,12 +17,6 @@
 namespace foresight {
 namespace {
 
-std::vector<int32_t> tokens(int n, int vocab, int salt = 0) {
-  std::vector<int32_t> ids;
-  for (int i = 0; i < n; ++i) ids.push_back((i * 131 + 7 + salt * 17) % vocab);
-  return ids;
-}
-
 std::vector<int32_t> top_indices(const std::vector<float>& phi, int m) {
   std::vector<int32_t> order(phi.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = int32_t(i);
@@ -118,7 +112,7 @@ TEST_F(ForesightTest, TopkWithAJudgeOfMinusCumulativeAttentionIsH2o) {
   const auto judge = hand_set_judge(kStatCum, -1.0f, "h2o.safetensors");
   const EvictionSchedule schedule{24, 8, 0};
   for (int salt = 0; salt < 3; ++salt) {
-    const auto ids = tokens(120, c.vocab, salt);
+    const auto ids = test::pattern_tokens(120, c.vocab, salt);
     Sequence h2o(c, schedule, make_policy("h2o")), judged(c, schedule, foresight(judge, "topk"));
     const auto expected = forward_tokens(*model, h2o, ids, LogitsWanted::All);
     EXPECT_EQ(forward_tokens(*model, judged, ids, LogitsWanted::All), expected);
@@ -137,7 +131,7 @@ TEST_F(ForesightTest, TopkEvictsTheHighestPhiAndSamplingStaysInTheTopTwoK) {
   const ModelConfig& c = config();
   const auto judge = hand_set_judge(kStatMax, 1.0f, "max.safetensors");
   Sequence seq(c, EvictionSchedule{24, 8, 0}, foresight(judge, "topk"), 5);
-  forward_tokens(*model, seq, tokens(31, c.vocab), LogitsWanted::Last);
+  forward_tokens(*model, seq, test::pattern_tokens(31, c.vocab), LogitsWanted::Last);
   EvictionView v;
   v.layer = 1, v.n_kv_heads = c.n_kv_heads, v.head_dim = c.head_dim, v.group = c.group();
   v.first = 0, v.n = seq.cache.head(1, 0).count() - 8, v.cache = &seq.cache, v.rng = &seq.rng;
@@ -165,7 +159,7 @@ TEST_F(ForesightTest, SamplingIsSeededAndKeepsTheBudget) {
   for (float& p : init.parameters()) p *= 50;  // spread the scores so that draws differ
   write_judge(judge, init);
   const EvictionSchedule schedule{24, 8, 0};
-  const auto ids = tokens(100, c.vocab);
+  const auto ids = test::pattern_tokens(100, c.vocab);
   auto positions = [&](uint64_t seed) {
     Sequence seq(c, schedule, foresight(judge, "sample"), seed);
     forward_tokens(*model, seq, ids, LogitsWanted::Last);
@@ -194,7 +188,7 @@ TEST_F(ForesightTest, CommandsTakeTheJudgeAndRefuseBadOnes) {
   EXPECT_NE(j.info.command.find("judge-init"), std::string::npos);
   EXPECT_EQ(j.parameters()[9], Judge::random(JudgeShape::of(config()), 3).parameters()[9]);
 
-  std::ofstream(dir / "t.jsonl") << Json{{"ids", tokens(60, config().vocab)}, {"prompt_len", 4}}.dump() << "\n";
+  std::ofstream(dir / "t.jsonl") << Json{{"ids", test::pattern_tokens(60, config().vocab)}, {"prompt_len", 4}}.dump() << "\n";
   const std::string score = test::cli() + " score --model " + m + " --traces " + (dir / "t.jsonl").string() +
                             " --budget 24 --evict-every 8 ";
   for (const std::string mode : {"sample", "topk"}) {

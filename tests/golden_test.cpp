@@ -16,12 +16,6 @@
 namespace foresight {
 namespace {
 
-std::vector<int32_t> tokens(int n, int vocab, int salt = 0) {
-  std::vector<int32_t> ids;
-  for (int i = 0; i < n; ++i) ids.push_back((i * 131 + 7 + salt * 17) % vocab);
-  return ids;
-}
-
 std::vector<int32_t> without(std::vector<int32_t> from, const std::vector<int32_t>& gone) {
   std::erase_if(from, [&](int32_t p) { return std::find(gone.begin(), gone.end(), p) != gone.end(); });
   return from;
@@ -85,7 +79,7 @@ TEST_F(GoldenTest, RecordedBlockMeansSumToOneAndAgreeWithTheCacheStatistics) {
   // nothing is evicted) makes the cache accumulate each entry's total attention per query head.
   const ModelConfig& c = config();
   const int T = 45, L = 16;
-  const auto ids = tokens(T, c.vocab);
+  const auto ids = test::pattern_tokens(T, c.vocab);
   Sequence plain(c, EvictionSchedule{0, L, 0});
   const auto expected = forward_tokens(*model, plain, ids, LogitsWanted::All);
   AttentionRecorder recorder(c, T, L);
@@ -119,7 +113,7 @@ TEST_F(GoldenTest, RecordedBlockMeansSumToOneAndAgreeWithTheCacheStatistics) {
 TEST_F(GoldenTest, RecordingTokenByTokenEqualsRecordingInChunks) {
   const ModelConfig& c = config();
   const int T = 37, L = 8;
-  const auto ids = tokens(T, c.vocab, 3);
+  const auto ids = test::pattern_tokens(T, c.vocab, 3);
   AttentionRecorder chunked(c, T, L), stepwise(c, T, L);
   Sequence a(c, EvictionSchedule{0, L, 0}), b(c, EvictionSchedule{0, L, 0});
   a.recorder = &chunked, b.recorder = &stepwise;
@@ -146,7 +140,7 @@ TEST_F(GoldenTest, ReplayFollowsTheOracleScheduleAndKeepsTheHighestFutureAttenti
   const ModelConfig& c = config();
   const int T = 100, L = 8;
   const EvictionSchedule schedule{24, L, 0};
-  const auto ids = tokens(T, c.vocab, 1);
+  const auto ids = test::pattern_tokens(T, c.vocab, 1);
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, L));
   const GoldenLabels labels = golden_evictions(*future, schedule);
   ASSERT_EQ(labels.n_steps, T / L - 3);  // after chunks 3 .. 11
@@ -178,7 +172,7 @@ TEST_F(GoldenTest, ReplayFollowsTheOracleScheduleAndKeepsTheHighestFutureAttenti
 
 TEST_F(GoldenTest, BudgetAboveTheLengthReproducesTheFullCacheExactly) {
   const ModelConfig& c = config();
-  const auto ids = tokens(70, c.vocab);
+  const auto ids = test::pattern_tokens(70, c.vocab);
   Sequence full(c, EvictionSchedule{0, 16, 0});
   const auto expected = forward_tokens(*model, full, ids, LogitsWanted::All);
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 16));
@@ -196,7 +190,7 @@ TEST_F(GoldenTest, FirstEvictionKeepsMoreFutureAttentionThanEveryHeuristic) {
   const int L = 8;
   const EvictionSchedule schedule{24, L, 0};
   for (int salt = 0; salt < 3; ++salt) {
-    const auto ids = tokens(96, c.vocab, salt);
+    const auto ids = test::pattern_tokens(96, c.vocab, salt);
     auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, L));
     const auto first = std::span(ids).first(32);  // the first eviction follows chunk 3
     auto kept_attention = [&](const Sequence& seq, int layer, int h) {
@@ -228,20 +222,20 @@ TEST_F(GoldenTest, NeedsTheRecordedFutureOfItsTrace) {
     EXPECT_NE(std::string(e.what()).find("golden"), std::string::npos) << e.what();
   }
   auto future = std::make_shared<const FutureAttention>(
-      record_future_attention(*model, tokens(40, c.vocab), 16));
+      record_future_attention(*model, test::pattern_tokens(40, c.vocab), 16));
   EXPECT_THROW(Sequence(c, schedule, make_policy("golden"), 0, future), Error);  // L = 16, not 8
   // Positions beyond the recorded trace cannot be scored.
   auto short_future = std::make_shared<const FutureAttention>(
-      record_future_attention(*model, tokens(40, c.vocab), 8));
+      record_future_attention(*model, test::pattern_tokens(40, c.vocab), 8));
   Sequence seq(c, schedule, make_policy("golden"), 0, short_future);
-  EXPECT_THROW(forward_tokens(*model, seq, tokens(80, c.vocab), LogitsWanted::Last), Error);
+  EXPECT_THROW(forward_tokens(*model, seq, test::pattern_tokens(80, c.vocab), LogitsWanted::Last), Error);
 }
 
 TEST_F(GoldenTest, ScoreRunsGoldenAndGenerationRefusesIt) {
   {
     std::ofstream out(dir / "t.jsonl");
     for (int i = 0; i < 3; ++i)
-      out << Json{{"ids", tokens(70 + 9 * i, config().vocab, i)}, {"prompt_len", 5}}.dump() << "\n";
+      out << Json{{"ids", test::pattern_tokens(70 + 9 * i, config().vocab, i)}, {"prompt_len", 5}}.dump() << "\n";
   }
   const std::string model_dir = dir.path().string();
   const auto r = test::run_command(test::cli() + " score --model " + model_dir + " --traces " +
@@ -256,7 +250,7 @@ TEST_F(GoldenTest, ScoreRunsGoldenAndGenerationRefusesIt) {
   EXPECT_EQ(s["traces"][2]["runs"]["golden@32"]["ce"].size(), 70u + 18u - 5u);
 
   // The same replay in the library gives the same losses.
-  const Trace t{"", "all", tokens(79, config().vocab, 1), 5, {}, {}};
+  const Trace t{"", "all", test::pattern_tokens(79, config().vocab, 1), 5, {}, {}};
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, t.ids, 8));
   Sequence seq(config(), EvictionSchedule{24, 8, 0}, make_policy("golden"), 1, future);
   const TokenLosses losses = teacher_forced_losses(*model, seq, t.ids);
