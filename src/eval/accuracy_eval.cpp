@@ -88,7 +88,6 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
   std::vector<std::string> groups{"all"};
   for (const TaskProblem& p : problems)
     if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) groups.push_back(p.group);
-  if (groups.size() == 2) groups.resize(1);  // one group: "all" says it already
   for (size_t r = 0; r < settings.runs.size(); ++r) {
     const std::span<const SampleOutcome> outcomes(result.samples.data() + r * per_run, per_run);
     for (const std::string& group : groups)
