@@ -171,4 +171,12 @@ void write_safetensors(const std::filesystem::path& path, std::span<const Tensor
   out.commit();
 }
 
+void read_flat_f32(const SafetensorsFile& file, const std::string& name, std::span<float> out) {
+  const TensorView& t = file.tensor(name);
+  if (t.dtype != DType::F32 || t.shape != std::vector<int64_t>{static_cast<int64_t>(out.size())})
+    fail("{}: tensor '{}' is {} {}, expected F32 [{}]", file.path().string(), name,
+         dtype_name(t.dtype), t.shape_string(), out.size());
+  std::memcpy(out.data(), t.data, out.size() * sizeof(float));
+}
+
 }  // namespace foresight

@@ -46,6 +46,9 @@ class SafetensorsFile {
   std::map<std::string, std::string> metadata_;
 };
 
+// Copies the flat F32 tensor `name` ([out.size()]) into out; errors name the file and tensor.
+void read_flat_f32(const SafetensorsFile& file, const std::string& name, std::span<float> out);
+
 // One tensor to write: the data must hold numel * dtype_size bytes.
 struct TensorToWrite {
   std::string name;

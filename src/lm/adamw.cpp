@@ -17,6 +17,12 @@ AdamW::AdamW(const LmLayout& layout, AdamWSettings settings)
   }
 }
 
+AdamW::AdamW(int64_t n, AdamWSettings settings)
+    : s_(settings), m_(static_cast<size_t>(n), 0.0f), v_(static_cast<size_t>(n), 0.0f) {
+  decay_.push_back(1);
+  ranges_.emplace_back(0, n);
+}
+
 void AdamW::update(std::span<float> params, std::span<const float> grads, double lr) {
   if (params.size() != m_.size() || grads.size() != m_.size())
     fail("AdamW: {} parameters and {} gradients for an optimizer of {}", params.size(),

@@ -16,6 +16,8 @@ struct AdamWSettings {
 class AdamW {
  public:
   AdamW(const LmLayout& layout, AdamWSettings settings);
+  // A buffer of n parameters, all decayed (settings.weight_decay = 0 gives plain Adam).
+  AdamW(int64_t n, AdamWSettings settings);
 
   // One step at learning rate lr: params -= lr * (m_hat / (sqrt(v_hat) + eps) + wd * params).
   void update(std::span<float> params, std::span<const float> grads, double lr);

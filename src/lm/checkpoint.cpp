@@ -1,7 +1,5 @@
 #include "lm/checkpoint.hpp"
 
-#include <cstring>
-
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/safetensors.hpp"
@@ -11,14 +9,6 @@ namespace foresight {
 namespace {
 
 constexpr const char* kState = "state.json";
-
-void copy_tensor(const SafetensorsFile& file, const char* name, std::vector<float>& out) {
-  const TensorView& t = file.tensor(name);
-  if (t.dtype != DType::F32 || t.shape != std::vector<int64_t>{static_cast<int64_t>(out.size())})
-    fail("{}: tensor '{}' is {} {}, expected F32 [{}] for this model", file.path().string(), name,
-         dtype_name(t.dtype), t.shape_string(), out.size());
-  std::memcpy(out.data(), t.data, out.size() * sizeof(float));
-}
 
 }  // namespace
 
@@ -63,9 +53,9 @@ Json load_checkpoint(const std::filesystem::path& dir, LmParameters& params, Ada
     if (tensors.find('/') != std::string::npos)
       fail("{}: 'tensors' is not a plain file name", where);
     const SafetensorsFile file(dir / tensors);
-    copy_tensor(file, "params", params.values);
-    copy_tensor(file, "adam_m", optimizer.m());
-    copy_tensor(file, "adam_v", optimizer.v());
+    read_flat_f32(file, "params", params.values);
+    read_flat_f32(file, "adam_m", optimizer.m());
+    read_flat_f32(file, "adam_v", optimizer.v());
     optimizer.set_steps(j.at("optimizer_steps").get<int64_t>());
     state.step = j.at("step").get<int64_t>();
     state.data = DataPosition::from_json(j.at("data"), where);

@@ -1,11 +1,11 @@
 #include "lm/trainer.hpp"
 
 #include <chrono>
-#include <fstream>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "core/train_log.hpp"
 #include "lm/train_step.hpp"
 #include "model/byte_tokenizer.hpp"
 
@@ -24,33 +24,6 @@ Tokenizer write_and_load_tokenizer(const std::filesystem::path& model_dir) {
   std::filesystem::create_directories(model_dir);
   write_file_atomic(model_dir / "tokenizer.json", make_byte_level_tokenizer().json);
   return Tokenizer::load(model_dir / "tokenizer.json");
-}
-
-// The keys at which two JSON values differ, as "a.b" paths.
-void differences(const Json& a, const Json& b, const std::string& path,
-                 std::vector<std::string>& out) {
-  if (a.is_object() && b.is_object()) {
-    for (const auto& [k, v] : a.items())
-      differences(v, b.contains(k) ? b[k] : Json(), path.empty() ? k : path + "." + k, out);
-    for (const auto& [k, v] : b.items())
-      if (!a.contains(k)) out.push_back(path.empty() ? k : path + "." + k);
-  } else if (a != b) {
-    out.push_back(path.empty() ? "(top level)" : path);
-  }
-}
-
-// Keeps the log lines of steps up to `step`: a resumed run rewrites the lines an interrupted
-// run logged after its last checkpoint.
-void truncate_log(const std::filesystem::path& path, int64_t step) {
-  if (!std::filesystem::exists(path)) return;
-  std::ifstream in(path);
-  std::string line, kept;
-  while (std::getline(in, line)) {
-    const Json j = Json::parse(line, nullptr, false);
-    if (!j.is_discarded() && j.is_object() && j.value("step", int64_t{0}) <= step)
-      kept += line + "\n";
-  }
-  write_file_atomic(path, kept);
 }
 
 }  // namespace
@@ -101,8 +74,7 @@ Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, TrainerOptio
           "{}: the checkpoint's 'model' settings differ from the config's; a run can only "
           "resume with the same model",
           checkpoint_dir.string());
-    std::vector<std::string> changed;
-    differences(saved, config_.source, "", changed);
+    const std::vector<std::string> changed = json_differences(saved, config_.source);
     if (!changed.empty())
       message(
           fmt::format("train-lm: resuming with changed settings ({}): the run will not "
@@ -113,18 +85,11 @@ Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, TrainerOptio
                         config_.schedule.total_steps));
   }
   std::filesystem::create_directories(out_dir_);
-  const auto log_path = out_dir_ / "train_log.jsonl";
-  if (options_.resume)
-    truncate_log(log_path, state_.step);
-  else
-    std::filesystem::remove(log_path);
-  log_file_ = std::fopen(log_path.c_str(), "a");
-  if (log_file_ == nullptr) fail("{}: cannot open for writing", log_path.string());
+  log_ = std::make_unique<TrainLog>(out_dir_ / "train_log.jsonl",
+                                    options_.resume ? state_.step : -1);
 }
 
-Trainer::~Trainer() {
-  if (log_file_ != nullptr) std::fclose(log_file_);
-}
+Trainer::~Trainer() = default;
 
 void Trainer::add_eval(std::unique_ptr<TrainingEval> eval) {
   if (eval->every() < 1) fail("evaluation '{}': every() must be >= 1", eval->name());
@@ -135,13 +100,6 @@ void Trainer::message(const std::string& text) const {
   if (options_.log == nullptr) return;
   std::fprintf(options_.log, "%s\n", text.c_str());
   std::fflush(options_.log);
-}
-
-void Trainer::log_line(const Json& line) {
-  const std::string text = line.dump() + "\n";
-  if (std::fwrite(text.data(), 1, text.size(), log_file_) != text.size() ||
-      std::fflush(log_file_) != 0)
-    fail("{}: write failed", (out_dir_ / "train_log.jsonl").string());
 }
 
 void Trainer::save() {
@@ -163,7 +121,7 @@ void Trainer::run_evals() {
     if (state_.step % eval->every() != 0 && !last) continue;
     Json line = {{"step", state_.step}, {"eval", eval->name()}};
     for (const auto& [key, value] : eval->run(ctx)) line[key] = value;
-    log_line(line);
+    log_->write(line);
     message(fmt::format("step {}: {}", state_.step, line.dump()));
   }
 }
@@ -196,7 +154,7 @@ int64_t Trainer::run(std::optional<int64_t> until) {
         ++steps;
 
     if (state_.step % config_.log_every == 0 || state_.step == end) {
-      log_line({{"step", state_.step},
+      log_->write({{"step", state_.step},
                 {"loss", loss_sum / double(steps)},
                 {"lr", lr},
                 {"grad_norm", norm_sum / double(steps)},

@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/train_log.hpp"
 #include "lm/batcher.hpp"
 #include "lm/checkpoint.hpp"
 #include "lm/train_config.hpp"
@@ -46,7 +47,6 @@ class Trainer {
  private:
   void save();
   void run_evals();
-  void log_line(const Json& line);
   void message(const std::string& text) const;
 
   TrainConfig config_;
@@ -60,7 +60,7 @@ class Trainer {
   std::vector<float> grads_;
   TrainState state_;
   std::vector<std::unique_ptr<TrainingEval>> evals_;
-  std::FILE* log_file_ = nullptr;
+  std::unique_ptr<TrainLog> log_;
 };
 
 }  // namespace foresight

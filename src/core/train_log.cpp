@@ -1,0 +1,57 @@
+#include "core/train_log.hpp"
+
+#include <fstream>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+
+namespace foresight {
+
+TrainLog::TrainLog(std::filesystem::path path, int64_t resumed_step) : path_(std::move(path)) {
+  if (resumed_step < 0) {
+    std::filesystem::remove(path_);
+  } else if (std::filesystem::exists(path_)) {
+    std::ifstream in(path_);
+    std::string line, kept;
+    while (std::getline(in, line)) {
+      const Json j = Json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.is_object() && j.value("step", int64_t{0}) <= resumed_step)
+        kept += line + "\n";
+    }
+    write_file_atomic(path_, kept);
+  }
+  file_ = std::fopen(path_.c_str(), "a");
+  if (file_ == nullptr) fail("{}: cannot open for writing", path_.string());
+}
+
+TrainLog::~TrainLog() { std::fclose(file_); }
+
+void TrainLog::write(const Json& line) {
+  const std::string text = line.dump() + "\n";
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
+    fail("{}: write failed", path_.string());
+}
+
+namespace {
+
+void differences(const Json& a, const Json& b, const std::string& path,
+                 std::vector<std::string>& out) {
+  if (a.is_object() && b.is_object()) {
+    for (const auto& [k, v] : a.items())
+      differences(v, b.contains(k) ? b[k] : Json(), path.empty() ? k : path + "." + k, out);
+    for (const auto& [k, v] : b.items())
+      if (!a.contains(k)) out.push_back(path.empty() ? k : path + "." + k);
+  } else if (a != b) {
+    out.push_back(path.empty() ? "(top level)" : path);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> json_differences(const Json& a, const Json& b) {
+  std::vector<std::string> out;
+  differences(a, b, "", out);
+  return out;
+}
+
+}  // namespace foresight

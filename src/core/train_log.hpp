@@ -1,0 +1,33 @@
+// The JSONL log of a training run (one object per line, each with its "step"), shared by the
+// LM and judge trainers, and what a resumed run needs to keep it consistent.
+#pragma once
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/json_file.hpp"
+
+namespace foresight {
+
+class TrainLog {
+ public:
+  // Opens `path` for appending. A resumed run keeps the lines of steps up to `resumed_step`
+  // (an interrupted run may have logged steps after its last checkpoint, which it will redo);
+  // a fresh run (resumed_step < 0) starts the file anew.
+  TrainLog(std::filesystem::path path, int64_t resumed_step);
+  ~TrainLog();
+  TrainLog(const TrainLog&) = delete;
+  TrainLog& operator=(const TrainLog&) = delete;
+
+  void write(const Json& line);  // appended and flushed
+
+ private:
+  std::filesystem::path path_;
+  std::FILE* file_ = nullptr;
+};
+
+// The keys at which two JSON values differ, as "a.b" paths (a resumed run's changed settings).
+std::vector<std::string> json_differences(const Json& a, const Json& b);
+
+}  // namespace foresight
