@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "model/chat.hpp"
 #include "model/generate.hpp"
@@ -58,10 +57,8 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
   const int n_problems = int(problems.size()), samples = settings.samples;
   const int64_t per_run = int64_t(n_problems) * samples;
   const int64_t n_jobs = int64_t(settings.runs.size()) * per_run;
-  AccuracyResult result;
-  result.samples.resize(size_t(n_jobs));
-
-  parallel_jobs(n_jobs, [&](int64_t j) {
+  std::vector<GenerateRequest> requests;
+  for (int64_t j = 0; j < n_jobs; ++j) {
     const int run = int(j / per_run), problem = int(j % per_run / samples), sample = int(j % samples);
     GenerateSettings g;
     g.max_new_tokens = settings.max_new_tokens;
@@ -77,13 +74,22 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
         return tokenizer.decode(generated.last(1)).find('\n') != std::string::npos &&
                ends_with_answer_line(tokenizer.decode(generated, /*skip_special=*/true));
       };
-    const GenerateResult r = generate(model, prompts[problem], g);
-    SampleOutcome& out = result.samples[j];
-    out = {run, problem, sample, false, r.stopped, int(r.tokens.size()), r.peak_kv_bytes,
-           tokenizer.decode(r.tokens, /*skip_special=*/true)};
+    requests.push_back({prompts[problem], std::move(g)});
+  }
+  BatchCallbacks callbacks;
+  if (progress) callbacks.on_finished = [&](size_t, const GenerateResult&) { progress->advance(); };
+  const std::vector<GenerateResult> generated =
+      generate_batch(model, requests, settings.kv_memory, callbacks);
+
+  AccuracyResult result;
+  for (int64_t j = 0; j < n_jobs; ++j) {
+    const int run = int(j / per_run), problem = int(j % per_run / samples), sample = int(j % samples);
+    const GenerateResult& r = generated[j];
+    SampleOutcome out{run, problem, sample, false, r.stopped, int(r.tokens.size()), r.peak_kv_bytes,
+                      tokenizer.decode(r.tokens, /*skip_special=*/true)};
     out.correct = grade(settings.grader, out.output, problems[problem].answer);
-    if (progress) progress->advance();
-  });
+    result.samples.push_back(std::move(out));
+  }
 
   std::vector<std::string> groups{"all"};
   for (const TaskProblem& p : problems)
