@@ -118,7 +118,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--grader", o->grader, "boxed (last \\boxed{}) or answer-line")
       ->capture_default_str();
   cmd->add_option("--limit", o->limit, "evaluate only the first N problems");
-  add_kv_memory_option(cmd, o->kv_memory, "1G");
+  add_kv_memory_option(cmd, o->kv_memory);
   cmd->add_option("--out", o->out, "directory for the report");
   cmd->callback([o] { run(*o); });
 }

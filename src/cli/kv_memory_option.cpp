@@ -1,6 +1,7 @@
 #include "cli/kv_memory_option.hpp"
 
 #include <charconv>
+#include <unistd.h>
 
 #include "core/error.hpp"
 
@@ -8,12 +9,15 @@ namespace foresight::cli {
 
 void add_kv_memory_option(CLI::App* cmd, std::string& text, const std::string& default_text) {
   text = default_text;
-  cmd->add_option("--kv-memory", text, "bytes of keys and values the sequences decoded together "
-                                       "may reserve (suffix K, M or G)")
-      ->capture_default_str();
+  auto* option = cmd->add_option("--kv-memory", text,
+                                 "bytes of keys and values the sequences decoded together may "
+                                 "reserve (suffix K, M or G)");
+  if (default_text.empty()) option->default_str("half the machine's memory");
+  else option->capture_default_str();
 }
 
 int64_t parse_kv_memory(const std::string& text) {
+  if (text.empty()) return int64_t{::sysconf(_SC_PHYS_PAGES)} * ::sysconf(_SC_PAGESIZE) / 2;
   int64_t value = 0;
   const char* end = text.data() + text.size();
   const auto [rest, error] = std::from_chars(text.data(), end, value);

@@ -8,11 +8,13 @@
 
 namespace foresight::cli {
 
-// Adds --kv-memory to `command`, its text kept in `text` (default `default_text`).
-void add_kv_memory_option(CLI::App* command, std::string& text, const std::string& default_text);
+// Adds --kv-memory to `command`, its text kept in `text`. `default_text` empty: half the
+// machine's memory (enough for what fits, without letting a large evaluation exhaust it).
+void add_kv_memory_option(CLI::App* command, std::string& text, const std::string& default_text = "");
 
 // A whole number of bytes, optionally with a binary suffix K, M or G (2^10, 2^20, 2^30), e.g.
-// 2G or 1536M. Error naming --kv-memory otherwise, or when it is 0.
+// 2G or 1536M; empty gives half the machine's memory. Error naming --kv-memory otherwise, or
+// when it is 0.
 int64_t parse_kv_memory(const std::string& text);
 
 }  // namespace foresight::cli

@@ -105,7 +105,7 @@ void add_traces_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--chat", o->chat, "wrap prompts in the ChatML chat template");
   cmd->add_flag("--think", o->think, "with --chat: open the assistant turn with <think>");
-  add_kv_memory_option(cmd, o->kv_memory, "1G");
+  add_kv_memory_option(cmd, o->kv_memory);
   cmd->callback([o] {
     if (std::filesystem::path(o->out).extension() != ".safetensors")
       fail("--out: traces are written as .safetensors, got '{}'", o->out);
