@@ -18,7 +18,8 @@ namespace {
 TEST(MatmulRowwise, EveryRowEqualsThatRowMultipliedAlone) {
   Rng rng(3);
   for (DType dtype : {DType::F32, DType::BF16, DType::F16})
-    for (int64_t cols : {64, 100, 7}) {  // whole 32-column blocks, a 16 and a scalar tail, tail only
+    // Whole 32-column blocks; a 16-column and a scalar tail; a scalar tail only.
+    for (int64_t cols : {64, 100, 7}) {
       const int64_t rows = 37;
       std::vector<float> w_f32(size_t(rows * cols));
       for (float& v : w_f32) v = float(rng.normal());

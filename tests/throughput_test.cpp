@@ -32,7 +32,8 @@ TEST(ThroughputCommand, BatchesThatFitTheCapWithTableAndJsonRows) {
   // The tiny model holds 512 KV bytes per token: 1M fits 32 full caches of 64 tokens, 8 of 256,
   // and 42 h2o caches of B + L = 48 entries at any length.
   const auto r = test::run_command(test::cli() +
-                                   " throughput --random-params tiny --lengths 64,256 --kv-memory 1M"
+                                   " throughput --random-params tiny --lengths 64,256"
+                                   " --kv-memory 1M"
                                    " --policies full,h2o --budgets 32 --evict-every 16 --steps 1"
                                    " --warmup 0 --json " + json.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -62,8 +63,9 @@ TEST(ThroughputCommand, BatchesThatFitTheCapWithTableAndJsonRows) {
 TEST(ThroughputCommand, BadOptionsNameTheOption) {
   const std::string base = test::cli() + " throughput --steps 1 --warmup 0 --evict-every 16 ";
   for (const auto& [args, needle] : {
-           std::pair<std::string, std::string>{"--random-params tiny --lengths 256 --kv-memory 100K",
-                                               "--kv-memory"},  // one full cache needs 128K
+           // One full cache of 256 tokens needs 128K.
+           std::pair<std::string, std::string>{
+               "--random-params tiny --lengths 256 --kv-memory 100K", "--kv-memory"},
            {"--random-params tiny --lengths 64 --kv-memory lots", "--kv-memory"},
            {"--random-params tiny --lengths 64 --kv-memory 0", "--kv-memory"},
            {"--random-params tiny --lengths 64 --policies full,nope --budgets 32", "--policies"},
@@ -81,7 +83,8 @@ TEST(ThroughputCommand, BadOptionsNameTheOption) {
 
 TEST(KvMemoryOption, EvalRefusesACapThatHoldsNoSequence) {
   test::TempDir dir;
-  ASSERT_EQ(test::run_command(test::cli() + " random-model --out " + (dir / "m").string()).exit_code, 0);
+  const auto model = test::run_command(test::cli() + " random-model --out " + (dir / "m").string());
+  ASSERT_EQ(model.exit_code, 0) << model.output;
   ASSERT_EQ(test::run_command(test::cli() + " tasks --family carry --n 2 --out " +
                               (dir / "d.jsonl").string()).exit_code, 0);
   const std::string base = test::cli() + " eval --model " + (dir / "m").string() + " --dataset " +

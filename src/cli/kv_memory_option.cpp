@@ -22,7 +22,11 @@ int64_t parse_kv_memory(const std::string& text) {
   const char* end = text.data() + text.size();
   const auto [rest, error] = std::from_chars(text.data(), end, value);
   const std::string suffix(rest, end);
-  const int shift = suffix.empty() ? 0 : suffix == "K" ? 10 : suffix == "M" ? 20 : suffix == "G" ? 30 : -1;
+  const int shift = suffix.empty() ? 0
+                    : suffix == "K" ? 10
+                    : suffix == "M" ? 20
+                    : suffix == "G" ? 30
+                                    : -1;
   if (error != std::errc() || shift < 0 || value < 1 || value > (INT64_MAX >> shift))
     fail("--kv-memory: '{}' is not a positive number of bytes (e.g. 2000000000, 512M, 2G)", text);
   return value << shift;

@@ -93,7 +93,8 @@ void run(Options& o) {
                          {"evict_every", o.evict_every}, {"steps", s.steps},
                          {"warmup_steps", s.warmup_steps}, {"seed", s.seed},
                          {"threads", omp_get_max_threads()}};
-  write_file_atomic(o.json, Json{{"settings", settings}, {"rows", throughput_json(rows)}}.dump(2) + "\n");
+  const Json doc = {{"settings", settings}, {"rows", throughput_json(rows)}};
+  write_file_atomic(o.json, doc.dump(2) + "\n");
 }
 
 }  // namespace

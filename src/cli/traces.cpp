@@ -57,7 +57,8 @@ void run(const Options& o) {
   Progress progress("traces", 2 * n);  // each trace is generated, then scored
   BatchCallbacks callbacks;
   callbacks.on_finished = [&](size_t, const GenerateResult&) { progress.advance(); };
-  const std::vector<GenerateResult> generated = generate_batch(*model, requests, kv_memory, callbacks);
+  const std::vector<GenerateResult> generated =
+      generate_batch(*model, requests, kv_memory, callbacks);
   parallel_jobs(n, [&](int64_t j) {
     Trace& t = traces[j];
     t.ids.insert(t.ids.end(), generated[j].tokens.begin(), generated[j].tokens.end());

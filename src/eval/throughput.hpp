@@ -47,7 +47,8 @@ struct ThroughputRow {
 // measured: errors name --kv-memory (too small for one sequence), --lengths (not longer than
 // the warm-up and timed steps), --policies (no full cache, or a policy that cannot decode).
 // `progress` (may be null) advances once per configuration.
-std::vector<ThroughputRow> measure_throughput(const Model& model, const ThroughputSettings& settings,
+std::vector<ThroughputRow> measure_throughput(const Model& model,
+                                              const ThroughputSettings& settings,
                                               Progress* progress);
 
 // | length | policy | budget | max batch | tokens/s | speed-up |

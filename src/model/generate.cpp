@@ -43,9 +43,9 @@ Running admit(const Model& model, const GenerateRequest& request, size_t index) 
   const GenerateSettings& s = request.settings;
   // The sampler and the policy draw from separate generators, so a policy that draws (random)
   // does not change which tokens a given seed samples.
-  Running r{index,
-            std::make_unique<Sequence>(model.config(), s.schedule, s.policy, s.sampling.seed ^ 0x5eed),
-            Sampler(s.sampling)};
+  auto seq =
+      std::make_unique<Sequence>(model.config(), s.schedule, s.policy, s.sampling.seed ^ 0x5eed);
+  Running r{index, std::move(seq), Sampler(s.sampling)};
   r.seq->cache.reserve(int(reserved_kv_entries(s, int64_t(request.prompt.size()))));
   const auto t0 = Clock::now();
   r.logits = forward_tokens(model, *r.seq, request.prompt, LogitsWanted::Last, s.prefill_chunk);
