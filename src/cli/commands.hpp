@@ -15,5 +15,6 @@ void add_tasks_command(CLI::App& app);
 void add_train_lm_command(CLI::App& app);
 void add_judge_init_command(CLI::App& app);
 void add_train_judge_command(CLI::App& app);
+void add_throughput_command(CLI::App& app);
 
 }  // namespace foresight::cli

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/judge_options.hpp"
+#include "cli/kv_memory_option.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -18,7 +19,7 @@ namespace foresight::cli {
 namespace {
 
 struct Options {
-  std::string model, dataset, policies = "full", budgets, grader = "answer-line", out;
+  std::string model, dataset, policies = "full", budgets, grader = "answer-line", out, kv_memory;
   int evict_every = 128, sinks = -1, limit = 0;
   AccuracySettings settings;
   PolicyOptions policy_options;
@@ -50,6 +51,7 @@ std::string samples_jsonl(const AccuracyResult& result, std::span<const TaskProb
 void run(Options& o) {
   AccuracySettings& s = o.settings;
   s.grader = parse_grader(o.grader);
+  s.kv_memory = parse_kv_memory(o.kv_memory);
   const ModelConfig config = ModelConfig::load(o.model);  // the judge is checked against it
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &config;
@@ -79,7 +81,8 @@ void run(Options& o) {
       {"samples", s.samples}, {"max_new_tokens", s.max_new_tokens},
       {"temperature", s.sampling.temperature}, {"top_k", s.sampling.top_k},
       {"top_p", s.sampling.top_p}, {"seed", s.sampling.seed}, {"chat", s.chat},
-      {"think", s.think}, {"grader", o.grader}, {"threads", omp_get_max_threads()},
+      {"think", s.think}, {"grader", o.grader}, {"kv_memory", s.kv_memory},
+      {"threads", omp_get_max_threads()},
       {"seconds", seconds}};
   if (!o.policy_options.judge.empty())
     settings["judge"] = {{"file", o.policy_options.judge}, {"mode", o.policy_options.judge_mode}};
@@ -115,6 +118,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--grader", o->grader, "boxed (last \\boxed{}) or answer-line")
       ->capture_default_str();
   cmd->add_option("--limit", o->limit, "evaluate only the first N problems");
+  add_kv_memory_option(cmd, o->kv_memory);
   cmd->add_option("--out", o->out, "directory for the report");
   cmd->callback([o] { run(*o); });
 }

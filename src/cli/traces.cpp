@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/kv_memory_option.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
@@ -18,7 +19,7 @@ namespace foresight::cli {
 namespace {
 
 struct Options {
-  std::string model, dataset, out;
+  std::string model, dataset, out, kv_memory;
   int samples = 1, limit = 0, evict_every = 128;
   bool chat = false, think = false;
   GenerateSettings gen;
@@ -29,6 +30,7 @@ void run(const Options& o) {
   if (o.evict_every < 1) fail("--evict-every must be >= 1, got {}", o.evict_every);
   if (o.gen.max_new_tokens < 1) fail("--max-new-tokens must be >= 1, got {}", o.gen.max_new_tokens);
   o.gen.sampling.validate();
+  const int64_t kv_memory = parse_kv_memory(o.kv_memory);
   std::vector<TaskProblem> problems = read_dataset(o.dataset);
   if (o.limit > 0 && size_t(o.limit) < problems.size()) problems.resize(size_t(o.limit));
   const auto model = Model::load(o.model);
@@ -36,22 +38,30 @@ void run(const Options& o) {
 
   const int64_t n = int64_t(problems.size()) * o.samples;
   std::vector<Trace> traces(static_cast<size_t>(n));
-  Progress progress("traces", n);
-  parallel_jobs(n, [&](int64_t j) {
+  std::vector<GenerateRequest> requests;
+  for (int64_t j = 0; j < n; ++j) {
     const TaskProblem& problem = problems[j / o.samples];
     const int sample = int(j % o.samples);
-    GenerateSettings g = o.gen;
-    g.sampling.seed = o.gen.sampling.seed + uint64_t(j);
-    g.sampling.vocab_limit = tokenizer.vocab_size();
-    g.stop_ids = model->config().eos_ids;
     Trace& t = traces[j];
     t.ids = tokenizer.encode(o.chat ? format_chat_prompt(problem.prompt, o.think) : problem.prompt);
     if (t.ids.empty()) fail("problem '{}': the prompt encodes to no tokens", problem.id);
     t.prompt_len = int(t.ids.size());
-    const GenerateResult r = generate(*model, t.ids, g);
-    t.ids.insert(t.ids.end(), r.tokens.begin(), r.tokens.end());
     t.id = o.samples == 1 ? problem.id : problem.id + "#" + std::to_string(sample);
     t.group = problem.group;
+    GenerateSettings g = o.gen;
+    g.sampling.seed = o.gen.sampling.seed + uint64_t(j);
+    g.sampling.vocab_limit = tokenizer.vocab_size();
+    g.stop_ids = model->config().eos_ids;
+    requests.push_back({t.ids, std::move(g)});
+  }
+  Progress progress("traces", 2 * n);  // each trace is generated, then scored
+  BatchCallbacks callbacks;
+  callbacks.on_finished = [&](size_t, const GenerateResult&) { progress.advance(); };
+  const std::vector<GenerateResult> generated =
+      generate_batch(*model, requests, kv_memory, callbacks);
+  parallel_jobs(n, [&](int64_t j) {
+    Trace& t = traces[j];
+    t.ids.insert(t.ids.end(), generated[j].tokens.begin(), generated[j].tokens.end());
     Sequence full(model->config(), EvictionSchedule{0, o.evict_every, 0});
     TokenLosses losses = teacher_forced_losses(*model, full, t.ids);
     t.ce = std::move(losses.ce), t.entropy = std::move(losses.entropy);
@@ -63,7 +73,8 @@ void run(const Options& o) {
                          {"max_new_tokens", g.max_new_tokens},
                          {"temperature", g.sampling.temperature}, {"top_k", g.sampling.top_k},
                          {"top_p", g.sampling.top_p}, {"seed", g.sampling.seed}, {"chat", o.chat},
-                         {"think", o.think}, {"evict_every", o.evict_every}};
+                         {"think", o.think}, {"evict_every", o.evict_every},
+                         {"kv_memory", kv_memory}};
   write_traces(o.out, traces, settings);
   int64_t tokens = 0;
   for (const Trace& t : traces) tokens += int64_t(t.ids.size()) - t.prompt_len;
@@ -95,6 +106,7 @@ void add_traces_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--chat", o->chat, "wrap prompts in the ChatML chat template");
   cmd->add_flag("--think", o->think, "with --chat: open the assistant turn with <think>");
+  add_kv_memory_option(cmd, o->kv_memory);
   cmd->callback([o] {
     if (std::filesystem::path(o->out).extension() != ".safetensors")
       fail("--out: traces are written as .safetensors, got '{}'", o->out);

@@ -57,60 +57,98 @@ void permute_for_bf16(const float* x, int64_t n, int64_t cols, float* out) {
   }
 }
 
-// N input rows against every weight row: each weight is loaded once and used N times, so the
-// kernel runs at the speed of streaming W from memory. A single row gets four accumulators
-// to hide the FMA latency; several rows are independent chains already.
-template <DType T, int N>
-void gemv(const Matrix& w, const float* x, float* y) {
-  constexpr int A = N == 1 ? 4 : 2;
-  const int64_t cols = w.cols, vec_end = cols / 32 * 32, tail16 = cols / 16 * 16;
-#pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < w.rows; ++r) {
-    const char* row = w.row_ptr(r);
-    __m256 acc[N][A];
+// x as the kernels read it: BF16 weights widen into a permuted column order.
+template <DType T>
+const float* kernel_input(const float* x, int64_t n, int64_t cols) {
+  if constexpr (T != DType::BF16) return x;
+  thread_local std::vector<float> permuted;
+  permuted.resize(static_cast<size_t>(n * cols));
+  permute_for_bf16(x, n, cols, permuted.data());
+  return permuted.data();
+}
+
+// One weight row against N input rows (`cols` apart), y_j = y[j * y_stride]. With A
+// accumulators per input row the sum of a row depends on A alone, never on N or on the other
+// rows: matmul_rowwise relies on that to match a row multiplied alone.
+template <DType T, int N, int A>
+[[gnu::always_inline]] inline void dot_rows(const char* row, int64_t cols, const float* x,
+                                            float* y, int64_t y_stride) {
+  const int64_t vec_end = cols / 32 * 32, tail16 = cols / 16 * 16;
+  __m256 acc[N][A];
 #pragma GCC unroll 16
+  for (int j = 0; j < N; ++j)
+#pragma GCC unroll 4
+    for (int a = 0; a < A; ++a) acc[j][a] = _mm256_setzero_ps();
+  int64_t c = 0;
+  for (; c < vec_end; c += 32) {
+    __m256 wv[4];
+    load16<T>(row, c, wv[0], wv[1]);
+    load16<T>(row, c + 16, wv[2], wv[3]);
+#pragma GCC unroll 4
     for (int j = 0; j < N; ++j)
 #pragma GCC unroll 4
-      for (int a = 0; a < A; ++a) acc[j][a] = _mm256_setzero_ps();
-    int64_t c = 0;
-    for (; c < vec_end; c += 32) {
-      __m256 wv[4];
-      load16<T>(row, c, wv[0], wv[1]);
-      load16<T>(row, c + 16, wv[2], wv[3]);
+      for (int k = 0; k < 4; ++k)
+        acc[j][k % A] =
+            _mm256_fmadd_ps(wv[k], _mm256_loadu_ps(x + j * cols + c + 8 * k), acc[j][k % A]);
+  }
+  for (; c < tail16; c += 16) {
+    __m256 lo, hi;
+    load16<T>(row, c, lo, hi);
 #pragma GCC unroll 4
-      for (int j = 0; j < N; ++j)
-#pragma GCC unroll 4
-        for (int k = 0; k < 4; ++k)
-          acc[j][k % A] = _mm256_fmadd_ps(wv[k], _mm256_loadu_ps(x + j * cols + c + 8 * k),
-                                          acc[j][k % A]);
-    }
-    for (; c < tail16; c += 16) {
-      __m256 lo, hi;
-      load16<T>(row, c, lo, hi);
-#pragma GCC unroll 4
-      for (int j = 0; j < N; ++j) {
-        acc[j][0] = _mm256_fmadd_ps(lo, _mm256_loadu_ps(x + j * cols + c), acc[j][0]);
-        acc[j][1 % A] = _mm256_fmadd_ps(hi, _mm256_loadu_ps(x + j * cols + c + 8), acc[j][1 % A]);
-      }
-    }
     for (int j = 0; j < N; ++j) {
-      __m256 sum = acc[j][0];
-      for (int a = 1; a < A; ++a) sum = _mm256_add_ps(sum, acc[j][a]);
-      float s = hsum(sum);
-      for (int64_t cc = tail16; cc < cols; ++cc) s += load1<T>(row, cc) * x[j * cols + cc];
-      y[j * w.rows + r] = s;
+      acc[j][0] = _mm256_fmadd_ps(lo, _mm256_loadu_ps(x + j * cols + c), acc[j][0]);
+      acc[j][1 % A] = _mm256_fmadd_ps(hi, _mm256_loadu_ps(x + j * cols + c + 8), acc[j][1 % A]);
     }
+  }
+  for (int j = 0; j < N; ++j) {
+    __m256 sum = acc[j][0];
+    for (int a = 1; a < A; ++a) sum = _mm256_add_ps(sum, acc[j][a]);
+    float s = hsum(sum);
+    for (int64_t cc = tail16; cc < cols; ++cc) s += load1<T>(row, cc) * x[j * cols + cc];
+    y[j * y_stride] = s;
+  }
+}
+
+// A single row gets four accumulators to hide the FMA latency; several rows are independent
+// chains already.
+constexpr int kSingleRowAccumulators = 4;
+
+// N input rows against every weight row: each weight is loaded once and used N times, so the
+// kernel runs at the speed of streaming W from memory.
+template <DType T, int N>
+void gemv(const Matrix& w, const float* x, float* y) {
+  constexpr int A = N == 1 ? kSingleRowAccumulators : 2;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < w.rows; ++r) dot_rows<T, N, A>(w.row_ptr(r), w.cols, x, y + r, w.rows);
+}
+
+// Rows as gemv<T, 1> computes them, two at a time (two rows' accumulators and a 32-column
+// slice of W fill the 16 vector registers). A task takes a block of weight rows small enough
+// to stay in cache while every pair of input rows passes over it, so W is read from memory
+// about once per call.
+template <DType T>
+void gemm_rowwise(const Matrix& w, const float* x, int64_t n, float* y) {
+  constexpr int A = kSingleRowAccumulators;
+  x = kernel_input<T>(x, n, w.cols);
+  const int64_t row_bytes = w.cols * int64_t(dtype_size(w.dtype));
+  const int64_t block = std::max<int64_t>(1, (int64_t{32} << 10) / row_bytes);
+  const int64_t blocks = (w.rows + block - 1) / block;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t r0 = b * block, r1 = std::min(w.rows, r0 + block);
+    int64_t j = 0;
+    for (; j + 2 <= n; j += 2)
+      for (int64_t r = r0; r < r1; ++r)
+        dot_rows<T, 2, A>(w.row_ptr(r), w.cols, x + j * w.cols, y + j * w.rows + r, w.rows);
+    if (j < n)
+      for (int64_t r = r0; r < r1; ++r)
+        dot_rows<T, 1, A>(w.row_ptr(r), w.cols, x + j * w.cols, y + j * w.rows + r, w.rows);
   }
 }
 
 template <DType T>
 void gemv_rows(const Matrix& w, const float* x, int64_t n, float* y) {
-  if constexpr (T == DType::BF16) {
-    thread_local std::vector<float> permuted;
-    permuted.resize(static_cast<size_t>(n * w.cols));
-    permute_for_bf16(x, n, w.cols, permuted.data());
-    x = permuted.data();
-  }
+  x = kernel_input<T>(x, n, w.cols);
   switch (n) {
     case 1: return gemv<T, 1>(w, x, y);
     case 2: return gemv<T, 2>(w, x, y);
@@ -157,6 +195,14 @@ void matmul(const Matrix& w, const float* x, int64_t n, float* y) {
       case DType::BF16: gemv_rows<DType::BF16>(w, x + i * w.cols, rows, y + i * w.rows); break;
       default: gemv_rows<DType::F16>(w, x + i * w.cols, rows, y + i * w.rows); break;
     }
+  }
+}
+
+void matmul_rowwise(const Matrix& w, const float* x, int64_t n, float* y) {
+  switch (w.dtype) {
+    case DType::F32: return gemm_rowwise<DType::F32>(w, x, n, y);
+    case DType::BF16: return gemm_rowwise<DType::BF16>(w, x, n, y);
+    default: return gemm_rowwise<DType::F16>(w, x, n, y);
   }
 }
 

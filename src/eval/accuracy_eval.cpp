@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "model/chat.hpp"
 #include "model/generate.hpp"
@@ -59,31 +58,42 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
   const int64_t per_run = int64_t(n_problems) * samples;
   const int64_t n_jobs = int64_t(settings.runs.size()) * per_run;
   AccuracyResult result;
-  result.samples.resize(size_t(n_jobs));
-
-  parallel_jobs(n_jobs, [&](int64_t j) {
-    const int run = int(j / per_run), problem = int(j % per_run / samples), sample = int(j % samples);
+  std::vector<GenerateRequest> requests;
+  for (int64_t j = 0; j < n_jobs; ++j) {
+    SampleOutcome& out = result.samples.emplace_back();
+    out.run = int(j / per_run);
+    out.problem = int(j % per_run / samples);
+    out.sample = int(j % samples);
     GenerateSettings g;
     g.max_new_tokens = settings.max_new_tokens;
     g.sampling = settings.sampling;
-    g.sampling.seed = sample_seed(settings.sampling.seed, problem, sample);
+    g.sampling.seed = sample_seed(settings.sampling.seed, out.problem, out.sample);
     g.sampling.vocab_limit = tokenizer.vocab_size();
     g.stop_ids = model.config().eos_ids;
-    g.schedule = settings.runs[run].schedule;
-    g.policy = settings.runs[run].impl;
+    g.schedule = settings.runs[out.run].schedule;
+    g.policy = settings.runs[out.run].impl;
     if (settings.grader == GraderKind::AnswerLine)
       g.stop_after = [&](std::span<const int32_t> generated) {
         // Only a token holding a newline can complete a line.
         return tokenizer.decode(generated.last(1)).find('\n') != std::string::npos &&
                ends_with_answer_line(tokenizer.decode(generated, /*skip_special=*/true));
       };
-    const GenerateResult r = generate(model, prompts[problem], g);
+    requests.push_back({prompts[out.problem], std::move(g)});
+  }
+  BatchCallbacks callbacks;
+  if (progress) callbacks.on_finished = [&](size_t, const GenerateResult&) { progress->advance(); };
+  const std::vector<GenerateResult> generated =
+      generate_batch(model, requests, settings.kv_memory, callbacks);
+
+  for (size_t j = 0; j < generated.size(); ++j) {
     SampleOutcome& out = result.samples[j];
-    out = {run, problem, sample, false, r.stopped, int(r.tokens.size()), r.peak_kv_bytes,
-           tokenizer.decode(r.tokens, /*skip_special=*/true)};
-    out.correct = grade(settings.grader, out.output, problems[problem].answer);
-    if (progress) progress->advance();
-  });
+    const GenerateResult& r = generated[j];
+    out.stopped = r.stopped;
+    out.generated_tokens = int(r.tokens.size());
+    out.peak_kv_bytes = r.peak_kv_bytes;
+    out.output = tokenizer.decode(r.tokens, /*skip_special=*/true);
+    out.correct = grade(settings.grader, out.output, problems[out.problem].answer);
+  }
 
   std::vector<std::string> groups{"all"};
   for (const TaskProblem& p : problems)

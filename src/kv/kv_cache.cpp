@@ -47,8 +47,11 @@ void HeadCache::reserve(int entries) {
 KvCache::KvCache(int n_layers, int n_kv_heads, int head_dim, int stat_slots, int reserve)
     : n_layers_(n_layers), n_kv_heads_(n_kv_heads), head_dim_(head_dim) {
   heads_.assign(size_t(n_layers) * n_kv_heads, HeadCache(head_dim, stat_slots));
-  if (reserve > 0)
-    for (auto& h : heads_) h.reserve(reserve);
+  if (reserve > 0) this->reserve(reserve);
+}
+
+void KvCache::reserve(int entries) {
+  for (auto& h : heads_) h.reserve(entries);
 }
 
 int64_t KvCache::entries() const {

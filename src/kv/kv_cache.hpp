@@ -53,6 +53,10 @@ class KvCache {
   int n_kv_heads() const { return n_kv_heads_; }
   int head_dim() const { return head_dim_; }
 
+  // Allocates room for `entries` per head up front, so a cache's memory is claimed when a
+  // sequence is admitted rather than as it grows (and never overshoots by a growth factor).
+  void reserve(int entries);
+
   int64_t entries() const;  // summed over every (layer, KV head)
   // Bytes of keys and values held: entries x 2 x head_dim x 4 (fp32 storage).
   int64_t bytes() const { return entries() * 2 * head_dim_ * int64_t{sizeof(float)}; }

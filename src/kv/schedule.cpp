@@ -1,8 +1,15 @@
 #include "kv/schedule.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 
 namespace foresight {
+
+int64_t EvictionSchedule::entries_before(int64_t position) const {
+  if (!active()) return position;
+  return std::min<int64_t>(position / evict_every * evict_every, budget) + position % evict_every;
+}
 
 void EvictionSchedule::validate() const {
   if (evict_every < 1) fail("--evict-every must be >= 1, got {}", evict_every);

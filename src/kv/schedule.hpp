@@ -16,6 +16,10 @@ struct EvictionSchedule {
   // The chunk a position belongs to ends with this position.
   bool ends_chunk(int64_t position) const { return (position + 1) % evict_every == 0; }
   bool starts_chunk(int64_t position) const { return position % evict_every == 0; }
+  // Entries a (layer, KV head) holds before the token at `position`: every earlier token
+  // without a budget; with one, min(kL, B) after k whole chunks (an eviction leaves B, and
+  // happens once kL exceeds B) plus the tokens of the current chunk.
+  int64_t entries_before(int64_t position) const;
   void validate() const;  // Error naming the option when B cannot hold the protected window
 };
 

@@ -2,57 +2,155 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 
 namespace foresight {
 
 namespace {
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
 }
+
+void check_request(const GenerateRequest& request) {
+  const GenerateSettings& s = request.settings;
+  if (request.prompt.empty()) fail("generate: the prompt has no tokens");
+  if (s.max_new_tokens < 0) fail("--max-new-tokens must be >= 0");
+  if (s.prefill_chunk < 1) fail("generate: prefill chunk must be >= 1");
+  s.sampling.validate();
+}
+
+// A request being generated: its sequence (and so its cache), its sampler, and its output.
+struct Running {
+  size_t request;
+  std::unique_ptr<Sequence> seq;
+  Sampler sampler;
+  std::vector<float> logits{};  // after the last token run through the model
+  GenerateResult result{};
+  Clock::time_point decode_start{};
+  int32_t token = 0;  // sampled this step
+  bool done = false;
+};
+
+// Gives the request its sequence, with the cache's memory claimed up front, and prefills the
+// prompt.
+Running admit(const Model& model, const GenerateRequest& request, size_t index) {
+  const GenerateSettings& s = request.settings;
+  // The sampler and the policy draw from separate generators, so a policy that draws (random)
+  // does not change which tokens a given seed samples.
+  auto seq =
+      std::make_unique<Sequence>(model.config(), s.schedule, s.policy, s.sampling.seed ^ 0x5eed);
+  Running r{index, std::move(seq), Sampler(s.sampling)};
+  r.seq->cache.reserve(int(reserved_kv_entries(s, int64_t(request.prompt.size()))));
+  const auto t0 = Clock::now();
+  r.logits = forward_tokens(model, *r.seq, request.prompt, LogitsWanted::Last, s.prefill_chunk);
+  r.result.prefill_seconds = seconds_since(t0);
+  r.decode_start = Clock::now();
+  r.done = s.max_new_tokens == 0;
+  return r;
+}
+
+// Samples the next token and decides whether the generation ends with it.
+void sample_next(Running& r, const GenerateSettings& s) {
+  r.token = r.sampler.sample(r.logits);
+  std::vector<int32_t>& tokens = r.result.tokens;
+  tokens.push_back(r.token);
+  if (std::find(s.stop_ids.begin(), s.stop_ids.end(), r.token) != s.stop_ids.end() ||
+      (s.stop_after && s.stop_after(tokens)))
+    r.done = r.result.stopped = true;
+  else if (static_cast<int>(tokens.size()) == s.max_new_tokens)
+    r.done = true;  // no forward pass for a token never used
+}
+
+GenerateResult finish(Running& r) {
+  GenerateResult result = std::move(r.result);
+  result.decode_seconds = seconds_since(r.decode_start);
+  result.peak_kv_bytes = r.seq->peak_kv_bytes;
+  result.evictions = r.seq->evictions;
+  result.evicted_entries = r.seq->evicted_entries;
+  result.eviction_seconds = r.seq->eviction_seconds;
+  return result;
+}
+
 }  // namespace
+
+int64_t reserved_kv_entries(const GenerateSettings& settings, int64_t prompt_tokens) {
+  if (settings.policy != nullptr && settings.schedule.active()) return settings.schedule.capacity();
+  return prompt_tokens + settings.max_new_tokens;
+}
+
+int64_t reserved_kv_bytes(const ModelConfig& config, const GenerateRequest& request) {
+  return reserved_kv_entries(request.settings, int64_t(request.prompt.size())) *
+         config.kv_bytes_per_token();
+}
+
+std::vector<GenerateResult> generate_batch(const Model& model,
+                                           std::span<const GenerateRequest> requests,
+                                           int64_t kv_memory, const BatchCallbacks& callbacks) {
+  if (kv_memory < 0) fail("--kv-memory must be >= 0 bytes, got {}", kv_memory);
+  std::vector<int64_t> reserved;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    check_request(requests[i]);
+    reserved.push_back(reserved_kv_bytes(model.config(), requests[i]));
+    if (kv_memory > 0 && reserved.back() > kv_memory)
+      fail("--kv-memory {} bytes cannot hold even one sequence: request {} reserves {} bytes of "
+           "keys and values",
+           kv_memory, i, reserved.back());
+  }
+
+  std::vector<GenerateResult> results(requests.size());
+  std::vector<Running> running;
+  int64_t in_use = 0;  // reserved bytes of the running sequences
+  auto retire_finished = [&] {
+    for (Running& r : running) {
+      if (!r.done) continue;
+      results[r.request] = finish(r);
+      in_use -= reserved[r.request];
+      if (callbacks.on_finished) callbacks.on_finished(r.request, results[r.request]);
+    }
+    std::erase_if(running, [](const Running& r) { return r.done; });  // frees their caches
+  };
+  size_t next = 0;
+  while (next < requests.size() || !running.empty()) {
+    // In order: a request that does not fit waits for memory rather than being overtaken.
+    while (next < requests.size() && (kv_memory == 0 || in_use + reserved[next] <= kv_memory)) {
+      running.push_back(admit(model, requests[next], next));
+      in_use += reserved[next++];
+    }
+    retire_finished();  // those asked for no tokens
+    if (running.empty()) continue;
+
+    parallel_jobs(int64_t(running.size()), [&](int64_t i) {
+      sample_next(running[i], requests[running[i].request].settings);
+    });
+    if (callbacks.on_token)
+      for (const Running& r : running) callbacks.on_token(r.request, r.token);
+    retire_finished();
+    if (running.empty()) continue;
+
+    std::vector<Sequence*> sequences;
+    std::vector<int32_t> ids;
+    for (Running& r : running) sequences.push_back(r.seq.get()), ids.push_back(r.token);
+    const std::vector<float> logits = forward_batch(model, sequences, ids);
+    const size_t vocab = logits.size() / running.size();
+    for (size_t i = 0; i < running.size(); ++i)
+      running[i].logits.assign(logits.begin() + i * vocab, logits.begin() + (i + 1) * vocab);
+  }
+  return results;
+}
 
 GenerateResult generate(const Model& model, std::span<const int32_t> prompt,
                         const GenerateSettings& settings,
                         const std::function<void(int32_t)>& on_token) {
-  if (prompt.empty()) fail("generate: the prompt has no tokens");
-  if (settings.max_new_tokens < 0) fail("--max-new-tokens must be >= 0");
-  if (settings.prefill_chunk < 1) fail("generate: prefill chunk must be >= 1");
-  // The sampler and the policy draw from separate generators, so a policy that draws (random)
-  // does not change which tokens a given seed samples.
-  Sequence seq(model.config(), settings.schedule, settings.policy, settings.sampling.seed ^ 0x5eed);
-  Sampler sampler(settings.sampling);
-  GenerateResult result;
-
-  auto t0 = std::chrono::steady_clock::now();
-  std::vector<float> logits =
-      forward_tokens(model, seq, prompt, LogitsWanted::Last, settings.prefill_chunk);
-  result.prefill_seconds = seconds_since(t0);
-
-  t0 = std::chrono::steady_clock::now();
-  for (int step = 0; step < settings.max_new_tokens; ++step) {
-    const int32_t token = sampler.sample(logits);
-    result.tokens.push_back(token);
-    if (on_token) on_token(token);
-    if (std::find(settings.stop_ids.begin(), settings.stop_ids.end(), token) !=
-        settings.stop_ids.end()) {
-      result.stopped = true;
-      break;
-    }
-    if (settings.stop_after && settings.stop_after(result.tokens)) {
-      result.stopped = true;
-      break;
-    }
-    if (step + 1 == settings.max_new_tokens) break;  // no forward pass for a token never used
-    logits = forward_chunk(model, seq, std::span(&token, 1), LogitsWanted::Last);
-  }
-  result.decode_seconds = seconds_since(t0);
-  result.peak_kv_bytes = seq.peak_kv_bytes;
-  result.evictions = seq.evictions;
-  result.evicted_entries = seq.evicted_entries;
-  result.eviction_seconds = seq.eviction_seconds;
-  return result;
+  const GenerateRequest request{prompt, settings};
+  BatchCallbacks callbacks;
+  if (on_token) callbacks.on_token = [&](size_t, int32_t token) { on_token(token); };
+  return std::move(generate_batch(model, std::span(&request, 1), 0, callbacks).front());
 }
 
 }  // namespace foresight

@@ -1,5 +1,8 @@
 // Autoregressive generation: prefill the prompt in chunks, then decode one token at a time
-// until an end-of-sequence id or the token limit.
+// until an end-of-sequence id or the token limit. Many independent generations run as one
+// continuous batch: each step advances every running sequence by one token through a single
+// pass (forward_batch), a finished sequence frees its cache at once, and the next waiting
+// request takes its place as soon as its cache fits under the memory cap.
 #pragma once
 #include <functional>
 #include <vector>
@@ -17,13 +20,16 @@ struct GenerateSettings {
   EvictionSchedule schedule;
   std::shared_ptr<const Policy> policy;  // null: the full cache
   // Checked with the tokens generated so far after each one that is not a stop id; true ends
-  // the generation (e.g. once an answer line is complete). Empty: never.
+  // the generation (e.g. once an answer line is complete). Empty: never. In a batch it is
+  // called from several threads at once.
   std::function<bool(std::span<const int32_t> generated)> stop_after;
 };
 
 struct GenerateResult {
   std::vector<int32_t> tokens;  // generated ids, the stop id included when one was hit
   bool stopped = false;  // ended on a stop id or stop_after rather than the token limit
+  // Decode time runs from the end of the prefill to the last token, so in a batch it includes
+  // the steps of the other sequences (the sequence's latency, not its share of the work).
   double prefill_seconds = 0, decode_seconds = 0;
   int64_t peak_kv_bytes = 0;
   int64_t evictions = 0, evicted_entries = 0;
@@ -34,5 +40,29 @@ struct GenerateResult {
 GenerateResult generate(const Model& model, std::span<const int32_t> prompt,
                         const GenerateSettings& settings,
                         const std::function<void(int32_t)>& on_token = {});
+
+struct GenerateRequest {
+  std::span<const int32_t> prompt;  // the caller keeps the tokens alive during the run
+  GenerateSettings settings;
+};
+
+// KV entries per (layer, KV head) a generation's cache is given when it is admitted: B + L
+// under a budget (the most it ever holds), prompt + max_new_tokens for the full cache.
+int64_t reserved_kv_entries(const GenerateSettings& settings, int64_t prompt_tokens);
+// The same in bytes of keys and values, what --kv-memory caps.
+int64_t reserved_kv_bytes(const ModelConfig& config, const GenerateRequest& request);
+
+struct BatchCallbacks {
+  std::function<void(size_t request, int32_t token)> on_token;
+  std::function<void(size_t request, const GenerateResult&)> on_finished;
+};
+
+// Runs every request, admitting them in order while the running sequences' reserved KV bytes
+// stay within `kv_memory` (0: no cap). Each sequence's tokens are exactly those generate gives
+// it alone. Error naming --kv-memory when a request does not fit even alone. Results come back
+// in request order.
+std::vector<GenerateResult> generate_batch(const Model& model,
+                                           std::span<const GenerateRequest> requests,
+                                           int64_t kv_memory, const BatchCallbacks& callbacks = {});
 
 }  // namespace foresight

@@ -16,7 +16,7 @@ void add_bias(float* y, const std::vector<float>& bias, int64_t rows) {
   for (int64_t r = 0; r < rows; ++r) add_inplace(y + r * n, bias.data(), n);
 }
 
-// The activations of one chunk, reused across calls so decoding does not allocate per token.
+// The activations of one pass, reused across calls so decoding does not allocate per token.
 struct Activations {
   std::vector<float> x, h, q, k, v, attn, proj, gate, up;
   void resize(const ModelConfig& c, int64_t n) {
@@ -36,68 +36,80 @@ void keep_recent_query(Sequence& seq, int layer, const float* q, int64_t positio
   std::copy(q, q + width, seq.recent_queries[layer].begin() + (seq.recent_window - from_end) * width);
 }
 
-void attention_block(const Model& model, Sequence& seq, int layer_index, Activations& a, int n) {
+// y = x W^T for the pass's rows. One sequence's chunk takes the fastest product; rows of
+// several sequences take the product whose rows equal each row alone, so batched decoding
+// gives every sequence exactly the numbers it gets decoded by itself.
+using MatmulFn = void (*)(const Matrix&, const float*, int64_t, float*);
+
+void attention_block(const Model& model, std::span<const SequenceRows> shares, int layer_index,
+                     Activations& a, int n, MatmulFn mm) {
   const ModelConfig& c = model.config();
   const LayerWeights& l = model.layers()[layer_index];
   const int d = c.head_dim;
   rms_norm_rows(a.x.data(), l.attn_norm.data(), n, c.hidden, c.rms_eps, a.h.data());
-  matmul(l.wq, a.h.data(), n, a.q.data());
-  matmul(l.wk, a.h.data(), n, a.k.data());
-  matmul(l.wv, a.h.data(), n, a.v.data());
+  mm(l.wq, a.h.data(), n, a.q.data());
+  mm(l.wk, a.h.data(), n, a.k.data());
+  mm(l.wv, a.h.data(), n, a.v.data());
   add_bias(a.q.data(), l.q_bias, n);
   add_bias(a.k.data(), l.k_bias, n);
   add_bias(a.v.data(), l.v_bias, n);
-  for (int i = 0; i < n; ++i) {
-    float* q = a.q.data() + int64_t{i} * c.n_heads * d;
-    float* k = a.k.data() + int64_t{i} * c.n_kv_heads * d;
-    if (c.qk_norm) {
-      rms_norm_rows(q, l.q_norm.data(), c.n_heads, d, c.rms_eps, q);
-      rms_norm_rows(k, l.k_norm.data(), c.n_kv_heads, d, c.rms_eps, k);
+  for (const SequenceRows& share : shares) {
+    Sequence& seq = *share.seq;
+    for (int i = 0; i < share.n; ++i) {
+      const int64_t row = share.first_row + i;
+      float* q = a.q.data() + row * c.n_heads * d;
+      float* k = a.k.data() + row * c.n_kv_heads * d;
+      if (c.qk_norm) {
+        rms_norm_rows(q, l.q_norm.data(), c.n_heads, d, c.rms_eps, q);
+        rms_norm_rows(k, l.k_norm.data(), c.n_kv_heads, d, c.rms_eps, k);
+      }
+      const int64_t position = seq.next_position + i;
+      model.rope().apply(q, c.n_heads, position);
+      model.rope().apply(k, c.n_kv_heads, position);
+      keep_recent_query(seq, layer_index, q, position, int64_t{c.n_heads} * d);
+      const float* v = a.v.data() + row * c.n_kv_heads * d;
+      for (int h = 0; h < c.n_kv_heads; ++h)
+        seq.cache.head(layer_index, h)
+            .append(k + int64_t{h} * d, v + int64_t{h} * d, static_cast<int32_t>(position));
     }
-    const int64_t position = seq.next_position + i;
-    model.rope().apply(q, c.n_heads, position);
-    model.rope().apply(k, c.n_kv_heads, position);
-    keep_recent_query(seq, layer_index, q, position, int64_t{c.n_heads} * d);
-    const float* v = a.v.data() + int64_t{i} * c.n_kv_heads * d;
-    for (int h = 0; h < c.n_kv_heads; ++h)
-      seq.cache.head(layer_index, h)
-          .append(k + int64_t{h} * d, v + int64_t{h} * d, static_cast<int32_t>(position));
   }
-  attend(c, seq, layer_index, a.q.data(), n, seq.next_position, a.attn.data());
-  if (seq.schedule.active() && seq.schedule.ends_chunk(seq.next_position + n - 1))
-    evict_layer(seq, layer_index, c.group());
-  matmul(l.wo, a.attn.data(), n, a.proj.data());
+  attend(c, shares, layer_index, a.q.data(), a.attn.data());
+  for (const SequenceRows& share : shares) {
+    Sequence& seq = *share.seq;
+    if (seq.schedule.active() && seq.schedule.ends_chunk(seq.next_position + share.n - 1))
+      evict_layer(seq, layer_index, c.group());
+  }
+  mm(l.wo, a.attn.data(), n, a.proj.data());
   add_bias(a.proj.data(), l.o_bias, n);
   add_inplace(a.x.data(), a.proj.data(), int64_t{n} * c.hidden);
 }
 
-void mlp_block(const Model& model, int layer_index, Activations& a, int n) {
+void mlp_block(const Model& model, int layer_index, Activations& a, int n, MatmulFn mm) {
   const ModelConfig& c = model.config();
   const LayerWeights& l = model.layers()[layer_index];
   rms_norm_rows(a.x.data(), l.mlp_norm.data(), n, c.hidden, c.rms_eps, a.h.data());
-  matmul(l.w_gate, a.h.data(), n, a.gate.data());
-  matmul(l.w_up, a.h.data(), n, a.up.data());
+  mm(l.w_gate, a.h.data(), n, a.gate.data());
+  mm(l.w_up, a.h.data(), n, a.up.data());
   silu_mul(a.gate.data(), a.up.data(), int64_t{n} * c.intermediate);
-  matmul(l.w_down, a.gate.data(), n, a.proj.data());
+  mm(l.w_down, a.gate.data(), n, a.proj.data());
   add_inplace(a.x.data(), a.proj.data(), int64_t{n} * c.hidden);
 }
 
-}  // namespace
-
-std::vector<float> forward_chunk(const Model& model, Sequence& seq, std::span<const int32_t> ids,
-                                 LogitsWanted wanted) {
+// The forward pass over every share's rows (`ids` in row order). Returns the logits of each
+// share's last row ([shares, vocab]) or of every row ([rows, vocab]).
+std::vector<float> forward_rows(const Model& model, std::span<const SequenceRows> shares,
+                                std::span<const int32_t> ids, LogitsWanted wanted) {
   const ModelConfig& c = model.config();
   const int n = static_cast<int>(ids.size());
-  if (n == 0) fail("forward_chunk: empty chunk of tokens");
-  const EvictionSchedule& s = seq.schedule;
-  if (s.active() && seq.next_position / s.evict_every != (seq.next_position + n - 1) / s.evict_every)
-    fail("forward_chunk: tokens {}..{} cross a chunk boundary of the schedule (L = {})",
-         seq.next_position, seq.next_position + n - 1, s.evict_every);
+  const MatmulFn mm = shares.size() == 1 ? matmul : matmul_rowwise;
   thread_local Activations a;
   a.resize(c, n);
-  // The most the cache holds: every layer with this chunk appended, none evicted yet.
-  seq.peak_kv_bytes = std::max(seq.peak_kv_bytes,
-                               seq.cache.bytes() + int64_t{n} * c.kv_bytes_per_token());
+  for (const SequenceRows& share : shares) {
+    Sequence& seq = *share.seq;
+    // The most the cache holds: every layer with this chunk appended, none evicted yet.
+    seq.peak_kv_bytes = std::max(seq.peak_kv_bytes,
+                                 seq.cache.bytes() + int64_t{share.n} * c.kv_bytes_per_token());
+  }
   const Matrix& embed = model.embedding();
   for (int i = 0; i < n; ++i) {
     if (ids[i] < 0 || ids[i] >= c.vocab)
@@ -106,18 +118,52 @@ std::vector<float> forward_chunk(const Model& model, Sequence& seq, std::span<co
                    static_cast<size_t>(c.hidden));
   }
   for (int layer = 0; layer < c.n_layers; ++layer) {
-    attention_block(model, seq, layer, a, n);
-    mlp_block(model, layer, a, n);
+    attention_block(model, shares, layer, a, n, mm);
+    mlp_block(model, layer, a, n, mm);
   }
-  seq.next_position += n;
+  for (const SequenceRows& share : shares) share.seq->next_position += share.n;
 
-  const int first = wanted == LogitsWanted::Last ? n - 1 : 0;
-  const int rows = n - first;
-  rms_norm_rows(a.x.data() + int64_t{first} * c.hidden, model.final_norm().data(), rows, c.hidden,
-                c.rms_eps, a.h.data());
+  // The rows whose logits are wanted, normed into h in order.
+  int rows = 0;
+  auto norm_row = [&](int row) {
+    rms_norm(a.x.data() + int64_t{row} * c.hidden, model.final_norm().data(), c.hidden, c.rms_eps,
+             a.h.data() + int64_t{rows++} * c.hidden);
+  };
+  if (wanted == LogitsWanted::All)
+    for (int row = 0; row < n; ++row) norm_row(row);
+  else
+    for (const SequenceRows& share : shares) norm_row(share.first_row + share.n - 1);
   std::vector<float> logits(static_cast<size_t>(rows) * c.vocab);
-  matmul(model.lm_head(), a.h.data(), rows, logits.data());
+  mm(model.lm_head(), a.h.data(), rows, logits.data());
   return logits;
+}
+
+}  // namespace
+
+std::vector<float> forward_chunk(const Model& model, Sequence& seq, std::span<const int32_t> ids,
+                                 LogitsWanted wanted) {
+  const int n = static_cast<int>(ids.size());
+  if (n == 0) fail("forward_chunk: empty chunk of tokens");
+  const EvictionSchedule& s = seq.schedule;
+  if (s.active() && seq.next_position / s.evict_every != (seq.next_position + n - 1) / s.evict_every)
+    fail("forward_chunk: tokens {}..{} cross a chunk boundary of the schedule (L = {})",
+         seq.next_position, seq.next_position + n - 1, s.evict_every);
+  const SequenceRows share{&seq, 0, n};
+  return forward_rows(model, std::span(&share, 1), ids, wanted);
+}
+
+std::vector<float> forward_batch(const Model& model, std::span<Sequence* const> sequences,
+                                 std::span<const int32_t> ids) {
+  if (sequences.empty()) fail("forward_batch: no sequences");
+  if (ids.size() != sequences.size())
+    fail("forward_batch: {} tokens for {} sequences", ids.size(), sequences.size());
+  std::vector<SequenceRows> shares;
+  for (Sequence* seq : sequences) {
+    for (const SequenceRows& other : shares)
+      if (other.seq == seq) fail("forward_batch: a sequence appears twice in the batch");
+    shares.push_back({seq, int(shares.size()), 1});
+  }
+  return forward_rows(model, shares, ids, LogitsWanted::Last);
 }
 
 void forward_tokens(const Model& model, Sequence& seq, std::span<const int32_t> ids,

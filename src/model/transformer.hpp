@@ -1,6 +1,6 @@
 // The forward pass over a chunk of tokens: the one path through the model that prefill,
-// decoding and teacher-forced replay all take. A sequence carries its KV cache and the
-// position of its next token.
+// decoding (alone or batched) and teacher-forced replay all take. A sequence carries its KV
+// cache and the position of its next token.
 #pragma once
 #include <functional>
 #include <span>
@@ -20,6 +20,12 @@ enum class LogitsWanted { Last, All };
 // or of every token ([ids.size(), vocab]).
 std::vector<float> forward_chunk(const Model& model, Sequence& sequence,
                                  std::span<const int32_t> ids, LogitsWanted wanted);
+
+// Batched decoding: one token for each of several distinct sequences, ids[i] to *sequences[i],
+// in one pass whose weight products take all of them as rows. Each sequence gets bit for bit
+// the logits forward_chunk would give it alone. Returns [sequences.size(), vocab].
+std::vector<float> forward_batch(const Model& model, std::span<Sequence* const> sequences,
+                                 std::span<const int32_t> ids);
 
 // Any number of tokens, cut at the schedule's chunk boundaries (also for the full cache) and
 // at most max_chunk at a time (bounding activation memory), through forward_chunk.
