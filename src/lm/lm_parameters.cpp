@@ -69,7 +69,8 @@ void check_trainable(const ModelConfig& c) {
     fail("heads {} must be a multiple of kv_heads {}", c.n_heads, c.n_kv_heads);
 }
 
-LmParameters init_parameters(const ModelConfig& config, double init_std, uint64_t seed) {
+LmParameters init_parameters(const ModelConfig& config, double init_std, uint64_t seed,
+                             double qk_norm_init) {
   check_trainable(config);
   LmParameters p{config, LmLayout(config), {}};
   p.values.resize(static_cast<size_t>(p.layout.size()));
@@ -78,7 +79,8 @@ LmParameters init_parameters(const ModelConfig& config, double init_std, uint64_
   for (const ParamTensor& t : p.layout.tensors()) {
     float* v = p.values.data() + t.offset;
     if (!t.decay) {
-      std::fill(v, v + t.size, 1.0f);
+      const bool qk = t.name.ends_with("q_norm.weight") || t.name.ends_with("k_norm.weight");
+      std::fill(v, v + t.size, qk ? static_cast<float>(qk_norm_init) : 1.0f);
       continue;
     }
     const bool residual = t.name.ends_with("o_proj.weight") || t.name.ends_with("down_proj.weight");

@@ -62,10 +62,15 @@ struct LmParameters {
 // embeddings and q/k norms, no biases or RoPE scaling.
 void check_trainable(const ModelConfig& config);
 
-// Norm weights 1; matrices N(0, init_std), the two that write into the residual stream
-// (o_proj, down_proj) scaled by 1/sqrt(2 * layers) so the stream's variance does not grow with
-// depth (GPT-2's initialisation). Deterministic in `seed`.
-LmParameters init_parameters(const ModelConfig& config, double init_std, uint64_t seed);
+// Norm weights 1, except the q/k norms: `qk_norm_init`; matrices N(0, init_std), the two that
+// write into the residual stream (o_proj, down_proj) scaled by 1/sqrt(2 * layers) so the
+// stream's variance does not grow with depth (GPT-2's initialisation). Deterministic in `seed`.
+// Why the q/k norm gain: with q and k normalised, a head's logits are at most
+// g_q g_k sqrt(head_dim), so with gains of 1 no head can single out one key among thousands
+// until Adam has grown the gains, which takes thousands of steps and holds back the copying
+// (induction) that the tasks need.
+LmParameters init_parameters(const ModelConfig& config, double init_std, uint64_t seed,
+                             double qk_norm_init = 1.0);
 
 // A Hugging Face model directory the engine loads: config.json, generation_config.json (EOS
 // = <|endoftext|> and <|im_end|>), tokenizer.json (the byte-level tokenizer) and

@@ -32,7 +32,8 @@ Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, TrainerOptio
     : config_(std::move(config)),
       out_dir_(std::move(out_dir)),
       options_(options),
-      params_(init_parameters(config_.model.model_config(), config_.init_std, config_.seed)),
+      params_(init_parameters(config_.model.model_config(), config_.init_std, config_.seed,
+                              config_.qk_norm_init)),
       optimizer_(params_.layout, config_.adamw),
       runner_(params_.config, config_.data.max_tokens) {
   const auto checkpoint_dir = out_dir_ / "checkpoint";
