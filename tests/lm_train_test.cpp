@@ -224,6 +224,12 @@ TEST(LmTrain, CommandLine) {
   EXPECT_NE(r.output.find("pass --resume"), std::string::npos) << r.output;
   r = test::run_command(base + " --resume");
   EXPECT_EQ(r.exit_code, 0) << r.output;
+  // --steps extends a finished run; the checkpoint's config records the new total.
+  r = test::run_command(base + " --resume --steps 5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("train-lm: step 5"), std::string::npos) << r.output;
+  EXPECT_EQ(read_json_file(dir / "out" / "checkpoint" / "state.json")["config"]["optimizer"]["steps"], 5);
+  EXPECT_NE(test::run_command(base + " --resume --steps 0").exit_code, 0);
 
   Json bad = tiny_config(3);
   bad["optimizer"]["warmup"] = 5;

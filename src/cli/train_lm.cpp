@@ -27,17 +27,28 @@ void add_train_lm_command(CLI::App& app) {
   struct Options {
     std::string config, out;
     bool resume = false;
+    int64_t steps = 0;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("--config", o->config, "training config (JSON)")->required();
   cmd->add_option("--out", o->out, "output directory: model/, checkpoint/, train_log.jsonl")
       ->required();
   cmd->add_flag("--resume", o->resume, "continue from the checkpoint in --out");
+  cmd->add_option("--steps", o->steps,
+                  "train to this step instead of the config's optimizer.steps (extends a "
+                  "finished run with --resume: the cosine schedule is recomputed for the new "
+                  "total)")
+      ->check(CLI::PositiveNumber);
   cmd->callback([o] {
     TrainerOptions options;
     options.resume = o->resume;
     options.stop = &stop_requested;
-    Trainer trainer(load_train_config(o->config), o->out, options);
+    TrainConfig config = load_train_config(o->config);
+    if (o->steps > 0) {
+      config.schedule.total_steps = o->steps;
+      config.source["optimizer"]["steps"] = o->steps;
+    }
+    Trainer trainer(std::move(config), o->out, options);
     std::signal(SIGINT, request_stop);
     const int64_t step = trainer.run();
     std::signal(SIGINT, SIG_DFL);
