@@ -1,10 +1,14 @@
-// `foresight train-judge --stage sl`: supervised training of the judge on a model's traces,
-// teacher-forced along the golden path (src/train/judge_trainer.hpp).
+// `foresight train-judge`: training of the judge on a model's traces. Stage sl is supervised,
+// teacher-forced along the golden path (src/train/judge_trainer.hpp); stage rl refines a
+// supervised judge by GRPO over the eviction MDP (src/train/judge_rl_trainer.hpp).
 #include <cstdio>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "eval/fidelity.hpp"
 #include "judge/judge_file.hpp"
+#include "train/judge_rl_trainer.hpp"
 #include "train/judge_trainer.hpp"
 
 namespace foresight::cli {
@@ -13,34 +17,80 @@ namespace {
 
 struct Options {
   std::string stage, model, traces, heldout, out, init, checkpoint_dir;
+  std::string reward = "squared", log_prob = "exact";
   int heldout_limit = 0;
   bool resume = false;
-  JudgeTrainSettings settings;
+  EvictionSchedule schedule;
+  // Shared options whose defaults depend on the stage (the settings' own defaults).
+  std::optional<int64_t> steps;
+  std::optional<int> traces_per_step;
+  std::optional<double> lr;
+  double clip = 1.0, checkpoint_minutes = 2;
+  uint64_t seed = 0;
+  int64_t eval_every = 50;
+  JudgeTrainSettings sl;  // its stage-only options: --warmup, --margin
+  JudgeRlSettings rl;     // --group, --epochs, --clip-eps, --kl-beta, --kl-steps (and below)
 };
 
+const std::vector<std::string> kSlOnly = {"--warmup", "--margin"};
+const std::vector<std::string> kRlOnly = {"--group",   "--epochs",   "--clip-eps", "--kl-beta",
+                                          "--kl-steps", "--reward", "--log-prob"};
+
+// The settings of the chosen stage from the command line.
+template <typename Settings>
+Settings stage_settings(const Options& o, Settings s) {
+  s.schedule = o.schedule;
+  s.steps = o.steps.value_or(s.steps);
+  s.traces_per_step = o.traces_per_step.value_or(s.traces_per_step);
+  s.lr = o.lr.value_or(s.lr);
+  s.clip = o.clip;
+  s.seed = o.seed;
+  s.eval_every = o.eval_every;
+  s.checkpoint_minutes = o.checkpoint_minutes;
+  return s;
+}
+
 std::string command_line(const Options& o) {
-  const JudgeTrainSettings& s = o.settings;
-  std::string c = fmt::format(
-      "foresight train-judge --stage {} --model {} --traces {} --budget {} --evict-every {} "
-      "--sinks {} --steps {} --traces-per-step {} --lr {} --warmup {} --clip {} --margin {} "
-      "--seed {} --out {}",
-      o.stage, o.model, o.traces, s.schedule.budget, s.schedule.evict_every, s.schedule.sinks,
-      s.steps, s.traces_per_step, s.lr, s.warmup_steps, s.clip, s.margin, s.seed, o.out);
+  const EvictionSchedule& b = o.schedule;
+  std::string c = fmt::format("foresight train-judge --stage {} --model {} --traces {} --budget {} "
+                              "--evict-every {} --sinks {} ", o.stage, o.model, o.traces, b.budget,
+                              b.evict_every, b.sinks);
+  if (o.stage == "sl") {
+    const JudgeTrainSettings s = stage_settings(o, o.sl);
+    c += fmt::format("--steps {} --traces-per-step {} --lr {} --warmup {} --clip {} --margin {}",
+                     s.steps, s.traces_per_step, s.lr, s.warmup_steps, s.clip, s.margin);
+  } else {
+    const JudgeRlSettings s = stage_settings(o, o.rl);
+    c += fmt::format("--steps {} --traces-per-step {} --group {} --epochs {} --lr {} --clip {} "
+                     "--clip-eps {} --kl-beta {} --kl-steps {} --reward {} --log-prob {}",
+                     s.steps, s.traces_per_step, s.group, s.epochs, s.lr, s.clip, s.clip_eps,
+                     s.kl_beta, s.kl_steps, reward_name(s.reward), draw_log_prob_name(s.log_prob));
+  }
+  c += fmt::format(" --seed {} --out {}", o.seed, o.out);
   if (!o.init.empty()) c += " --init " + o.init;
   return c;
 }
 
-void run(const Options& o) {
+void run(const CLI::App& cmd, Options o) {
+  const bool rl = o.stage == "rl";
+  for (const std::string& name : rl ? kSlOnly : kRlOnly)
+    if (cmd.count(name) > 0) fail("{} applies to --stage {} only", name, rl ? "sl" : "rl");
+  if (rl && o.init.empty())
+    fail("--stage rl needs --init FILE: the supervised judge (from --stage sl) it starts from "
+         "and is kept near");
+  // Parse the stage's choices before the long loads, so a typo fails at once.
+  o.rl.reward = parse_reward(o.reward);
+  o.rl.log_prob = parse_draw_log_prob(o.log_prob);
+
   const auto model = Model::load(o.model);
   const ModelConfig& config = model->config();
-  const std::vector<Trace> train = read_traces(o.traces, config.vocab);
+  std::vector<Trace> train = read_traces(o.traces, config.vocab);
   std::vector<Trace> heldout;
   if (!o.heldout.empty()) heldout = read_traces(o.heldout, config.vocab);
   if (o.heldout_limit > 0 && size_t(o.heldout_limit) < heldout.size())
     heldout.resize(size_t(o.heldout_limit));
 
-  Judge judge = o.init.empty() ? Judge::random(JudgeShape::of(config), o.settings.seed)
-                               : read_judge(o.init);
+  Judge judge = o.init.empty() ? Judge::random(JudgeShape::of(config), o.seed) : read_judge(o.init);
   if (!o.init.empty()) check_judge_fits(judge, config, o.init);
   const std::string work_dir = o.checkpoint_dir.empty() ? o.out + ".train" : o.checkpoint_dir;
   JudgeTrainerOptions options;
@@ -48,9 +98,23 @@ void run(const Options& o) {
   std::fprintf(stderr, "train-judge: %zu training traces, %zu held out; %lld judge parameters; "
                "checkpoints in %s\n", train.size(), heldout.size(),
                static_cast<long long>(judge.shape().parameters()), work_dir.c_str());
-  train_judge_sl(*model, train, heldout, judge, o.settings, work_dir, options);
-  judge.info = {o.model, o.settings.schedule.budget, o.settings.schedule.evict_every, o.stage,
-                command_line(o)};
+  if (rl) {
+    int64_t missing = 0;
+    for (const std::vector<Trace>* set : {&train, &heldout})
+      for (const Trace& t : *set) missing += !t.has_reference();
+    if (missing > 0) {
+      std::fprintf(stderr, "train-judge: computing the full-cache reference of %lld traces\n",
+                   static_cast<long long>(missing));
+      add_full_cache_references(*model, train, o.schedule.evict_every);
+      add_full_cache_references(*model, heldout, o.schedule.evict_every);
+    }
+    const Judge reference = judge;  // the supervised judge, frozen
+    train_judge_rl(*model, train, heldout, judge, reference, stage_settings(o, o.rl), work_dir,
+                   options);
+  } else {
+    train_judge_sl(*model, train, heldout, judge, stage_settings(o, o.sl), work_dir, options);
+  }
+  judge.info = {o.model, o.schedule.budget, o.schedule.evict_every, o.stage, command_line(o)};
   write_judge(o.out, judge);
   std::fprintf(stderr, "train-judge: judge written to %s\n", o.out.c_str());
 }
@@ -59,36 +123,64 @@ void run(const Options& o) {
 
 void add_train_judge_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("train-judge", "train the judge on a model's traces (stage sl: "
-                                                "supervised, along the golden path)");
+                                                "supervised, along the golden path; stage rl: "
+                                                "GRPO over sampled evictions)");
   auto o = std::make_shared<Options>();
-  JudgeTrainSettings& s = o->settings;
-  cmd->add_option("--stage", o->stage, "training stage")->required()->check(CLI::IsMember({"sl"}));
+  const JudgeTrainSettings sl;
+  const JudgeRlSettings rl;
+  const auto both = [](auto a, auto b) {
+    return fmt::format(" (default {} for sl, {} for rl)", a, b);
+  };
+  cmd->add_option("--stage", o->stage, "training stage: sl or rl")->required()
+      ->check(CLI::IsMember({"sl", "rl"}));
   cmd->add_option("--model", o->model, "model directory")->required();
-  cmd->add_option("--traces", o->traces, "training traces (from `foresight traces`)")->required();
-  cmd->add_option("--heldout", o->heldout, "held-out traces for the overlap and pairwise accuracy");
+  cmd->add_option("--traces", o->traces, "training traces (from `foresight traces`, or JSONL)")
+      ->required();
+  cmd->add_option("--heldout", o->heldout, "held-out traces, evaluated every --eval-every steps");
   cmd->add_option("--heldout-limit", o->heldout_limit, "use only the first N held-out traces");
   cmd->add_option("--out", o->out, "judge file to write (.safetensors)")->required();
-  cmd->add_option("--init", o->init, "start from this judge file (default: N(0, 0.02) from --seed)");
-  cmd->add_option("--budget", s.schedule.budget, "budget B (KV entries per head)")->required();
-  cmd->add_option("--evict-every", s.schedule.evict_every, "eviction length L")->capture_default_str();
-  cmd->add_option("--sinks", s.schedule.sinks, "first tokens never evicted")->capture_default_str();
-  cmd->add_option("--steps", s.steps, "optimisation steps")->capture_default_str();
-  cmd->add_option("--traces-per-step", s.traces_per_step, "traces per step")->capture_default_str();
-  cmd->add_option("--lr", s.lr, "peak learning rate (Adam)")->capture_default_str();
-  cmd->add_option("--warmup", s.warmup_steps, "linear warm-up steps, then cosine to 0")
+  cmd->add_option("--init", o->init, "start from this judge file (sl: default N(0, 0.02) from "
+                                     "--seed; rl: required, the supervised judge)");
+  cmd->add_option("--budget", o->schedule.budget, "budget B (KV entries per head)")->required();
+  cmd->add_option("--evict-every", o->schedule.evict_every, "eviction length L")
       ->capture_default_str();
-  cmd->add_option("--clip", s.clip, "gradient-norm clip")->capture_default_str();
-  cmd->add_option("--margin", s.margin, "pairwise hinge margin")->capture_default_str();
-  cmd->add_option("--seed", s.seed, "seed of the initialisation and the trace order")
+  cmd->add_option("--sinks", o->schedule.sinks, "first tokens never evicted")
       ->capture_default_str();
-  cmd->add_option("--eval-every", s.eval_every, "held-out evaluation every N steps")
+  cmd->add_option_function<int64_t>("--steps", [o](const int64_t& v) { o->steps = v; },
+                                    "optimisation steps" + both(sl.steps, rl.steps));
+  cmd->add_option_function<int>("--traces-per-step", [o](const int& v) { o->traces_per_step = v; },
+                                "traces per step" + both(sl.traces_per_step, rl.traces_per_step));
+  cmd->add_option_function<double>("--lr", [o](const double& v) { o->lr = v; },
+                                   "learning rate of Adam (sl: the peak)" + both(sl.lr, rl.lr));
+  cmd->add_option("--clip", o->clip, "gradient-norm clip")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "seed of the initialisation, the trace order and the "
+                                     "rollouts")->capture_default_str();
+  cmd->add_option("--eval-every", o->eval_every, "held-out evaluation every N steps")
       ->capture_default_str();
-  cmd->add_option("--checkpoint-minutes", s.checkpoint_minutes, "minutes between checkpoints")
+  cmd->add_option("--checkpoint-minutes", o->checkpoint_minutes, "minutes between checkpoints")
       ->capture_default_str();
   cmd->add_option("--checkpoint-dir", o->checkpoint_dir,
                   "checkpoint and train_log.jsonl (default: OUT.train)");
   cmd->add_flag("--resume", o->resume, "continue from the checkpoint");
-  cmd->callback([o] { run(*o); });
+  // Stage sl.
+  cmd->add_option("--warmup", o->sl.warmup_steps, "sl: linear warm-up steps, then cosine to 0")
+      ->capture_default_str();
+  cmd->add_option("--margin", o->sl.margin, "sl: pairwise hinge margin")->capture_default_str();
+  // Stage rl.
+  cmd->add_option("--group", o->rl.group, "rl: rollouts per trace (G)")->capture_default_str();
+  cmd->add_option("--epochs", o->rl.epochs, "rl: Adam steps on each batch of rollouts")
+      ->capture_default_str();
+  cmd->add_option("--clip-eps", o->rl.clip_eps, "rl: PPO clip range")->capture_default_str();
+  cmd->add_option("--kl-beta", o->rl.kl_beta, "rl: weight of the KL to the --init judge")
+      ->capture_default_str();
+  cmd->add_option("--kl-steps", o->rl.kl_steps, "rl: steps with the KL term (then beta = 0)")
+      ->capture_default_str();
+  cmd->add_option("--reward", o->reward, "rl: squared (large rises squared, 80% lowest-entropy "
+                                         "tokens), all, low or low-large")->capture_default_str();
+  cmd->add_option("--log-prob", o->log_prob, "rl: exact (Plackett-Luce of the ordered draw) or "
+                                             "surrogate (per-index log-softmax)")
+      ->capture_default_str();
+  cmd->callback([cmd, o] { run(*cmd, *o); });
 }
 
 }  // namespace foresight::cli

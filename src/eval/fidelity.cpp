@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "model/transformer.hpp"
 
 namespace foresight {
@@ -33,6 +34,17 @@ TokenLosses teacher_forced_losses(const Model& model, Sequence& seq, std::span<c
     }
   });
   return out;
+}
+
+void add_full_cache_references(const Model& model, std::vector<Trace>& traces, int evict_every) {
+  parallel_jobs(int64_t(traces.size()), [&](int64_t i) {
+    Trace& t = traces[i];
+    if (t.has_reference()) return;
+    Sequence seq(model.config(), EvictionSchedule{0, evict_every, 0});
+    TokenLosses full = teacher_forced_losses(model, seq, t.ids);
+    t.ce = std::move(full.ce);
+    t.entropy = std::move(full.entropy);
+  });
 }
 
 FidelitySummary summarize_fidelity(const std::vector<Trace>& traces,

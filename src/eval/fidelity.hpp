@@ -20,6 +20,10 @@ struct TokenLosses {
 TokenLosses teacher_forced_losses(const Model& model, Sequence& sequence,
                                   std::span<const int32_t> ids);
 
+// Gives every trace without its full-cache reference (a JSONL trace) its per-token CE and
+// entropy from a full-cache pass in chunks of `evict_every`, traces in parallel.
+void add_full_cache_references(const Model& model, std::vector<Trace>& traces, int evict_every);
+
 struct FidelitySummary {
   int64_t tokens = 0;              // scored (non-prompt) tokens over all traces
   double full_loss = 0, loss = 0;  // mean cross-entropy with the full cache and the policy

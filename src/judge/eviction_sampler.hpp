@@ -7,13 +7,23 @@
 #pragma once
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "core/rng.hpp"
 
 namespace foresight {
 
-// Writes k distinct candidate indices to out, in the order drawn. Ties in phi rank the older
-// (lower-index) candidate first, as the cache does.
+// The candidates the k draws come from: the top min(2k, n) phi (ties: the older, lower-index
+// candidate first), in index order.
+std::vector<int32_t> eviction_pool(std::span<const float> phi, int k);
+
+// Draws out.size() distinct members of `pool` (indices into phi), writing them in the order
+// drawn. One uniform per pooled candidate, in pool order, so a seed fixes the draw.
+void sample_from_pool(std::span<const float> phi, std::span<const int32_t> pool, Rng& rng,
+                      std::span<int32_t> out);
+
+// Writes k distinct candidate indices to out, in the order drawn: sample_from_pool over
+// eviction_pool(phi, k).
 void sample_evictions(std::span<const float> phi, int k, Rng& rng, std::span<int32_t> out);
 
 }  // namespace foresight

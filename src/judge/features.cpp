@@ -17,4 +17,11 @@ void judge_features(const EvictionView& v, int kv_head, float* x) {
   }
 }
 
+void judge_scores(const Judge& judge, const EvictionView& v, int kv_head, std::vector<float>& x,
+                  std::span<float> phi) {
+  x.resize(size_t(v.n) * judge.shape().features());
+  judge_features(v, kv_head, x.data());
+  judge_forward(judge.head(v.layer, kv_head), x.data(), v.n, phi.data());
+}
+
 }  // namespace foresight

@@ -3,6 +3,10 @@
 // group its statistics channels 0..7 (max, min, sum, last 8, last 16, last 32, cum, cum_decay)
 // at 2d + 8s + channel]. F = 2d + 8g.
 #pragma once
+#include <span>
+#include <vector>
+
+#include "judge/judge.hpp"
 #include "kv/attention_stats.hpp"
 #include "policy/policy.hpp"
 
@@ -13,5 +17,9 @@ constexpr StatMask kJudgeStatMask = (StatMask{1} << kJudgeStats) - 1;
 
 // x: [view.n, 2 * head_dim + 8 * group].
 void judge_features(const EvictionView& view, int kv_head, float* x);
+
+// The judge's scores phi [view.n] of one KV head's candidates; x receives their features.
+void judge_scores(const Judge& judge, const EvictionView& view, int kv_head, std::vector<float>& x,
+                  std::span<float> phi);
 
 }  // namespace foresight

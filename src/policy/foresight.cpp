@@ -10,7 +10,7 @@
 #include "judge/eviction_sampler.hpp"
 #include "judge/features.hpp"
 #include "judge/judge_file.hpp"
-#include "policy/policy.hpp"
+#include "policy/foresight.hpp"
 
 namespace foresight {
 namespace {
@@ -42,9 +42,7 @@ class ForesightPolicy final : public Policy {
  private:
   void phi(const EvictionView& v, int kv_head, std::span<float> out) const {
     thread_local std::vector<float> x;
-    x.resize(size_t(v.n) * judge_.shape().features());
-    judge_features(v, kv_head, x.data());
-    judge_forward(judge_.head(v.layer, kv_head), x.data(), v.n, out.data());
+    judge_scores(judge_, v, kv_head, x, out);
   }
 
   Judge judge_;
@@ -52,6 +50,10 @@ class ForesightPolicy final : public Policy {
 };
 
 }  // namespace
+
+std::unique_ptr<Policy> make_foresight_policy(Judge judge, bool sample) {
+  return std::make_unique<ForesightPolicy>(std::move(judge), sample);
+}
 
 std::unique_ptr<Policy> make_foresight_policy(const PolicyOptions& o) {
   if (o.judge.empty())
@@ -61,7 +63,7 @@ std::unique_ptr<Policy> make_foresight_policy(const PolicyOptions& o) {
   if (o.model == nullptr) fail("--policy foresight: the model the judge serves is not known");
   Judge judge = read_judge(o.judge);
   check_judge_fits(judge, *o.model, o.judge);
-  return std::make_unique<ForesightPolicy>(std::move(judge), o.judge_mode == "sample");
+  return make_foresight_policy(std::move(judge), o.judge_mode == "sample");
 }
 
 }  // namespace foresight

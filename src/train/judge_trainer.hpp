@@ -5,16 +5,11 @@
 // over all judged evictions of the step, clips the gradient and takes an Adam step at the
 // warm-up + cosine rate. Traces are independent jobs on all threads; their gradients are added
 // in trace order, so a run is the same on any thread count and a resumed run repeats an
-// uninterrupted one bit for bit.
-//
-// The work directory holds checkpoint.safetensors (parameters, Adam moments, and in the
-// metadata the step, clock and settings; written atomically) and train_log.jsonl: one line per
-// step (loss, top-k overlap with the oracle, pairwise accuracy, grad norm, lr) and one per
-// held-out evaluation ({"eval": "heldout", ...}).
+// uninterrupted one bit for bit. The loop, checkpoints and log are those of judge_run.hpp; a
+// step's log line has the loss, top-k overlap with the oracle, pairwise accuracy, grad norm and
+// lr.
 #pragma once
-#include <cstdio>
 #include <filesystem>
-#include <optional>
 #include <vector>
 
 #include "core/json_file.hpp"
@@ -23,6 +18,7 @@
 #include "kv/schedule.hpp"
 #include "model/model.hpp"
 #include "train/golden_teacher.hpp"
+#include "train/judge_run.hpp"
 
 namespace foresight {
 
@@ -38,12 +34,6 @@ struct JudgeTrainSettings {
   double checkpoint_minutes = 2;
 
   Json to_json() const;
-};
-
-struct JudgeTrainerOptions {
-  bool resume = false;             // continue from the work directory's checkpoint
-  std::optional<int64_t> until;    // stop (with a checkpoint) after this step
-  std::FILE* log = stderr;         // progress bar and messages; nullptr for none
 };
 
 // The judge's scorecard on one trace replayed along the golden path; with a non-empty `grad`
