@@ -209,6 +209,45 @@ TEST(LmTrain, ConfigErrorsNameTheKey) {
   EXPECT_EQ(config_error(minimal), "(no error)");
 }
 
+TEST(LmTrain, GreedyAccuracyOnHeldOutProblemsIsLoggedPerGroup) {
+  test::TempDir dir;
+  write_dataset(dir / "train.jsonl", 20);
+  {
+    std::ofstream out(dir / "heldout.jsonl");
+    for (int i = 0; i < 4; ++i)
+      out << Json{{"id", "h" + std::to_string(i)}, {"group", i % 2 ? "odd" : "even"},
+                  {"prompt", "repeat ab:"}, {"trace", "ab ab "}, {"answer", "ab"}}.dump() << "\n";
+  }
+  Json config = tiny_config(4);
+  config["eval"] = {{"heldout", "heldout.jsonl"}, {"every", 2}, {"accuracy_every", 2},
+                    {"accuracy_examples", 3}};
+  std::ofstream(dir / "config.json") << config.dump();
+  const auto r = test::run_command(test::cli() + " train-lm --config " +
+                                   (dir / "config.json").string() + " --out " + (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::ifstream log(dir / "out" / "train_log.jsonl");
+  std::string line;
+  std::vector<int64_t> steps;
+  while (std::getline(log, line)) {
+    const Json j = Json::parse(line);
+    if (j.value("eval", "") != "accuracy") continue;
+    steps.push_back(j["step"].get<int64_t>());
+    for (const char* key : {"accuracy", "accuracy_even", "accuracy_odd"}) {
+      ASSERT_TRUE(j.contains(key)) << line;
+      EXPECT_GE(j[key].get<double>(), 0.0);
+      EXPECT_LE(j[key].get<double>(), 1.0);
+    }
+  }
+  EXPECT_EQ(steps, (std::vector<int64_t>{2, 4}));
+
+  config["eval"].erase("heldout");
+  std::ofstream(dir / "bad.json") << config.dump();
+  const auto bad = test::run_command(test::cli() + " train-lm --config " + (dir / "bad.json").string() +
+                                     " --out " + (dir / "out2").string());
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("accuracy_every"), std::string::npos) << bad.output;
+}
+
 TEST(LmTrain, CommandLine) {
   test::TempDir dir;
   write_dataset(dir / "train.jsonl", 20);

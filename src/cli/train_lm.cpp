@@ -3,7 +3,9 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "eval/heldout_accuracy.hpp"
 #include "lm/trainer.hpp"
+#include "tasks/dataset.hpp"
 
 namespace foresight::cli {
 
@@ -48,7 +50,15 @@ void add_train_lm_command(CLI::App& app) {
       config.schedule.total_steps = o->steps;
       config.source["optimizer"]["steps"] = o->steps;
     }
+    const EvalSettings eval = config.eval;
+    const int max_tokens = int(config.data.max_tokens);
     Trainer trainer(std::move(config), o->out, options);
+    if (eval.accuracy_every > 0) {
+      std::vector<TaskProblem> problems = read_dataset(eval.heldout);
+      if (int64_t(problems.size()) > eval.accuracy_examples)
+        problems.resize(size_t(eval.accuracy_examples));
+      trainer.add_eval(make_heldout_accuracy_eval(std::move(problems), eval.accuracy_every, max_tokens));
+    }
     std::signal(SIGINT, request_stop);
     const int64_t step = trainer.run();
     std::signal(SIGINT, SIG_DFL);

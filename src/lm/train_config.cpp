@@ -174,6 +174,10 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   if (!heldout.empty()) c.eval.heldout = base_dir / heldout;
   c.eval.every = e.integer("every", 1, kBig, c.eval.every);
   c.eval.max_examples = e.integer("max_examples", 0, kBig, 0);
+  c.eval.accuracy_every = e.integer("accuracy_every", 0, kBig, 0);
+  c.eval.accuracy_examples = e.integer("accuracy_examples", 1, kBig, c.eval.accuracy_examples);
+  if (c.eval.accuracy_every > 0 && c.eval.heldout.empty())
+    fail("{}: 'eval.accuracy_every' needs 'eval.heldout' (the problems to solve)", file);
   e.finish();
   top.finish();
   return c;

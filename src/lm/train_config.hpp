@@ -10,7 +10,8 @@
 //     "batch": {"sequences": 16, "tokens": 16384},
 //     "data": {"train": ["train.jsonl"], "max_tokens": 2048,
 //              "curriculum": {"start_tokens": 256, "ramp_steps": 2000}},
-//     "eval": {"heldout": "heldout.jsonl", "every": 200, "max_examples": 256},
+//     "eval": {"heldout": "heldout.jsonl", "every": 200, "max_examples": 256,
+//              "accuracy_every": 1000, "accuracy_examples": 30},
 //     "checkpoint_minutes": 5,
 //     "log_every": 10
 //   }
@@ -47,11 +48,15 @@ struct DataSettings {
   int64_t length_cap(int64_t step) const;
 };
 
-// Mean loss on a held-out JSONL file every `every` steps (no held-out file: no evaluation).
+// Mean loss on a held-out JSONL file every `every` steps (no held-out file: no evaluation),
+// and greedy full-cache accuracy on its first `accuracy_examples` problems every
+// `accuracy_every` steps (0: never; run by the CLI, which has the engine).
 struct EvalSettings {
   std::filesystem::path heldout;
   int64_t every = 500;
   int64_t max_examples = 0;  // 0: all
+  int64_t accuracy_every = 0;
+  int64_t accuracy_examples = 30;
 };
 
 struct TrainConfig {
