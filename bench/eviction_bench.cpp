@@ -5,6 +5,7 @@
 //
 // usage: eviction_bench [--model DIR] [--lengths 1024,4096,16384] [--policies full,h2o,snapkv]
 //                       [--budget 1024] [--evict-every 128] [--decode 256]
+//                       [--judge FILE [--judge-mode sample|topk]]  (for --policies foresight)
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -63,6 +64,7 @@ std::vector<int> parse_lengths(const std::string& text) {
 
 int main(int argc, char** argv) {
   std::string model_dir, lengths_text = "1024,4096,16384", policies = "full,h2o,snapkv";
+  PolicyOptions options;
   int budget = 1024, evict_every = 128, decode = 256;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
@@ -72,12 +74,15 @@ int main(int argc, char** argv) {
     else if (flag == "--budget") budget = std::stoi(value);
     else if (flag == "--evict-every") evict_every = std::stoi(value);
     else if (flag == "--decode") decode = std::stoi(value);
+    else if (flag == "--judge") options.judge = value;
+    else if (flag == "--judge-mode") options.judge_mode = value;
     else { std::fprintf(stderr, "eviction_bench: unknown option %s\n", flag.c_str()); return 1; }
   }
   try {
     const auto model = Model::load(bench::model_or_random_100m(model_dir));
     const std::vector<int> lengths = parse_lengths(lengths_text);
-    const auto runs = policy_grid(policies, std::to_string(budget), evict_every, -1);
+    options.model = &model->config();
+    const auto runs = policy_grid(policies, std::to_string(budget), evict_every, -1, options);
     std::printf("threads %d, B = %d, L = %d, %d decode steps per length\n", omp_get_max_threads(),
                 budget, evict_every, decode);
     std::printf("%-12s", "policy");
