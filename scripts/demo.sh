@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 model=models/bundled
+if [[ ! -f $model/model.safetensors ]]; then
+  echo "demo: $model holds no trained model yet; scripts/train_bundled.sh trains it" >&2
+  exit 1
+fi
 policies=full,streaming,h2o,tova,snapkv,rkv,random
 judge=()
 if [[ -f $model/judge_sl.safetensors ]]; then
