@@ -27,6 +27,7 @@ PairwiseHinge brute_force_hinge(const std::vector<float>& t, const std::vector<f
     for (size_t j = 0; j < phi.size(); ++j) {
       if (!(t[i] > t[j])) continue;
       ++r.pairs;
+      r.correct += phi[i] > phi[j];
       if (phi[j] < phi[i] - margin) continue;  // satisfied: phi_i - phi_j > margin
       ++r.violated;
       r.loss += double(margin) - phi[i] + phi[j];
@@ -57,6 +58,7 @@ TEST(PairwiseHinge, MatchesBruteForceWithTiesInTargetsAndScores) {
       const PairwiseHinge got = pairwise_hinge(t, phi, margin, dphi);
       ASSERT_EQ(got.pairs, want.pairs) << trial;
       ASSERT_EQ(got.violated, want.violated) << trial << " margin " << margin;
+      ASSERT_EQ(got.correct, want.correct) << trial;
       ASSERT_NEAR(got.loss, want.loss, 1e-6) << trial;
       for (int i = 0; i < n; ++i) ASSERT_NEAR(dphi[i], want_grad[i], 1e-7) << trial << " " << i;
     }

@@ -44,7 +44,7 @@ void GoldenTeacher::judge_head(const EvictionView& v, int h, std::span<const flo
   card_.decisions += 1;
   card_.loss += hinge.loss;
   card_.pairs += hinge.pairs;
-  card_.correct_pairs += hinge.pairs - pairwise_hinge(targets, phi, 0.0f).violated;
+  card_.correct_pairs += hinge.correct;
   if (!grad_.empty())
     judge_backward(head, x.data(), pre.data(), dphi.data(), n,
                    Judge::head_in(grad_, judge_.shape(), v.layer, h));

@@ -58,9 +58,8 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
   if (train.empty()) fail("train-judge: no training traces");
   if (s.traces_per_step < 1) fail("--traces-per-step must be >= 1, got {}", s.traces_per_step);
   s.schedule.validate();
-  const auto n_params = int64_t(judge.parameters().size());
   const auto size = judge.parameters().size();
-  AdamW adam(n_params, AdamWSettings{0.9, 0.999, 1e-8, 0.0});
+  AdamW adam(int64_t(size), AdamWSettings{0.9, 0.999, 1e-8, 0.0});
   const LrSchedule schedule{s.lr, s.min_lr, s.warmup_steps, s.steps};
   std::vector<std::vector<float>> grads(size_t(s.traces_per_step), std::vector<float>(size));
   std::vector<JudgeScorecard> cards(size_t(s.traces_per_step));
@@ -83,7 +82,7 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
     std::fill(grad.begin(), grad.end(), 0.0f);
     for (int q = 0; q < s.traces_per_step; ++q) {
       card.add(cards[q]);
-      for (int64_t i = 0; i < n_params; ++i) grad[i] += grads[q][i];
+      for (size_t i = 0; i < size; ++i) grad[i] += grads[q][i];
     }
     double norm = 0;
     const double lr = schedule.at(step);

@@ -70,6 +70,7 @@ PairwiseHinge pairwise_hinge(std::span<const float> targets, std::span<const flo
       const int64_t bad = all - ok;
       r.pairs += all;
       r.violated += bad;
+      r.correct += lower.below(first_at_least(phi[i])).first;
       r.loss += double(bad) * (double(margin) - phi[i]) + (all_sum - ok_sum);
       grad[i] -= double(bad);
     }
