@@ -32,6 +32,11 @@ if (( step < 4000 )); then
 fi
 build/foresight train-lm --config models/bundled/train.json --out runs/bundled/train --resume \
   --steps "$extend_to"
+step=$(sed -n 's/^  "step": \([0-9]*\),$/\1/p' "$state")
+if (( step < extend_to )); then
+  echo "stopped at step $step of $extend_to; run scripts/train_bundled.sh again to resume" >&2
+  exit 1
+fi
 cp runs/bundled/train/model/* models/bundled/
 cp runs/bundled/train/train_log.jsonl models/bundled/
 echo "bundled model written to models/bundled"
