@@ -2,10 +2,8 @@
 # Trains the bundled model from scratch, or resumes the run in runs/bundled where it stopped:
 # writes the training data (seeded, so every run sees the same problems), runs train-lm with
 # models/bundled/train.json, and copies the finished model into models/bundled.
-# Two stages: the run was planned as the config's 4000 steps; the copying (induction) the
-# tasks need only began to form near step 3000, so stage two extends the finished run to
-# EXTEND_TO steps (a warm restart of the cosine schedule, recomputed for the new total).
-# Both stages are deterministic, so this script reproduces the bundled model exactly.
+# Deterministic, so this script reproduces the bundled model exactly; run it again after an
+# interruption and it resumes from the last checkpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -21,22 +19,9 @@ if [ ! -f "$data/heldout.jsonl" ]; then
   # Held out: drawn from another seed at the benchmark's default knobs.
   build/foresight tasks --family all --n 150 --seed 7 --out "$data/heldout.jsonl"
 fi
-extend_to=${EXTEND_TO:-8000}
 resume=()
 [ -d runs/bundled/train/checkpoint ] && resume=(--resume)
-state=runs/bundled/train/checkpoint/state.json
-step=0
-[[ -f $state ]] && step=$(sed -n 's/^  "step": \([0-9]*\),$/\1/p' "$state")
-if (( step < 4000 )); then
-  build/foresight train-lm --config models/bundled/train.json --out runs/bundled/train "${resume[@]}"
-fi
-build/foresight train-lm --config models/bundled/train.json --out runs/bundled/train --resume \
-  --steps "$extend_to"
-step=$(sed -n 's/^  "step": \([0-9]*\),$/\1/p' "$state")
-if (( step < extend_to )); then
-  echo "stopped at step $step of $extend_to; run scripts/train_bundled.sh again to resume" >&2
-  exit 1
-fi
+build/foresight train-lm --config models/bundled/train.json --out runs/bundled/train "${resume[@]}"
 cp runs/bundled/train/model/* models/bundled/
 cp runs/bundled/train/train_log.jsonl models/bundled/
 echo "bundled model written to models/bundled"

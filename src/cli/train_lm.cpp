@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "core/error.hpp"
 #include "eval/heldout_accuracy.hpp"
 #include "lm/trainer.hpp"
 #include "tasks/dataset.hpp"
@@ -51,6 +52,7 @@ void add_train_lm_command(CLI::App& app) {
       config.source["optimizer"]["steps"] = o->steps;
     }
     const EvalSettings eval = config.eval;
+    const int64_t total_steps = config.schedule.total_steps;
     const int max_tokens = int(config.data.max_tokens);
     Trainer trainer(std::move(config), o->out, options);
     if (eval.accuracy_every > 0) {
@@ -62,6 +64,10 @@ void add_train_lm_command(CLI::App& app) {
     std::signal(SIGINT, request_stop);
     const int64_t step = trainer.run();
     std::signal(SIGINT, SIG_DFL);
+    // An interrupted run is not a finished model: scripts must not take it for one.
+    if (step < total_steps)
+      fail("interrupted at step {} of {}; the checkpoint is saved, rerun with --resume", step,
+           total_steps);
     std::fprintf(stderr, "train-lm: step %lld; model in %s/model\n", static_cast<long long>(step),
                  o->out.c_str());
   });
