@@ -15,43 +15,8 @@
 namespace foresight {
 namespace {
 
-// Repetition problems of several lengths: the trace is determined by the prompt. Example i
-// repeats its word 1 + i % 4 times (3 tokens each).
-void write_dataset(const std::filesystem::path& path, int n) {
-  std::ofstream out(path);
-  for (int i = 0; i < n; ++i) {
-    const std::string word = std::string(1, char('a' + i % 5)) + char('a' + (i / 5) % 3);
-    std::string trace;
-    for (int k = 0; k <= i % 4; ++k) trace += word + " ";
-    out << Json{{"prompt", "repeat " + word + ":"}, {"trace", trace}}.dump() << "\n";
-  }
-}
-
-Json tiny_config(int steps) {
-  return {{"seed", 5},
-          {"model",
-           {{"layers", 1},
-            {"hidden", 32},
-            {"heads", 2},
-            {"kv_heads", 1},
-            {"head_dim", 16},
-            {"intermediate", 64},
-            {"max_positions", 64}}},
-          {"optimizer", {{"steps", steps}, {"lr", 1e-2}, {"warmup_steps", std::min(3, steps)}}},
-          {"batch", {{"sequences", 8}, {"tokens", 256}}},
-          {"data", {{"train", "train.jsonl"}, {"max_tokens", 40}}},
-          {"log_every", 1}};
-}
-
 TrainConfig parse(const Json& j, const test::TempDir& dir) {
   return parse_train_config(j, "config.json", dir.path());
-}
-
-std::vector<Json> read_log(const std::filesystem::path& path) {
-  std::vector<Json> lines;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) lines.push_back(Json::parse(line));
-  return lines;
 }
 
 TrainerOptions quiet(bool resume = false) {
@@ -63,10 +28,10 @@ TrainerOptions quiet(bool resume = false) {
 
 TEST(LmTrain, LossFallsAndTheModelLoadsInTheEngine) {
   test::TempDir dir;
-  write_dataset(dir / "train.jsonl", 60);
-  Trainer trainer(parse(tiny_config(40), dir), dir / "out", quiet());
+  test::write_lm_traces(dir / "train.jsonl", 60);
+  Trainer trainer(parse(test::tiny_lm_config(40), dir), dir / "out", quiet());
   EXPECT_EQ(trainer.run(), 40);
-  const auto log = read_log(dir / "out" / "train_log.jsonl");
+  const auto log = test::read_jsonl(dir / "out" / "train_log.jsonl");
   ASSERT_EQ(log.size(), 40u);
   const double first = log.front()["loss"], last = log.back()["loss"];
   EXPECT_GT(first, 4.5);  // about ln(261) at the start
@@ -79,9 +44,10 @@ TEST(LmTrain, LossFallsAndTheModelLoadsInTheEngine) {
 
 TEST(LmTrain, ResumeContinuesExactly) {
   test::TempDir dir;
-  write_dataset(dir / "train.jsonl", 30);
-  Json config = tiny_config(12);
+  test::write_lm_traces(dir / "train.jsonl", 30);
+  Json config = test::tiny_lm_config(12);
   config["data"]["curriculum"] = {{"start_tokens", 14}, {"ramp_steps", 8}};
+  config["log_every"] = 4;  // the split at step 6 falls inside a log line's steps
   Trainer straight(parse(config, dir), dir / "a", quiet());
   straight.run();
   {
@@ -93,27 +59,29 @@ TEST(LmTrain, ResumeContinuesExactly) {
   EXPECT_EQ(second_half.run(), 12);
   EXPECT_EQ(second_half.parameters().values, straight.parameters().values);
   EXPECT_EQ(second_half.state().tokens_seen, straight.state().tokens_seen);
-  const auto log_a = read_log(dir / "a" / "train_log.jsonl"),
-             log_b = read_log(dir / "b" / "train_log.jsonl");
+  const auto log_a = test::read_jsonl(dir / "a" / "train_log.jsonl"),
+             log_b = test::read_jsonl(dir / "b" / "train_log.jsonl");
+  ASSERT_EQ(log_a.size(), 3u);
   ASSERT_EQ(log_a.size(), log_b.size());
-  for (size_t i = 0; i < log_a.size(); ++i) EXPECT_EQ(log_a[i]["loss"], log_b[i]["loss"]) << i;
+  for (size_t i = 0; i < log_a.size(); ++i)
+    EXPECT_EQ(test::without_clock(log_a[i]), test::without_clock(log_b[i])) << i;
 }
 
 TEST(LmTrain, StopsOnRequestWithACheckpoint) {
   test::TempDir dir;
-  write_dataset(dir / "train.jsonl", 20);
+  test::write_lm_traces(dir / "train.jsonl", 20);
   const std::atomic<bool> stop{true};
   TrainerOptions o = quiet();
   o.stop = &stop;
-  Trainer trainer(parse(tiny_config(10), dir), dir / "out", o);
+  Trainer trainer(parse(test::tiny_lm_config(10), dir), dir / "out", o);
   EXPECT_EQ(trainer.run(), 0);
   EXPECT_TRUE(checkpoint_exists(dir / "out" / "checkpoint"));
 }
 
 TEST(LmTrain, OutputDirectoryMisuseIsRefused) {
   test::TempDir dir;
-  write_dataset(dir / "train.jsonl", 20);
-  const TrainConfig config = parse(tiny_config(2), dir);
+  test::write_lm_traces(dir / "train.jsonl", 20);
+  const TrainConfig config = parse(test::tiny_lm_config(2), dir);
   EXPECT_THROW(Trainer(config, dir / "fresh", quiet(true)), Error);  // nothing to resume
   Trainer(config, dir / "out", quiet()).run();
   try {
@@ -122,7 +90,7 @@ TEST(LmTrain, OutputDirectoryMisuseIsRefused) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("--resume"), std::string::npos) << e.what();
   }
-  Json other = tiny_config(2);
+  Json other = test::tiny_lm_config(2);
   other["model"]["hidden"] = 48;
   EXPECT_THROW(Trainer(parse(other, dir), dir / "out", quiet(true)), Error);  // another model
 }
@@ -145,9 +113,9 @@ class CountingEval : public TrainingEval {
 
 TEST(LmTrain, EvaluationsRunOnScheduleAndAreLogged) {
   test::TempDir dir;
-  write_dataset(dir / "train.jsonl", 20);
-  write_dataset(dir / "heldout.jsonl", 5);
-  Json config = tiny_config(7);
+  test::write_lm_traces(dir / "train.jsonl", 20);
+  test::write_lm_traces(dir / "heldout.jsonl", 5);
+  Json config = test::tiny_lm_config(7);
   config["eval"] = {{"heldout", "heldout.jsonl"}, {"every", 2}};
   std::vector<int64_t> steps;
   Trainer trainer(parse(config, dir), dir / "out", quiet());
@@ -155,7 +123,7 @@ TEST(LmTrain, EvaluationsRunOnScheduleAndAreLogged) {
   trainer.run();
   EXPECT_EQ(steps, (std::vector<int64_t>{3, 6, 7}));  // and after the last step
   int heldout = 0;
-  for (const Json& line : read_log(dir / "out" / "train_log.jsonl")) {
+  for (const Json& line : test::read_jsonl(dir / "out" / "train_log.jsonl")) {
     if (line.value("eval", "") != "heldout") continue;
     ++heldout;
     EXPECT_GT(line["loss"].get<double>(), 0);
@@ -175,7 +143,7 @@ std::string config_error(const Json& j) {
 }
 
 TEST(LmTrain, ConfigErrorsNameTheKey) {
-  Json c = tiny_config(5);
+  Json c = test::tiny_lm_config(5);
   EXPECT_EQ(config_error(c), "(no error)");
   auto with = [&](const std::string& section, const std::string& key, const Json& value) {
     Json j = c;
@@ -211,14 +179,14 @@ TEST(LmTrain, ConfigErrorsNameTheKey) {
 
 TEST(LmTrain, GreedyAccuracyOnHeldOutProblemsIsLoggedPerGroup) {
   test::TempDir dir;
-  write_dataset(dir / "train.jsonl", 20);
+  test::write_lm_traces(dir / "train.jsonl", 20);
   {
     std::ofstream out(dir / "heldout.jsonl");
     for (int i = 0; i < 4; ++i)
       out << Json{{"id", "h" + std::to_string(i)}, {"group", i % 2 ? "odd" : "even"},
                   {"prompt", "repeat ab:"}, {"trace", "ab ab "}, {"answer", "ab"}}.dump() << "\n";
   }
-  Json config = tiny_config(4);
+  Json config = test::tiny_lm_config(4);
   config["eval"] = {{"heldout", "heldout.jsonl"}, {"every", 2}, {"accuracy_every", 2},
                     {"accuracy_examples", 3}};
   std::ofstream(dir / "config.json") << config.dump();
@@ -250,8 +218,8 @@ TEST(LmTrain, GreedyAccuracyOnHeldOutProblemsIsLoggedPerGroup) {
 
 TEST(LmTrain, CommandLine) {
   test::TempDir dir;
-  write_dataset(dir / "train.jsonl", 20);
-  std::ofstream(dir / "config.json") << tiny_config(3).dump();
+  test::write_lm_traces(dir / "train.jsonl", 20);
+  std::ofstream(dir / "config.json") << test::tiny_lm_config(3).dump();
   const std::string base = test::cli() + " train-lm --config " + (dir / "config.json").string() +
                            " --out " + (dir / "out").string();
   auto r = test::run_command(base);
@@ -270,7 +238,7 @@ TEST(LmTrain, CommandLine) {
   EXPECT_EQ(read_json_file(dir / "out" / "checkpoint" / "state.json")["config"]["optimizer"]["steps"], 5);
   EXPECT_NE(test::run_command(base + " --resume --steps 0").exit_code, 0);
 
-  Json bad = tiny_config(3);
+  Json bad = test::tiny_lm_config(3);
   bad["optimizer"]["warmup"] = 5;
   std::ofstream(dir / "bad.json") << bad.dump();
   r = test::run_command(test::cli() + " train-lm --config " + (dir / "bad.json").string() +

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <random>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +39,45 @@ std::vector<int32_t> pattern_tokens(int n, int vocab, int salt) {
   std::vector<int32_t> ids;
   for (int i = 0; i < n; ++i) ids.push_back((i * 131 + 7 + salt * 17) % vocab);
   return ids;
+}
+
+std::vector<Json> read_jsonl(const std::filesystem::path& path) {
+  std::vector<Json> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) lines.push_back(Json::parse(line));
+  return lines;
+}
+
+Json without_clock(Json line) {
+  line.erase("elapsed_seconds");
+  line.erase("tokens_per_second");
+  return line;
+}
+
+void write_lm_traces(const std::filesystem::path& path, int n) {
+  std::ofstream out(path);
+  for (int i = 0; i < n; ++i) {
+    const std::string word = std::string(1, char('a' + i % 5)) + char('a' + (i / 5) % 3);
+    std::string trace;
+    for (int k = 0; k <= i % 4; ++k) trace += word + " ";
+    out << Json{{"prompt", "repeat " + word + ":"}, {"trace", trace}}.dump() << "\n";
+  }
+}
+
+Json tiny_lm_config(int steps) {
+  return {{"seed", 5},
+          {"model",
+           {{"layers", 1},
+            {"hidden", 32},
+            {"heads", 2},
+            {"kv_heads", 1},
+            {"head_dim", 16},
+            {"intermediate", 64},
+            {"max_positions", 64}}},
+          {"optimizer", {{"steps", steps}, {"lr", 1e-2}, {"warmup_steps", std::min(3, steps)}}},
+          {"batch", {{"sequences", 8}, {"tokens", 256}}},
+          {"data", {{"train", "train.jsonl"}, {"max_tokens", 40}}},
+          {"log_every", 1}};
 }
 
 void TinyModelTest::SetUp() {

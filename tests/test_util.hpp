@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/json_file.hpp"
 #include "model/model.hpp"
 
 namespace foresight::test {
@@ -36,6 +37,18 @@ inline std::filesystem::path source_dir() { return FORESIGHT_SOURCE_DIR; }
 
 // Deterministic token ids in [0, vocab); `salt` gives another sequence of the same length.
 std::vector<int32_t> pattern_tokens(int n, int vocab, int salt = 0);
+
+// The lines of a JSONL file, and a train_log.jsonl line without the fields that measure time
+// (which differ between an uninterrupted run and a resumed one).
+std::vector<Json> read_jsonl(const std::filesystem::path& path);
+Json without_clock(Json line);
+
+// Training data and the config of a tiny LM (src/lm/train_config.hpp) trained on it for
+// `steps` steps, with "data.train" = "train.jsonl": repetition problems of several lengths
+// whose trace is determined by the prompt (example i repeats its word 1 + i % 4 times, 3
+// tokens each).
+void write_lm_traces(const std::filesystem::path& path, int n);
+Json tiny_lm_config(int steps);
 
 // A fixture holding the tiny random model (RandomModelSpec{}) written to a scratch directory.
 class TinyModelTest : public ::testing::Test {

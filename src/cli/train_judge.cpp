@@ -25,7 +25,8 @@ struct Options {
   std::optional<int64_t> steps;
   std::optional<int> traces_per_step;
   std::optional<double> lr;
-  double clip = 1.0, checkpoint_minutes = 2;
+  double clip = 1.0;
+  CheckpointSchedule checkpoint{2, 0};
   uint64_t seed = 0;
   int64_t eval_every = 50;
   JudgeTrainSettings sl;  // its stage-only options: --warmup, --margin
@@ -46,7 +47,7 @@ Settings stage_settings(const Options& o, Settings s) {
   s.clip = o.clip;
   s.seed = o.seed;
   s.eval_every = o.eval_every;
-  s.checkpoint_minutes = o.checkpoint_minutes;
+  s.checkpoint = o.checkpoint;
   return s;
 }
 
@@ -157,8 +158,11 @@ void add_train_judge_command(CLI::App& app) {
                                      "rollouts")->capture_default_str();
   cmd->add_option("--eval-every", o->eval_every, "held-out evaluation every N steps")
       ->capture_default_str();
-  cmd->add_option("--checkpoint-minutes", o->checkpoint_minutes, "minutes between checkpoints")
+  cmd->add_option("--checkpoint-minutes", o->checkpoint.minutes, "minutes between checkpoints")
       ->capture_default_str();
+  cmd->add_option("--checkpoint-every", o->checkpoint.steps,
+                  "also a checkpoint every N steps (0: by the clock only)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--checkpoint-dir", o->checkpoint_dir,
                   "checkpoint and train_log.jsonl (default: OUT.train)");
   cmd->add_flag("--resume", o->resume, "continue from the checkpoint");

@@ -9,6 +9,21 @@
 
 namespace foresight {
 
+namespace {
+
+// A rename is durable only once the directory entry is on disk too.
+void sync_directory(const std::filesystem::path& dir) {
+  const std::filesystem::path d = dir.empty() ? "." : dir;
+  const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail("{}: cannot open directory to sync it: {}", d.string(), std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) fail("{}: fsync of the directory failed: {}", d.string(), std::strerror(err));
+}
+
+}  // namespace
+
 AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
   tmp_path_ = path_;
   tmp_path_ += fmt::format(".tmp.{}", ::getpid());
@@ -49,6 +64,7 @@ void AtomicFile::commit() {
     ::unlink(tmp_path_.c_str());
     fail("{}: cannot rename into place: {}", path_.string(), std::strerror(err));
   }
+  sync_directory(path_.parent_path());
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents) {

@@ -1,5 +1,6 @@
 // Crash-safe output: everything is written to `path.tmp.<pid>`, flushed to disk and renamed
-// into place, so a reader never sees a half-written file.
+// into place (and the directory synced, so that the rename survives a power cut too), so a
+// reader never sees a half-written file. A killed writer leaves at most its temporary file.
 #pragma once
 #include <cstddef>
 #include <filesystem>
@@ -16,7 +17,7 @@ class AtomicFile {
 
   void write(const void* data, std::size_t bytes);
   void write(std::string_view text) { write(text.data(), text.size()); }
-  void commit();  // fsync, close, rename over the destination
+  void commit();  // fsync, close, rename over the destination, fsync the directory
 
  private:
   std::filesystem::path path_, tmp_path_;

@@ -1,6 +1,7 @@
 #include "core/train_log.hpp"
 
 #include <fstream>
+#include <unistd.h>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -30,6 +31,10 @@ void TrainLog::write(const Json& line) {
   const std::string text = line.dump() + "\n";
   if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
     fail("{}: write failed", path_.string());
+}
+
+void TrainLog::sync() {
+  if (::fsync(::fileno(file_)) != 0) fail("{}: fsync failed", path_.string());
 }
 
 namespace {

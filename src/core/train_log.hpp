@@ -1,5 +1,7 @@
 // The JSONL log of a training run (one object per line, each with its "step"), shared by the
-// LM and judge trainers, and what a resumed run needs to keep it consistent.
+// LM and judge trainers, and what a resumed run needs to keep it consistent. The log is the one
+// output not written atomically: lines are appended, and a run killed while writing one leaves
+// a partial last line, which a resumed run drops with the lines after its checkpoint.
 #pragma once
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +23,9 @@ class TrainLog {
   TrainLog& operator=(const TrainLog&) = delete;
 
   void write(const Json& line);  // appended and flushed
+  // Puts the lines on disk; called before a checkpoint is saved, so that a checkpoint never
+  // survives a power cut that its steps' lines do not.
+  void sync();
 
  private:
   std::filesystem::path path_;

@@ -10,6 +10,17 @@ namespace {
 
 constexpr const char* kState = "state.json";
 
+// JSON numbers print doubles with enough digits to read back the same bits.
+Json window_json(const LogWindow& w) {
+  return {{"steps", w.steps}, {"tokens", w.tokens}, {"loss", w.loss},
+          {"grad_norm", w.grad_norm}, {"seconds", w.seconds}};
+}
+
+LogWindow window_from_json(const Json& j) {
+  return {j.at("steps").get<int64_t>(), j.at("tokens").get<int64_t>(), j.at("loss").get<double>(),
+          j.at("grad_norm").get<double>(), j.at("seconds").get<double>()};
+}
+
 }  // namespace
 
 bool checkpoint_exists(const std::filesystem::path& dir) {
@@ -30,6 +41,7 @@ void save_checkpoint(const std::filesystem::path& dir, const LmParameters& param
                   {"data", state.data.to_json()},
                   {"elapsed_seconds", state.elapsed_seconds},
                   {"tokens_seen", state.tokens_seen},
+                  {"log_window", window_json(state.log_window)},
                   {"parameters", params.layout.size()},
                   {"tensors", tensors},
                   {"config", config}};
@@ -61,6 +73,8 @@ Json load_checkpoint(const std::filesystem::path& dir, LmParameters& params, Ada
     state.data = DataPosition::from_json(j.at("data"), where);
     state.elapsed_seconds = j.at("elapsed_seconds").get<double>();
     state.tokens_seen = j.at("tokens_seen").get<int64_t>();
+    // checkpoints written before the window was saved resume with an empty one
+    if (j.contains("log_window")) state.log_window = window_from_json(j.at("log_window"));
     return j.at("config");
   } catch (const Json::exception& e) {
     fail("{}: malformed checkpoint state: {}", where, e.what());

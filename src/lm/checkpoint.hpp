@@ -1,6 +1,7 @@
 // Training checkpoints in OUT/checkpoint/: the weights and AdamW's moments as one safetensors
 // file (tensors-<step>.safetensors, flat F32 buffers in the parameter layout), and state.json
-// with the step, the data position, the clock, the config and the name of that tensor file.
+// with the step, the data position, the clock, the log window, the config and the name of that
+// tensor file.
 // The tensor file is written first and state.json after it, each atomically, so state.json
 // always names a complete tensor file; older tensor files are removed afterwards.
 #pragma once
@@ -14,11 +15,20 @@
 
 namespace foresight {
 
+// Sums over the steps since the last log line. They are part of the state so that a run
+// resumed from a checkpoint between two log lines writes the same next line as an
+// uninterrupted run.
+struct LogWindow {
+  int64_t steps = 0, tokens = 0;
+  double loss = 0, grad_norm = 0, seconds = 0;
+};
+
 struct TrainState {
   int64_t step = 0;  // optimisation steps done
   DataPosition data;
   double elapsed_seconds = 0;  // training time over all runs
   int64_t tokens_seen = 0;
+  LogWindow log_window;
 };
 
 void save_checkpoint(const std::filesystem::path& dir, const LmParameters& params,

@@ -113,7 +113,8 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   c.source = json;
   Section top(&json, file, "");
   c.seed = static_cast<uint64_t>(top.integer("seed", 0, std::numeric_limits<int64_t>::max(), 1));
-  c.checkpoint_minutes = top.number("checkpoint_minutes", 0.0, 1e6, 5.0);
+  c.checkpoint.minutes = top.number("checkpoint_minutes", 0.0, 1e6, 5.0);
+  c.checkpoint.steps = top.integer("checkpoint_every", 0, kBig, 0);
   c.log_every = top.integer("log_every", 1, kBig, 10);
 
   Section m = top.section("model");

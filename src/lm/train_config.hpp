@@ -12,7 +12,7 @@
 //              "curriculum": {"start_tokens": 256, "ramp_steps": 2000}},
 //     "eval": {"heldout": "heldout.jsonl", "every": 200, "max_examples": 256,
 //              "accuracy_every": 1000, "accuracy_examples": 30},
-//     "checkpoint_minutes": 5,
+//     "checkpoint_minutes": 5, "checkpoint_every": 0,
 //     "log_every": 10
 //   }
 //
@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checkpoint_schedule.hpp"
 #include "core/json_file.hpp"
 #include "lm/adamw.hpp"
 #include "lm/lm_parameters.hpp"
@@ -70,7 +71,7 @@ struct TrainConfig {
   DataSettings data;
   EvalSettings eval;
   uint64_t seed = 1;
-  double checkpoint_minutes = 5;
+  CheckpointSchedule checkpoint;  // checkpoint_minutes, checkpoint_every (steps; 0: none)
   int64_t log_every = 10;
   Json source;  // the file as read, kept in checkpoints
 };

@@ -105,6 +105,7 @@ void Trainer::message(const std::string& text) const {
 
 void Trainer::save() {
   state_.data = batcher_->position();
+  log_->sync();
   save_checkpoint(out_dir_ / "checkpoint", params_, optimizer_, state_, config_.source);
   write_hf_model(out_dir_ / "model", params_);
 }
@@ -139,9 +140,7 @@ int64_t Trainer::run(std::optional<int64_t> until) {
   if (options_.log != nullptr && state_.step < end)
     progress = std::make_unique<Progress>("train", end - state_.step, options_.log);
 
-  // sums over the steps since the last log line
-  double loss_sum = 0, norm_sum = 0, step_seconds = 0;
-  int64_t steps = 0, tokens = 0;
+  LogWindow& w = state_.log_window;
   while (state_.step < end && !(options_.stop != nullptr && options_.stop->load())) {
     const Batch batch = batcher_->next(state_.step);
     const double lr = config_.schedule.at(state_.step);
@@ -151,27 +150,28 @@ int64_t Trainer::run(std::optional<int64_t> until) {
     ++state_.step;
     state_.tokens_seen += batch.rows();
     state_.elapsed_seconds = elapsed_before + seconds_since(run_start);
-    loss_sum += r.loss, norm_sum += r.grad_norm, step_seconds += dt, tokens += batch.rows(),
-        ++steps;
+    w.loss += r.loss, w.grad_norm += r.grad_norm, w.seconds += dt, w.tokens += batch.rows(),
+        ++w.steps;
 
-    if (state_.step % config_.log_every == 0 || state_.step == end) {
+    // A run stopped before the last step logs nothing extra: its checkpoint keeps the window.
+    if (state_.step % config_.log_every == 0 || state_.step == config_.schedule.total_steps) {
       log_->write({{"step", state_.step},
-                {"loss", loss_sum / double(steps)},
+                {"loss", w.loss / double(w.steps)},
                 {"lr", lr},
-                {"grad_norm", norm_sum / double(steps)},
-                {"tokens_per_second", double(tokens) / step_seconds},
+                {"grad_norm", w.grad_norm / double(w.steps)},
+                {"tokens_per_second", double(w.tokens) / w.seconds},
                 {"elapsed_seconds", state_.elapsed_seconds},
                 {"tokens", state_.tokens_seen},
                 {"length_cap", config_.data.length_cap(state_.step - 1)}});
       if (progress)
         progress->set_status(fmt::format("step {} loss {:.4f} lr {:.2e} {:.0f} tok/s", state_.step,
-                                         loss_sum / double(steps), lr,
-                                         double(tokens) / step_seconds));
-      loss_sum = norm_sum = step_seconds = 0, tokens = steps = 0;
+                                         w.loss / double(w.steps), lr,
+                                         double(w.tokens) / w.seconds));
+      w = {};
     }
     if (progress) progress->advance();
     run_evals();
-    if (seconds_since(last_checkpoint) >= config_.checkpoint_minutes * 60) {
+    if (config_.checkpoint.due(state_.step, seconds_since(last_checkpoint))) {
       save();
       last_checkpoint = Clock::now();
     }

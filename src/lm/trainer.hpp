@@ -1,6 +1,7 @@
 // The training loop of the bundled model: batches from the JSONL traces (curriculum and
 // order from the config's seed), train steps, a progress bar on stderr, a JSONL log, periodic
-// evaluations, and checkpoints every few minutes from which --resume continues exactly.
+// evaluations, and checkpoints every few minutes (or steps) from which --resume continues
+// exactly.
 //
 // OUT/ holds: model/ (the Hugging Face model directory, rewritten at every checkpoint and at
 // the end), checkpoint/ (see checkpoint.hpp) and train_log.jsonl (one line per log_every steps:

@@ -79,7 +79,7 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
   JudgeRun run;
   run.steps = s.steps;
   run.eval_every = s.eval_every;
-  run.checkpoint_minutes = s.checkpoint_minutes;
+  run.checkpoint = s.checkpoint;
   run.settings = s.to_json();
   run.step = [&](int64_t step) {
     const std::vector<int64_t> picked = step_traces(step, P, int64_t(train.size()), s.seed);

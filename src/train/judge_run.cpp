@@ -126,6 +126,7 @@ int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
   auto last_checkpoint = Clock::now();
   const auto save = [&] {
     state.elapsed_seconds = elapsed_before + seconds_since(run_start);
+    log.sync();
     save_checkpoint(checkpoint_path, judge, adam, state, run.settings);
     last_checkpoint = Clock::now();
   };
@@ -142,7 +143,7 @@ int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
       progress->advance();
     }
     if (state.step % run.eval_every == 0 || state.step == run.steps) evaluate();
-    if (seconds_since(last_checkpoint) >= run.checkpoint_minutes * 60) save();
+    if (run.checkpoint.due(state.step, seconds_since(last_checkpoint))) save();
   }
   if (progress) progress->finish();
   save();

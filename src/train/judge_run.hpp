@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checkpoint_schedule.hpp"
 #include "core/json_file.hpp"
 #include "judge/judge.hpp"
 #include "lm/adamw.hpp"
@@ -41,7 +42,7 @@ struct StepReport {
 
 struct JudgeRun {
   int64_t steps = 0, eval_every = 0;
-  double checkpoint_minutes = 2;
+  CheckpointSchedule checkpoint;
   Json settings;  // saved with the checkpoint; a resumed run names the ones that changed
   // One optimisation step; `step` counts the steps done before it.
   std::function<StepReport(int64_t step)> step;
@@ -51,7 +52,7 @@ struct JudgeRun {
 
 // Runs steps from 0 (or the checkpoint's step, on resume) to run.steps or options.until,
 // evaluating before the first step, every eval_every steps and after the last, checkpointing
-// `judge` and `adam` every checkpoint_minutes and at the end. Returns the step reached.
+// `judge` and `adam` as run.checkpoint says and at the end. Returns the step reached.
 int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
                            const std::filesystem::path& work_dir,
                            const JudgeTrainerOptions& options);

@@ -68,7 +68,7 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
   JudgeRun run;
   run.steps = s.steps;
   run.eval_every = s.eval_every;
-  run.checkpoint_minutes = s.checkpoint_minutes;
+  run.checkpoint = s.checkpoint;
   run.settings = s.to_json();
   run.step = [&](int64_t step) {
     const std::vector<int64_t> picked = step_traces(step, s.traces_per_step,

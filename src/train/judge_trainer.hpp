@@ -31,7 +31,7 @@ struct JudgeTrainSettings {
   float margin = 0.01f;
   uint64_t seed = 0;
   int64_t eval_every = 50;  // held-out evaluation (also before the first step and at the end)
-  double checkpoint_minutes = 2;
+  CheckpointSchedule checkpoint{2, 0};
 
   Json to_json() const;
 };
