@@ -46,8 +46,8 @@ for target in $(printf '%s\n' "${!max_len[@]}" | sort); do
   # a crash), and its final stats.
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
   field() { sed -nE "s/.*$1: ([0-9]+).*/\\1/p" <<<"$last"; }
-  execs=$(sed -nE 's/^stat::number_of_executed_units: ([0-9]+)/\1/p' "$log")
-  rate=$(sed -nE 's/^stat::average_exec_per_sec: ([0-9]+)/\1/p' "$log")
+  execs=$(sed -nE 's/^stat::number_of_executed_units: +([0-9]+)/\1/p' "$log")
+  rate=$(sed -nE 's/^stat::average_exec_per_sec: +([0-9]+)/\1/p' "$log")
   corpus=$(sed -nE 's/.*corp: ([0-9]+\/[0-9]+[a-zA-Z]*).*/\1/p' <<<"$last")
   if ((status == 0)); then
     result=ok

@@ -30,9 +30,10 @@ class Section {
     if (j == nullptr) return fallback;
     if (!j->is_number_integer())
       fail("{}: '{}' must be an integer, got {}", file_, name(key), j->dump());
-    const auto v = j->get<int64_t>();
-    if (v < lo || v > hi) fail("{}: '{}' = {} is outside [{}, {}]", file_, name(key), v, lo, hi);
-    return v;
+    const auto v = json_int64(*j);
+    if (!v || *v < lo || *v > hi)
+      fail("{}: '{}' = {} is outside [{}, {}]", file_, name(key), j->dump(), lo, hi);
+    return *v;
   }
 
   int64_t required_integer(const char* key, int64_t lo, int64_t hi) {
