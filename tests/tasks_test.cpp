@@ -311,6 +311,25 @@ TEST(Tasks, RangedKnobsDrawPerProblem) {
   EXPECT_EQ(distractors, (std::set<size_t>{0, 1, 2, 3}));
 }
 
+// operators=1 (the default) writes only additions; operators=2 both operators, and the
+// problems it makes stay consistent with their traces.
+TEST(Tasks, OperatorsKnobChoosesAdditionOnlyOrBoth) {
+  auto count = [](const std::vector<TaskProblem>& problems, char op) {
+    size_t n = 0;
+    for (const TaskProblem& p : problems)
+      for (const std::string& line : lines_of(p.prompt))
+        if (line.size() == 8 && line[2] == ':' && line[6] == op) ++n;
+    return n;
+  };
+  const auto plus_only = make_task_problems("program", 5, 8);
+  EXPECT_GT(count(plus_only, '+'), 100u);
+  EXPECT_EQ(count(plus_only, '-'), 0u);
+  const auto both = make_task_problems("program", 5, 8, std::vector<std::string>{"operators=2"});
+  EXPECT_GT(count(both, '+'), 30u);
+  EXPECT_GT(count(both, '-'), 30u);
+  for (const TaskProblem& p : both) check(p);
+}
+
 // What must stay in the cache at the first step (everything a later step copies), counted in
 // characters of the prompt, against the length of the trace at the default knobs.
 TEST(Tasks, LiveSetIsFarBelowAQuarterOfTheTrace) {
