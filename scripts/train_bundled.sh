@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Trains the bundled model in two stages, or resumes whichever stage was interrupted:
+# Trains the bundled model in three stages, or resumes whichever stage was interrupted:
 #   1. from scratch, 6000 steps (models/bundled/train.json) on the harder variants of two
 #      families: programs that add and subtract (operators=2), pointer chains that end in the
 #      word `end` (end_word=1). The 4-layer model learned everything but copying the operator
 #      and the first letter of `end`, and so solved no program and no pointer problem;
 #   2. fine-tuning, 800 steps (models/bundled/finetune.json), on the benchmark's variants
-#      (addition only; chains end in k00, a key without an entry).
+#      (addition only; chains end in k00, a key without an entry). Programs were then solved,
+#      but half the pointer chains stopped early at keys like k60 that merely end in 0;
+#   3. 1200 more steps (models/bundled/polish.json) on fresh problems, half of them pointer
+#      chains.
 # Writes the seeded training data first, so every run sees the same problems; deterministic,
 # so this script reproduces the bundled model exactly. Copies the finished model into
 # models/bundled.
@@ -44,7 +47,10 @@ make_data runs/bundled/data 100 20000 7 operators=2 end_word=1
 train models/bundled/train.json runs/bundled/train
 make_data runs/bundled/data2 200 4000 8 operators=1 end_word=0
 train models/bundled/finetune.json runs/bundled/finetune
-cp runs/bundled/finetune/model/* models/bundled/
+make_data runs/bundled/data3 300 8000 9 operators=1 end_word=0
+train models/bundled/polish.json runs/bundled/polish
+cp runs/bundled/polish/model/* models/bundled/
 cp runs/bundled/train/train_log.jsonl models/bundled/train_log.jsonl
 cp runs/bundled/finetune/train_log.jsonl models/bundled/finetune_log.jsonl
+cp runs/bundled/polish/train_log.jsonl models/bundled/polish_log.jsonl
 echo "bundled model written to models/bundled"
