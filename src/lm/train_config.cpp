@@ -130,6 +130,7 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   s.max_positions = m.integer("max_positions", 2, 1 << 20, s.max_positions);
   c.init_std = m.number("init_std", 0.0, 10.0, c.init_std);
   c.qk_norm_init = m.number("qk_norm_init", 0.0, 100.0, c.qk_norm_init);
+  if (const std::string init = m.string("init"); !init.empty()) c.init = base_dir / init;
   m.finish();
   if (s.heads % s.kv_heads != 0)
     fail("{}: 'model.heads' = {} must be a multiple of 'model.kv_heads' = {}", file, s.heads,
