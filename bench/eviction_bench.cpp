@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     else if (flag == "--budget") budget = std::stoi(value);
     else if (flag == "--evict-every") evict_every = std::stoi(value);
     else if (flag == "--decode") decode = std::stoi(value);
-    else if (flag == "--judge") options.judge = value;
+    else if (flag == "--judge") options.judges = {value};
     else if (flag == "--judge-mode") options.judge_mode = value;
     else { std::fprintf(stderr, "eviction_bench: unknown option %s\n", flag.c_str()); return 1; }
   }

@@ -14,6 +14,10 @@ if [[ "${1:-}" == "--test" ]]; then
   # Node may come from elsewhere (the image ships one); Debian's only when there is none.
   if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 fi
+# Fuzzing (scripts/fuzz.sh): clang with its libFuzzer and sanitizer runtimes, and its OpenMP.
+if [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(clang libclang-rt-14-dev libomp-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

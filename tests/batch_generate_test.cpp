@@ -63,7 +63,7 @@ class BatchGenerateTest : public test::TinyModelTest {
       s.max_new_tokens = 40 + 7 * int(i);
       s.prefill_chunk = 16;
       s.sampling = {0.9f, 20, 0.95f, 100 + i, 0};
-      s.policy = make_policy(policies[i], PolicyOptions{judge, "sample", &c});
+      s.policy = make_policy(policies[i], PolicyOptions{{judge}, "sample", &c});
       s.schedule = {s.policy ? 24 : 0, 8, default_sinks(policies[i])};
       s.stop_ids = c.eos_ids;
       if (i == 2) s.stop_after = [](std::span<const int32_t> t) { return t.size() == 13; };

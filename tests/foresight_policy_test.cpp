@@ -101,7 +101,7 @@ class ForesightTest : public ::testing::Test {
     return (dir / name).string();
   }
   std::shared_ptr<const Policy> foresight(const std::string& judge, const std::string& mode) {
-    return make_policy("foresight", PolicyOptions{judge, mode, &config()});
+    return make_policy("foresight", PolicyOptions{{judge}, mode, &config()});
   }
   test::TempDir dir;
   std::unique_ptr<Model> model;
@@ -196,6 +196,11 @@ TEST_F(ForesightTest, CommandsTakeTheJudgeAndRefuseBadOnes) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("| foresight | 24 | 8 |"), std::string::npos) << r.output;
   }
+  // Labelled judges run side by side; their rows carry the label.
+  const auto both = test::run_command(score + "--policy foresight,foresight-sl --judge " + judge +
+                                      " --judge sl=" + judge + " --judge-mode topk");
+  ASSERT_EQ(both.exit_code, 0) << both.output;
+  EXPECT_NE(both.output.find("| foresight-sl | 24 | 8 |"), std::string::npos) << both.output;
   const auto gen = test::run_command(test::cli() + " generate --model " + m + " --prompt hello --max-new-tokens 40"
                                      " --policy foresight --budget 24 --evict-every 8 --judge " + judge);
   EXPECT_EQ(gen.exit_code, 0) << gen.output;
@@ -207,6 +212,7 @@ TEST_F(ForesightTest, CommandsTakeTheJudgeAndRefuseBadOnes) {
   ASSERT_EQ(other.exit_code, 0) << other.output;
   const std::pair<std::string, std::string> cases[] = {
       {"--policy foresight", "--judge"},
+      {"--policy foresight-rl --judge " + judge, "--judge rl=FILE"},
       {"--policy foresight --judge " + judge + " --judge-mode greedy", "--judge-mode"},
       {"--policy foresight --judge " + (dir / "other.safetensors").string(), "other.safetensors"},
       {"--policy foresight --judge " + (dir / "none.safetensors").string(), "none.safetensors"}};

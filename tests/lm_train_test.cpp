@@ -67,6 +67,33 @@ TEST(LmTrain, ResumeContinuesExactly) {
     EXPECT_EQ(test::without_clock(log_a[i]), test::without_clock(log_b[i])) << i;
 }
 
+// model.init starts from a trained model's weights (fine-tuning): the first logged loss is
+// the trained model's, far below a fresh start's, and a model of another shape is refused.
+TEST(LmTrain, FineTuningStartsFromAModelDirectory) {
+  test::TempDir dir;
+  write_dataset(dir / "train.jsonl", 60);
+  Trainer base(parse(tiny_config(40), dir), dir / "base", quiet());
+  base.run();
+  Json config = tiny_config(2);
+  config["model"]["init"] = "base/model";
+  Trainer tuned(parse(config, dir), dir / "tuned", quiet());
+  EXPECT_EQ(tuned.parameters().values, base.parameters().values);
+  tuned.run();
+  const double fresh = read_log(dir / "base" / "train_log.jsonl").front()["loss"];
+  const double started = read_log(dir / "tuned" / "train_log.jsonl").front()["loss"];
+  EXPECT_LT(started, 0.5 * fresh);
+
+  config["model"]["hidden"] = 48;
+  try {
+    Trainer(parse(config, dir), dir / "other", quiet());
+    ADD_FAILURE() << "a model of another shape was accepted";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    for (const char* part : {"base/model/model.safetensors", "model.embed_tokens.weight", "F32 [261, 48]"})
+      EXPECT_NE(what.find(part), std::string::npos) << what;
+  }
+}
+
 TEST(LmTrain, StopsOnRequestWithACheckpoint) {
   test::TempDir dir;
   test::write_lm_traces(dir / "train.jsonl", 20);

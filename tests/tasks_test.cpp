@@ -151,7 +151,8 @@ void check_pointer(const TaskProblem& p, int* distractors = nullptr) {
   const auto trace = lines_of(p.trace);
   const unsigned __int128 modulus = power_of_ten(s.size());
   size_t hop = 0;
-  for (; key != "end"; ++hop) {
+  const bool end_word = p.prompt.find(">end:") != std::string::npos;
+  for (; key != (end_word ? "end" : "k00"); ++hop) {
     ASSERT_LT(hop + 1, trace.size());
     ASSERT_TRUE(table.count(key)) << key;
     const auto [target, w] = table[key];
@@ -223,7 +224,7 @@ TEST(Tasks, EveryReferenceTraceIsConsistentWithItsPrompt) {
                                           "distractors=0", "digits=1", "steps=1"};
   for (const TaskProblem& p : make_task_problems("all", 6, 12, small)) check(p);
   const std::vector<std::string> large = {"lines=99", "registers=26", "passes=2", "hops=60",
-                                          "distractors=40", "digits=8", "steps=3"};
+                                          "distractors=39", "digits=8", "steps=3"};
   for (const TaskProblem& p : make_task_problems("all", 3, 13, large)) check(p);
   for (const TaskProblem& p : make_task_problems("carry", 2, 14, std::vector<std::string>{"digits=26"})) check(p);
 }
@@ -311,6 +312,40 @@ TEST(Tasks, RangedKnobsDrawPerProblem) {
   EXPECT_EQ(distractors, (std::set<size_t>{0, 1, 2, 3}));
 }
 
+// operators=1 (the default) writes only additions; operators=2 both operators, and the
+// problems it makes stay consistent with their traces.
+TEST(Tasks, OperatorsKnobChoosesAdditionOnlyOrBoth) {
+  auto count = [](const std::vector<TaskProblem>& problems, char op) {
+    size_t n = 0;
+    for (const TaskProblem& p : problems)
+      for (const std::string& line : lines_of(p.prompt))
+        if (line.size() == 8 && line[2] == ':' && line[6] == op) ++n;
+    return n;
+  };
+  const auto plus_only = make_task_problems("program", 5, 8);
+  EXPECT_GT(count(plus_only, '+'), 100u);
+  EXPECT_EQ(count(plus_only, '-'), 0u);
+  const auto both = make_task_problems("program", 5, 8, std::vector<std::string>{"operators=2"});
+  EXPECT_GT(count(both, '+'), 30u);
+  EXPECT_GT(count(both, '-'), 30u);
+  for (const TaskProblem& p : both) check(p);
+}
+
+// Chains end in k00, which has no entry; end_word=1 ends them in `end` and k00 may be a key.
+TEST(Tasks, PointerChainsEndInK00OrTheWordEnd) {
+  for (const TaskProblem& p : make_task_problems("pointer", 4, 9)) {
+    EXPECT_EQ(p.prompt.find("\nk00>"), std::string::npos);
+    EXPECT_EQ(p.prompt.find(">end:"), std::string::npos);
+    EXPECT_NE(lines_of(p.trace).at(lines_of(p.trace).size() - 2).find(">k00:"), std::string::npos);
+  }
+  const std::vector<std::string> word = {"end_word=1", "hops=60", "distractors=40"};
+  for (const TaskProblem& p : make_task_problems("pointer", 4, 9, word)) {
+    EXPECT_NE(p.prompt.find("\nk00>"), std::string::npos);  // all 100 keys are used
+    EXPECT_NE(lines_of(p.trace).at(lines_of(p.trace).size() - 2).find(">end:"), std::string::npos);
+    check(p);
+  }
+}
+
 // What must stay in the cache at the first step (everything a later step copies), counted in
 // characters of the prompt, against the length of the trace at the default knobs.
 TEST(Tasks, LiveSetIsFarBelowAQuarterOfTheTrace) {
@@ -343,7 +378,7 @@ TEST(Tasks, BadFamilyAndKnobsNameTheOption) {
   expect_error(make("program", {"lines=4..100"}), {"--knob lines=4..100", "2..99"});
   expect_error(make("program", {"digits=5"}), {"--knob digits=5", "no knob 'digits'", "lines, registers, passes"});
   expect_error(make("all", {"width=5"}), {"--knob width=5", "carry: digits, steps"});
-  expect_error(make("pointer", {"hops=80", "distractors=30"}), {"knobs hops + distractors = 80 + 30", "100 two-digit keys"});
+  expect_error(make("pointer", {"hops=80", "distractors=30"}), {"knobs hops + distractors = 80 + 30", "99 available keys"});
   // A knob applies to every selected family that has it.
   for (const TaskProblem& p : make_task_problems("all", 3, 1, std::vector<std::string>{"digits=3"})) {
     if (p.group != "program") {

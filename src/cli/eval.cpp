@@ -84,8 +84,8 @@ void run(Options& o) {
       {"think", s.think}, {"grader", o.grader}, {"kv_memory", s.kv_memory},
       {"threads", omp_get_max_threads()},
       {"seconds", seconds}};
-  if (!o.policy_options.judge.empty())
-    settings["judge"] = {{"file", o.policy_options.judge}, {"mode", o.policy_options.judge_mode}};
+  if (!o.policy_options.judges.empty())
+    settings["judge"] = {{"files", o.policy_options.judges}, {"mode", o.policy_options.judge_mode}};
   write_report(o.out, settings, result.rows);
   write_file_atomic(std::filesystem::path(o.out) / "samples.jsonl", samples_jsonl(result, problems, s.runs));
   std::fprintf(stderr, "report written to %s (%.0f s, seed %llu)\n", o.out.c_str(), seconds,

@@ -125,8 +125,8 @@ void run(const Options& o) {
   }
   Json settings = {{"model", o.model}, {"traces", o.traces}, {"evict_every", o.evict_every},
                    {"seed", o.seed}, {"n_traces", n_traces}};
-  if (!o.policy_options.judge.empty())
-    settings["judge"] = {{"file", o.policy_options.judge}, {"mode", o.policy_options.judge_mode}};
+  if (!o.policy_options.judges.empty())
+    settings["judge"] = {{"files", o.policy_options.judges}, {"mode", o.policy_options.judge_mode}};
   write_file_atomic(o.json, Json{{"settings", settings}, {"summary", summary}, {"traces", per_trace}}
                                 .dump() + "\n");
 }

@@ -90,13 +90,7 @@ void run(const Options& o) {
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t") == std::string::npos) continue;
     std::string where = fmt::format("{}:{}", o.input == "-" ? "<stdin>" : o.input, number);
-    Json line;
-    try {
-      line = Json::parse(text);
-    } catch (const Json::parse_error& e) {
-      fail("{}: invalid JSON: {}", where, e.what());
-    }
-    print_line(process(tokenizer, std::move(line), o, where));
+    print_line(process(tokenizer, parse_json(text, where), o, where));
   }
   if (in.bad()) fail("{}: read failed", o.input);
 }

@@ -43,24 +43,33 @@ float f16_to_f32(uint16_t h) { return _cvtsh_ss(h); }
 
 uint16_t f32_to_f16(float f) { return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT); }
 
+namespace {
+
+// Element i of 16-bit data that may be unaligned: a tensor of a safetensors file starts
+// wherever the tensors before it end.
+uint16_t load_u16(const void* src, std::size_t i) {
+  uint16_t h;
+  std::memcpy(&h, static_cast<const char*>(src) + 2 * i, 2);
+  return h;
+}
+
+}  // namespace
+
 void convert_to_f32(DType t, const void* src, float* dst, std::size_t n) {
   switch (t) {
     case DType::F32:
       std::memcpy(dst, src, n * 4);
       return;
-    case DType::BF16: {
-      const auto* s = static_cast<const uint16_t*>(src);
-      for (std::size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(s[i]);
+    case DType::BF16:
+      for (std::size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(load_u16(src, i));
       return;
-    }
     case DType::F16: {
-      const auto* s = static_cast<const uint16_t*>(src);
       std::size_t i = 0;
       for (; i + 8 <= n; i += 8) {
-        __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+        __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const char*>(src) + 2 * i));
         _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(h));
       }
-      for (; i < n; ++i) dst[i] = f16_to_f32(s[i]);
+      for (; i < n; ++i) dst[i] = f16_to_f32(load_u16(src, i));
       return;
     }
     default:

@@ -1,5 +1,6 @@
 #include "eval/trace.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -62,22 +63,20 @@ std::vector<Trace> read_safetensors_traces(const std::filesystem::path& path) {
       fail("{}: \"ce\" and \"entropy\" must have as many values as \"ids\" ({})", name, ids.size());
   }
   const size_t n = prompt_lens.size();
-  if (offsets.size() != n + 1 || offsets.front() != 0 || offsets.back() != int64_t(ids.size()))
-    fail("{}: \"offsets\" must hold {} starts from 0 to {}", name, n + 1, ids.size());
-  Json info;
+  // From 0 to the end and never decreasing, so that every trace lies inside "ids".
+  if (offsets.size() != n + 1 || offsets.front() != 0 || offsets.back() != int64_t(ids.size()) ||
+      !std::is_sorted(offsets.begin(), offsets.end()))
+    fail("{}: \"offsets\" must hold {} non-decreasing starts from 0 to {}", name, n + 1, ids.size());
   const auto traces = meta.find("traces");
-  try {
-    info = traces == meta.end() ? Json::array() : Json::parse(traces->second);
-  } catch (const Json::parse_error& e) {
-    fail("{}: metadata \"traces\" is not valid JSON: {}", name, e.what());
-  }
+  const Json info = traces == meta.end()
+                        ? Json::array()
+                        : parse_json(traces->second, fmt::format("{}: metadata \"traces\"", name));
   if (!info.is_array() || (!info.empty() && info.size() != n))
     fail("{}: metadata \"traces\" must be an array of {} objects", name, n);
 
   std::vector<Trace> out(n);
   for (size_t i = 0; i < n; ++i) {
     const std::string where = fmt::format("{}: trace {}", name, i);
-    if (offsets[i + 1] < offsets[i]) fail("{}: \"offsets\" decrease", where);
     Trace& t = out[i];
     t.ids.assign(ids.begin() + offsets[i], ids.begin() + offsets[i + 1]);
     t.prompt_len = prompt_lens[i];
@@ -103,12 +102,7 @@ std::vector<Trace> read_jsonl_traces(const std::filesystem::path& path) {
   for (int line_no = 1; std::getline(in, line); ++line_no) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = fmt::format("{}:{}", path.string(), line_no);
-    Json item;
-    try {
-      item = Json::parse(line);
-    } catch (const Json::parse_error& e) {
-      fail("{}: invalid JSON: {}", where, e.what());
-    }
+    const Json item = parse_json(line, where);
     if (!item.is_object()) fail("{}: expected an object {{\"ids\": [...], \"prompt_len\": n}}", where);
     Trace t;
     const auto ids = item.find("ids");
@@ -145,11 +139,7 @@ Json read_trace_settings(const std::filesystem::path& path) {
   const SafetensorsFile file(path);
   const auto it = file.metadata().find("settings");
   if (it == file.metadata().end()) return Json::object();
-  try {
-    return Json::parse(it->second);
-  } catch (const Json::parse_error& e) {
-    fail("{}: metadata \"settings\" is not valid JSON: {}", path.string(), e.what());
-  }
+  return parse_json(it->second, fmt::format("{}: metadata \"settings\"", path.string()));
 }
 
 void write_traces(const std::filesystem::path& path, const std::vector<Trace>& traces,

@@ -1,6 +1,7 @@
 #include "judge/judge_file.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <map>
 #include <set>
@@ -45,12 +46,13 @@ std::string meta(const std::map<std::string, std::string>& m, const std::string&
 }
 
 int meta_int(const std::map<std::string, std::string>& m, const std::string& key,
-             const std::filesystem::path& path) {
+             const std::filesystem::path& path, int max = INT32_MAX) {
   const std::string text = meta(m, key, path);
   int value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < 0)
     fail("{}: judge metadata '{}' = '{}' is not a whole number", path.string(), key, text);
+  if (value > max) fail("{}: judge metadata '{}' = {} is above {}", path.string(), key, value, max);
   return value;
 }
 
@@ -93,16 +95,19 @@ Judge read_judge(const std::filesystem::path& path) {
   if (meta(m, "activation", path) != kActivation || meta_int(m, "hidden", path) != kJudgeHidden)
     fail("{}: unsupported network ({} hidden units, {}; expected {}, {})", where,
          meta(m, "hidden", path), meta(m, "activation", path), kJudgeHidden, kActivation);
-  const JudgeShape shape{meta_int(m, "n_layers", path), meta_int(m, "n_kv_heads", path),
-                         meta_int(m, "head_dim", path), meta_int(m, "group", path)};
+  // The bounds of a model config.json (model/config.cpp), so that no size computed from them
+  // overflows; the judge's size is then bounded by the file, whose tensors are all checked
+  // before it is allocated.
+  const JudgeShape shape{meta_int(m, "n_layers", path, 1024), meta_int(m, "n_kv_heads", path, 1024),
+                         meta_int(m, "head_dim", path, 1024), meta_int(m, "group", path, 1024)};
   if (shape.n_layers < 1 || shape.n_kv_heads < 1 || shape.head_dim < 1 || shape.group < 1)
     fail("{}: judge metadata gives an empty model ({} layers, {} KV heads, head dim {}, group {})",
          where, shape.n_layers, shape.n_kv_heads, shape.head_dim, shape.group);
-  Judge judge(shape);
-  judge.info = {meta(m, "model", path), meta_int(m, "budget", path),
-                meta_int(m, "evict_every", path), meta(m, "stage", path), meta(m, "command", path)};
-  if (judge.info.stage != "init" && judge.info.stage != "sl" && judge.info.stage != "rl")
-    fail("{}: unknown training stage '{}' (init, sl or rl)", where, judge.info.stage);
+  const JudgeInfo info = {meta(m, "model", path), meta_int(m, "budget", path),
+                          meta_int(m, "evict_every", path), meta(m, "stage", path),
+                          meta(m, "command", path)};
+  if (info.stage != "init" && info.stage != "sl" && info.stage != "rl")
+    fail("{}: unknown training stage '{}' (init, sl or rl)", where, info.stage);
 
   std::set<std::string> expected;
   for (int layer = 0; layer < shape.n_layers; ++layer)
@@ -114,15 +119,23 @@ Judge read_judge(const std::filesystem::path& path) {
              name, view.shape_string(), TensorView{"", DType::F32, t.shape}.shape_string());
       if (view.dtype != DType::F32 && view.dtype != DType::BF16 && view.dtype != DType::F16)
         fail("{}: tensor '{}' has dtype {}, expected a float type", where, name, dtype_name(view.dtype));
-      const std::span<float> out = judge.tensor(layer, t.tensor);
-      convert_to_f32(view.dtype, view.data, out.data(), out.size());
-      for (float v : out)
-        if (!std::isfinite(v)) fail("{}: tensor '{}' holds NaN or infinity", where, name);
       expected.insert(name);
     }
   for (const auto& [name, view] : file.tensors())
     if (!expected.contains(name))
       fail("{}: unexpected tensor '{}' (the metadata gives {} layers)", where, name, shape.n_layers);
+
+  Judge judge(shape);
+  judge.info = info;
+  for (int layer = 0; layer < shape.n_layers; ++layer)
+    for (const LayerTensor& t : layer_tensors(shape)) {
+      const std::string name = tensor_name(layer, t.what);
+      const TensorView& view = file.tensor(name);
+      const std::span<float> out = judge.tensor(layer, t.tensor);
+      convert_to_f32(view.dtype, view.data, out.data(), out.size());
+      for (float v : out)
+        if (!std::isfinite(v)) fail("{}: tensor '{}' holds NaN or infinity", where, name);
+    }
   return judge;
 }
 

@@ -39,7 +39,8 @@ void AdamW::update(std::span<float> params, std::span<const float> grads, double
   const auto decayed = static_cast<float>(1 - lr * s_.weight_decay);
 #pragma omp parallel
   for (size_t t = 0; t < ranges_.size(); ++t) {
-    const auto [begin, end] = ranges_[t];
+    // Not a structured binding: clang (the fuzz build) cannot use one inside the omp for.
+    const int64_t begin = ranges_[t].first, end = ranges_[t].second;
     const float shrink = decay_[t] ? decayed : 1.0f;
 #pragma omp for simd schedule(static) nowait
     for (int64_t i = begin; i < end; ++i) {

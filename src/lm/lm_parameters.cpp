@@ -1,6 +1,9 @@
 #include "lm/lm_parameters.hpp"
 
 #include <cmath>
+#include <cstring>
+
+#include <fmt/ranges.h>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -100,6 +103,22 @@ void write_hf_model(const std::filesystem::path& dir, const LmParameters& p) {
   for (const ParamTensor& t : p.layout.tensors())
     tensors.push_back({t.name, DType::F32, t.shape, p.at(t.offset)});
   write_safetensors(dir / "model.safetensors", tensors, {{"format", "pt"}});
+}
+
+void read_hf_weights(const std::filesystem::path& dir, LmParameters& p) {
+  const SafetensorsFile file(dir / "model.safetensors");
+  const std::string where = file.path().string();
+  for (const ParamTensor& t : p.layout.tensors()) {
+    if (!file.contains(t.name)) fail("{}: no tensor '{}' (a model of another shape?)", where, t.name);
+    const TensorView& v = file.tensor(t.name);
+    if (v.dtype != DType::F32 || v.shape != t.shape)
+      fail("{}: tensor '{}' is {} {}, the configured model needs F32 [{}]", where, t.name,
+           dtype_name(v.dtype), v.shape_string(), fmt::join(t.shape, ", "));
+    std::memcpy(p.values.data() + t.offset, v.data, size_t(t.size) * sizeof(float));
+  }
+  if (file.tensors().size() != p.layout.tensors().size())
+    fail("{}: holds {} tensors, the configured model {}", where, file.tensors().size(),
+         p.layout.tensors().size());
 }
 
 }  // namespace foresight

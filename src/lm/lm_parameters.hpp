@@ -78,4 +78,9 @@ LmParameters init_parameters(const ModelConfig& config, double init_std, uint64_
 // them is not worth the rounding). Every file is written atomically.
 void write_hf_model(const std::filesystem::path& dir, const LmParameters& params);
 
+// Overwrites params with the weights of dir/model.safetensors, as write_hf_model wrote them
+// (fine-tuning starts from them); an Error names the file and the first tensor that is
+// missing, extra, or not F32 of the configured shape.
+void read_hf_weights(const std::filesystem::path& dir, LmParameters& params);
+
 }  // namespace foresight

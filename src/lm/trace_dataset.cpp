@@ -25,12 +25,7 @@ TraceDataset read_trace_dataset(std::span<const std::filesystem::path> files,
     std::string line;
     for (int64_t number = 1; std::getline(in, line); ++number) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      Json j;
-      try {
-        j = Json::parse(line);
-      } catch (const Json::parse_error& e) {
-        fail("{}:{}: invalid JSON: {}", path.string(), number, e.what());
-      }
+      const Json j = parse_json(line, fmt::format("{}:{}", path.string(), number));
       auto field = [&](const char* key) {
         auto it = j.is_object() ? j.find(key) : j.end();
         if (it == j.end() || !it->is_string())

@@ -30,9 +30,10 @@ class Section {
     if (j == nullptr) return fallback;
     if (!j->is_number_integer())
       fail("{}: '{}' must be an integer, got {}", file_, name(key), j->dump());
-    const auto v = j->get<int64_t>();
-    if (v < lo || v > hi) fail("{}: '{}' = {} is outside [{}, {}]", file_, name(key), v, lo, hi);
-    return v;
+    const auto v = json_int64(*j);
+    if (!v || *v < lo || *v > hi)
+      fail("{}: '{}' = {} is outside [{}, {}]", file_, name(key), j->dump(), lo, hi);
+    return *v;
   }
 
   int64_t required_integer(const char* key, int64_t lo, int64_t hi) {
@@ -130,6 +131,7 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   s.max_positions = m.integer("max_positions", 2, 1 << 20, s.max_positions);
   c.init_std = m.number("init_std", 0.0, 10.0, c.init_std);
   c.qk_norm_init = m.number("qk_norm_init", 0.0, 100.0, c.qk_norm_init);
+  if (const std::string init = m.string("init"); !init.empty()) c.init = base_dir / init;
   m.finish();
   if (s.heads % s.kv_heads != 0)
     fail("{}: 'model.heads' = {} must be a multiple of 'model.kv_heads' = {}", file, s.heads,

@@ -43,6 +43,7 @@ Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, TrainerOptio
     fail("{}: holds a checkpoint already; pass --resume to continue it, or choose another --out",
          out_dir_.string());
 
+  if (!options_.resume && !config_.init.empty()) read_hf_weights(config_.init, params_);
   const Tokenizer tokenizer = write_and_load_tokenizer(out_dir_ / "model");
   const int32_t end_id = params_.config.bos_id;  // <|endoftext|>
   data_ = read_trace_dataset(config_.data.train, tokenizer, end_id, config_.data.max_tokens);

@@ -19,9 +19,9 @@ int64_t get_int(const Json& j, const std::string& file, const char* key, int64_t
     fail("{}: missing '{}'", file, key);
   }
   if (!it->is_number_integer()) fail("{}: '{}' must be an integer", file, key);
-  int64_t v = it->get<int64_t>();
-  if (v < lo || v > hi) fail("{}: '{}' = {} is outside [{}, {}]", file, key, v, lo, hi);
-  return v;
+  const auto v = json_int64(*it);
+  if (!v || *v < lo || *v > hi) fail("{}: '{}' = {} is outside [{}, {}]", file, key, it->dump(), lo, hi);
+  return *v;
 }
 
 double get_double(const Json& j, const std::string& file, const char* key, double lo, double hi,
@@ -41,15 +41,24 @@ bool get_bool(const Json& j, const std::string& file, const char* key, bool fall
   return it->get<bool>();
 }
 
+std::string get_string(const Json& j, const std::string& file, const char* key,
+                       const std::string& fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_string()) fail("{}: '{}' must be a string, got {}", file, key, it->dump());
+  return it->get<std::string>();
+}
+
 // eos_token_id may be one id or a list.
 std::vector<int32_t> get_ids(const Json& j, const std::string& file, const char* key, int vocab) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return {};
   std::vector<int32_t> ids;
   auto add = [&](const Json& v) {
-    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= vocab)
+    const auto id = json_int64(v);
+    if (!id || *id < 0 || *id >= vocab)
       fail("{}: '{}' holds {}, not a token id below vocab_size {}", file, key, v.dump(), vocab);
-    ids.push_back(v.get<int32_t>());
+    ids.push_back(static_cast<int32_t>(*id));
   };
   if (it->is_array()) {
     for (const auto& v : *it) add(v);
@@ -64,7 +73,7 @@ RopeScaling parse_rope_scaling(const Json& j, const std::string& file) {
   if (it == j.end() || it->is_null()) return {};
   const Json& s = *it;
   if (!s.is_object()) fail("{}: 'rope_scaling' must be an object", file);
-  std::string type = s.value("rope_type", s.value("type", std::string{}));
+  const std::string type = get_string(s, file, "rope_type", get_string(s, file, "type", ""));
   if (type == "default") return {};
   if (type != "llama3")
     fail("{}: rope_scaling type '{}' is not supported (only 'llama3')", file, type);
@@ -184,7 +193,7 @@ ModelConfig ModelConfig::load(const std::filesystem::path& model_dir) {
   c.qkv_bias = c.arch == Architecture::Qwen2 || attention_bias;
   c.o_bias = c.arch != Architecture::Qwen2 && attention_bias;
   c.qk_norm = c.arch == Architecture::Qwen3;
-  const std::string act = j.value("hidden_act", std::string("silu"));
+  const std::string act = get_string(j, file, "hidden_act", "silu");
   if (act != "silu") fail("{}: hidden_act '{}' is not supported (only silu)", file, act);
 
   c.eos_ids = get_ids(j, file, "eos_token_id", c.vocab);

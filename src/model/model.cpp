@@ -1,6 +1,7 @@
 #include "model/model.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <map>
 
 #include "core/error.hpp"
@@ -17,6 +18,7 @@ class TensorIndex {
     const auto single = dir / "model.safetensors";
     const auto index = dir / "model.safetensors.index.json";
     if (std::filesystem::exists(index)) {
+      source_ = index;
       Json j = read_json_file(index);
       auto map = j.find("weight_map");
       if (!j.is_object() || map == j.end() || !map->is_object())
@@ -25,13 +27,15 @@ class TensorIndex {
       for (const auto& [name, shard] : map->items()) {
         if (!shard.is_string()) fail("{}: weight_map['{}'] is not a file name", index.string(), name);
         const auto shard_name = shard.get<std::string>();
-        if (shard_name.find('/') != std::string::npos || shard_name.starts_with("."))
+        if (shard_name.empty() || shard_name.find('/') != std::string::npos ||
+            shard_name.starts_with("."))
           fail("{}: shard '{}' is not a plain file name", index.string(), shard_name);
         auto [it, added] = shard_of_file.emplace(shard_name, files.size());
         if (added) files.emplace_back(dir / shard_name);
         location_[name] = it->second;
       }
     } else if (std::filesystem::exists(single)) {
+      source_ = single;
       files.emplace_back(single);
       for (const auto& [name, t] : files.back().tensors()) location_[name] = 0;
     } else {
@@ -44,7 +48,7 @@ class TensorIndex {
 
   const TensorView& get(const std::string& name, std::vector<int64_t> shape) const {
     auto it = location_.find(name);
-    if (it == location_.end()) fail("missing tensor '{}' in the model's safetensors files", name);
+    if (it == location_.end()) fail("{}: missing tensor '{}'", source_.string(), name);
     const SafetensorsFile& file = (*files_)[it->second];
     const TensorView& t = file.tensor(name);
     if (t.shape != shape)
@@ -53,6 +57,11 @@ class TensorIndex {
     if (t.dtype != DType::F32 && t.dtype != DType::BF16 && t.dtype != DType::F16)
       fail("{}: tensor '{}' has dtype {}; weights must be F32, BF16 or F16", file.path().string(),
            name, dtype_name(t.dtype));
+    // The kernels read weights as arrays of their type. Writers keep tensors aligned (Hugging
+    // Face's pads the header and sorts tensors by dtype); one that is not is corrupt.
+    if (reinterpret_cast<uintptr_t>(t.data) % dtype_size(t.dtype) != 0)
+      fail("{}: tensor '{}' is not aligned to its {}-byte elements", file.path().string(), name,
+           dtype_size(t.dtype));
     check_finite(file, t);
     return t;
   }
@@ -72,6 +81,7 @@ class TensorIndex {
     if (!finite) fail("{}: tensor '{}' holds NaN or infinite values", file.path().string(), t.name);
   }
 
+  std::filesystem::path source_;  // the index, or the one safetensors file
   std::map<std::string, size_t> location_;
   std::vector<SafetensorsFile>* files_ = nullptr;
 };

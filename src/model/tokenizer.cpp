@@ -47,6 +47,12 @@ void Tokenizer::Impl::build_id_tables(const std::filesystem::path& path) {
   for (const auto& [token, id] : model.vocab()) size = std::max<int64_t>(size, int64_t{id} + 1);
   for (const AddedToken& token : added.tokens()) size = std::max<int64_t>(size, int64_t{token.id} + 1);
   if (size > kMaxVocabSize) fail("{}: token ids up to {} are implausibly large", path.string(), size - 1);
+  // Real vocabularies number their tokens 0, 1, 2...; a few tokens with huge ids would make a
+  // small file allocate tables of gigabytes.
+  const auto count = static_cast<int64_t>(model.vocab().size() + added.tokens().size());
+  if (size > 2 * count + 1024)
+    fail("{}: token ids up to {} for only {} tokens; ids must be nearly contiguous", path.string(),
+         size - 1, count);
   kinds.assign(static_cast<std::size_t>(size), Kind::none);
   tokens.assign(kinds.size(), {});
   bytes.assign(kinds.size(), {});

@@ -55,14 +55,30 @@ std::unique_ptr<Policy> make_foresight_policy(Judge judge, bool sample) {
   return std::make_unique<ForesightPolicy>(std::move(judge), sample);
 }
 
-std::unique_ptr<Policy> make_foresight_policy(const PolicyOptions& o) {
-  if (o.judge.empty())
+namespace {
+
+// The file of --judge's entry for `label` ("" for the unlabelled one).
+std::string judge_file(const std::vector<std::string>& judges, std::string_view label) {
+  for (const std::string& entry : judges) {
+    const size_t eq = entry.find('=');
+    const std::string_view entry_label =
+        eq == std::string::npos ? std::string_view() : std::string_view(entry).substr(0, eq);
+    if (entry_label == label) return eq == std::string::npos ? entry : entry.substr(eq + 1);
+  }
+  if (label.empty())
     fail("--policy foresight needs --judge FILE (a judge from `foresight judge-init` or training)");
+  fail("--policy foresight-{0} needs --judge {0}=FILE", label);
+}
+
+}  // namespace
+
+std::unique_ptr<Policy> make_foresight_policy(const PolicyOptions& o, std::string_view label) {
+  const std::string file = judge_file(o.judges, label);
   if (o.judge_mode != "sample" && o.judge_mode != "topk")
     fail("--judge-mode: '{}' is not sample or topk", o.judge_mode);
   if (o.model == nullptr) fail("--policy foresight: the model the judge serves is not known");
-  Judge judge = read_judge(o.judge);
-  check_judge_fits(judge, *o.model, o.judge);
+  Judge judge = read_judge(file);
+  check_judge_fits(judge, *o.model, file);
   return make_foresight_policy(std::move(judge), o.judge_mode == "sample");
 }
 

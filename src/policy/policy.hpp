@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/rng.hpp"
 #include "kv/attention_stats.hpp"
@@ -86,12 +87,15 @@ class Policy {
 
 // What some policies need besides their name.
 struct PolicyOptions {
-  std::string judge;                   // --judge: the judge file of `foresight`
+  // --judge: judge files, each FILE (the judge of `foresight`) or LABEL=FILE (the judge of
+  // `foresight-LABEL`), so that one run can set judges side by side (supervised, RL).
+  std::vector<std::string> judges;
   std::string judge_mode = "sample";   // --judge-mode: sample | topk
   const ModelConfig* model = nullptr;  // the model the runs use (a judge must be built for it)
 };
 
-// The policy of a name (random, streaming, h2o, tova, snapkv, rkv, golden, foresight); "full"
+// The policy of a name (random, streaming, h2o, tova, snapkv, rkv, golden, foresight,
+// foresight-LABEL); "full"
 // gives null (no eviction). Errors name the command-line option: an unknown name (listing the
 // known ones), a foresight run without a usable judge.
 std::unique_ptr<Policy> make_policy(std::string_view name, const PolicyOptions& options = {},

@@ -52,12 +52,7 @@ std::vector<TaskProblem> read_dataset(const std::filesystem::path& path) {
     begin = end + 1;
     if (raw.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     const std::string where = fmt::format("{}:{}", path.string(), number);
-    Json line;
-    try {
-      line = Json::parse(raw);
-    } catch (const Json::parse_error& e) {
-      fail("{}: invalid JSON: {}", where, e.what());
-    }
+    const Json line = parse_json(raw, where);
     if (!line.is_object()) fail("{}: expected a JSON object, found {}", where, line.type_name());
     TaskProblem p;
     p.id = text_field(line, "id", true, true, where);

@@ -12,23 +12,28 @@
 namespace foresight {
 namespace {
 
-constexpr int kKeys = 100;  // k00..k99
+constexpr int kKeys = 100;  // k00..k99; k00 ends the chains unless end_word is set
 
 struct Entry {
   int key, next;  // next = -1: end
   int weight;
 };
 
-std::string target(int next) { return next < 0 ? "end" : fmt::format("k{:02}", next); }
+std::string target(int next, bool end_word) {
+  if (next < 0) return end_word ? "end" : "k00";
+  return fmt::format("k{:02}", next);
+}
 
 }  // namespace
 
 TaskProblem make_pointer_problem(const PointerKnobs& knobs, Rng& rng) {
-  if (knobs.hops + knobs.distractors > kKeys)
-    fail("--knob: pointer knobs hops + distractors = {} + {} need more than the {} two-digit keys",
-         knobs.hops, knobs.distractors, kKeys);
-  std::vector<int> keys(kKeys);
-  std::iota(keys.begin(), keys.end(), 0);
+  const bool end_word = knobs.end_word == 1;
+  const int first_key = end_word ? 0 : 1;
+  if (knobs.hops + knobs.distractors > kKeys - first_key)
+    fail("--knob: pointer knobs hops + distractors = {} + {} need more than the {} available keys",
+         knobs.hops, knobs.distractors, kKeys - first_key);
+  std::vector<int> keys(kKeys - first_key);
+  std::iota(keys.begin(), keys.end(), first_key);
   shuffle(keys, rng);
 
   // keys[0..hops) form the walk; the distractors form chains of about 8 entries of their own.
@@ -49,12 +54,12 @@ TaskProblem make_pointer_problem(const PointerKnobs& knobs, Rng& rng) {
   TaskProblem p;
   p.group = "pointer";
   p.prompt = "task pointer\n";
-  for (const Entry& e : table) p.prompt += fmt::format("k{:02}>{}:{}\n", e.key, target(e.next), e.weight);
+  for (const Entry& e : table) p.prompt += fmt::format("k{:02}>{}:{}\n", e.key, target(e.next, end_word), e.weight);
   p.prompt += fmt::format("s={}\nfrom k{:02}: s<s*{}+w\n", tagged_digits(s), walk.front().key, m);
 
   for (size_t hop = 0; hop < walk.size(); ++hop) {
     const Entry& e = walk[hop];
-    p.trace += fmt::format("{:02}:k{:02}>{}:{};", hop + 1, e.key, target(e.next), e.weight);
+    p.trace += fmt::format("{:02}:k{:02}>{}:{};", hop + 1, e.key, target(e.next, end_word), e.weight);
     s = append_multiply_add(p.trace, s, m, e.weight);
     p.trace += '\n';
   }

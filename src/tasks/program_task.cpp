@@ -38,7 +38,7 @@ TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
     in.dest = draw_below(rng, knobs.registers);
     in.lhs = draw_below(rng, knobs.registers);
     in.rhs = (in.lhs + 1 + draw_below(rng, knobs.registers - 1)) % knobs.registers;  // != lhs
-    in.op = draw_below(rng, 2) == 0 ? '+' : '-';
+    in.op = knobs.operators == 2 && draw_below(rng, 2) != 0 ? '-' : '+';
   }
 
   TaskProblem p;

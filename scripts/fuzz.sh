@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Fuzzes every parser: builds the libFuzzer targets of fuzz/ into build-fuzz/ (clang, with
+# AddressSanitizer and UBSan), seeds their corpora from the project's own files
+# (fuzz/make_corpus.sh) and runs each target for SECONDS (default 60), one after another.
+# Prints each target's executions and coverage and writes the table to runs/fuzz/summary.md.
+# A finding (crash, sanitizer report, uncaught exception, timeout, out-of-memory) leaves its
+# input in runs/fuzz/artifacts/ and makes the script exit 1; replay it with
+#   build-fuzz/fuzz/TARGET runs/fuzz/artifacts/FILE
+# Corpora grow across runs in runs/fuzz/corpus/. JOBS (default: all cores) sets build jobs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+jobs=${JOBS:-$(nproc)}
+
+scripts/setup.sh --fuzz
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_FLAGS=-gline-tables-only -DFORESIGHT_FUZZ=ON -DFORESIGHT_TESTS=OFF \
+  -DFORESIGHT_BENCH=OFF >/dev/null
+cmake --build build-fuzz -j "$jobs"
+
+runs=runs/fuzz
+mkdir -p "$runs/corpus" "$runs/artifacts" "$runs/logs"
+fuzz/make_corpus.sh build-fuzz/foresight "$runs/seeds"
+
+# Longest input per target: large enough for its seeds (the tiny model's weights are ~430 KB).
+declare -A max_len=(
+  [answer_fuzz]=8192 [config_fuzz]=4096 [dataset_fuzz]=16384 [judge_fuzz]=65536
+  [model_index_fuzz]=16384 [model_weights_fuzz]=1048576 [safetensors_fuzz]=65536
+  [tokenizer_encode_fuzz]=8192 [tokenizer_json_fuzz]=65536 [trace_fuzz]=65536
+  [train_config_fuzz]=4096
+)
+
+export OMP_NUM_THREADS=1
+summary="| target | seconds | executions | exec/s | cov | ft | corpus | result |
+|---|---|---|---|---|---|---|---|"
+failed=0
+for target in $(printf '%s\n' "${!max_len[@]}" | sort); do
+  log="$runs/logs/$target.log"
+  mkdir -p "$runs/corpus/$target"
+  status=0
+  "build-fuzz/fuzz/$target" -max_total_time="$seconds" -max_len="${max_len[$target]}" \
+    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$runs/artifacts/$target-" \
+    "$runs/corpus/$target" "$runs/seeds/$target" >"$log" 2>&1 || status=$?
+  # libFuzzer's last status line: "#N  DONE  cov: C ft: F corp: K/S ..." (or the line before
+  # a crash), and its final stats.
+  last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
+  field() { sed -nE "s/.*$1: ([0-9]+).*/\\1/p" <<<"$last"; }
+  execs=$(sed -nE 's/^stat::number_of_executed_units: +([0-9]+)/\1/p' "$log")
+  rate=$(sed -nE 's/^stat::average_exec_per_sec: +([0-9]+)/\1/p' "$log")
+  corpus=$(sed -nE 's/.*corp: ([0-9]+\/[0-9]+[a-zA-Z]*).*/\1/p' <<<"$last")
+  if ((status == 0)); then
+    result=ok
+  else
+    failed=1
+    artifact=$(sed -nE 's/.*Test unit written to (.*)/\1/p' "$log" | tail -1)
+    result="FINDING (exit $status) ${artifact:-see $log}"
+  fi
+  line="| $target | $seconds | ${execs:-?} | ${rate:-?} | $(field cov) | $(field ft) | ${corpus:-?} | $result |"
+  echo "$line"
+  summary+=$'\n'"$line"
+done
+
+{
+  echo "# Fuzzing: $(date -u +%Y-%m-%dT%H:%MZ), $seconds s per target, commit $(git rev-parse --short HEAD)"
+  echo
+  echo "$summary"
+} >"$runs/summary.md"
+echo "fuzz: summary in $runs/summary.md, logs in $runs/logs/" >&2
+exit "$failed"
