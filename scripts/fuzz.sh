@@ -6,7 +6,8 @@
 # A finding (crash, sanitizer report, uncaught exception, timeout, out-of-memory) leaves its
 # input in runs/fuzz/artifacts/ and makes the script exit 1; replay it with
 #   build-fuzz/fuzz/TARGET runs/fuzz/artifacts/FILE
-# Corpora grow across runs in runs/fuzz/corpus/. JOBS (default: all cores) sets build jobs.
+# Corpora grow across runs in runs/fuzz/corpus/. JOBS (default: all cores) sets the build
+# jobs and how many targets fuzz at once (each on one core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -30,20 +31,17 @@ declare -A max_len=(
   [train_config_fuzz]=4096
 )
 
-export OMP_NUM_THREADS=1
-summary="| target | seconds | executions | exec/s | cov | ft | corpus | result |
-|---|---|---|---|---|---|---|---|"
-failed=0
-for target in $(printf '%s\n' "${!max_len[@]}" | sort); do
-  log="$runs/logs/$target.log"
+# fuzz_target NAME: runs one target and writes its summary row to $runs/rows/NAME.
+fuzz_target() {
+  local target=$1 log="$runs/logs/$1.log" status=0
   mkdir -p "$runs/corpus/$target"
-  status=0
   "build-fuzz/fuzz/$target" -max_total_time="$seconds" -max_len="${max_len[$target]}" \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$runs/artifacts/$target-" \
     "$runs/corpus/$target" "$runs/seeds/$target" >"$log" 2>&1 || status=$?
   # libFuzzer's last status line: "#N  DONE  cov: C ft: F corp: K/S ..." (or the line before
   # a crash), and its final stats.
+  local last execs rate corpus result artifact
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
   field() { sed -nE "s/.*$1: ([0-9]+).*/\\1/p" <<<"$last"; }
   execs=$(sed -nE 's/^stat::number_of_executed_units: +([0-9]+)/\1/p' "$log")
@@ -52,19 +50,32 @@ for target in $(printf '%s\n' "${!max_len[@]}" | sort); do
   if ((status == 0)); then
     result=ok
   else
-    failed=1
     artifact=$(sed -nE 's/.*Test unit written to (.*)/\1/p' "$log" | tail -1)
     result="FINDING (exit $status) ${artifact:-see $log}"
   fi
-  line="| $target | $seconds | ${execs:-?} | ${rate:-?} | $(field cov) | $(field ft) | ${corpus:-?} | $result |"
-  echo "$line"
-  summary+=$'\n'"$line"
+  echo "| $target | $seconds | ${execs:-?} | ${rate:-?} | $(field cov) | $(field ft) | ${corpus:-?} | $result |" |
+    tee "$runs/rows/$target"
+}
+
+export OMP_NUM_THREADS=1
+rm -rf "$runs/rows"
+mkdir -p "$runs/rows"
+running=0
+for target in $(printf '%s\n' "${!max_len[@]}" | sort); do
+  fuzz_target "$target" &
+  if ((++running >= jobs)); then
+    wait -n
+    ((running--))
+  fi
 done
+wait
 
 {
   echo "# Fuzzing: $(date -u +%Y-%m-%dT%H:%MZ), $seconds s per target, commit $(git rev-parse --short HEAD)"
   echo
-  echo "$summary"
+  echo "| target | seconds | executions | exec/s | cov | ft | corpus | result |"
+  echo "|---|---|---|---|---|---|---|---|"
+  cat "$runs"/rows/*
 } >"$runs/summary.md"
 echo "fuzz: summary in $runs/summary.md, logs in $runs/logs/" >&2
-exit "$failed"
+! grep -q FINDING "$runs"/rows/*
