@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, builds, and runs the main job: the bundled reasoning model (models/bundled) solves
 # the benchmark (benchmarks/tasks.jsonl: 32 problems of each task family) under every eviction
-# policy at three budgets, 12.5%, 25% and 50% of the benchmark's mean sequence length (1953
+# policy at three budgets, 12.5%, 25% and 50% of the benchmark's mean sequence length (1955
 # tokens), with evictions every L = 32 tokens; greedy decoding. With the bundled judges present,
 # the learned policy runs too, with each (`foresight-sl`, `foresight-rl`). Prints the accuracy
 # table per family; the full report (results.json/csv/md, accuracy.svg, samples.jsonl) goes to

@@ -47,7 +47,7 @@ make_data runs/bundled/data 100 20000 7 operators=2 end_word=1
 train models/bundled/train.json runs/bundled/train
 make_data runs/bundled/data2 200 4000 8 operators=1 end_word=0
 train models/bundled/finetune.json runs/bundled/finetune
-make_data runs/bundled/data3 300 8000 9 operators=1 end_word=0
+make_data runs/bundled/data3 400 8000 9 operators=1 end_word=0
 train models/bundled/polish.json runs/bundled/polish
 cp runs/bundled/polish/model/* models/bundled/
 cp runs/bundled/train/train_log.jsonl models/bundled/train_log.jsonl

@@ -164,6 +164,11 @@ void check_pointer(const TaskProblem& p, int* distractors = nullptr) {
     table.erase(key);  // a chain never revisits a key
     key = target;
   }
+  if (!end_word) {  // the closing line restates the next line number and k00
+    ASSERT_LT(hop + 1, trace.size());
+    EXPECT_EQ(trace[hop], two_digits(int(hop) + 1) + ":k00");
+    ++hop;
+  }
   EXPECT_EQ(p.answer, tagged(s));
   EXPECT_EQ(hop + 1, trace.size());
   if (distractors) *distractors = int(table.size());
@@ -305,7 +310,7 @@ TEST(Tasks, RangedKnobsDrawPerProblem) {
   for (const TaskProblem& p : problems) {
     int off_chain = 0;
     check_pointer(p, &off_chain);
-    hops.insert(lines_of(p.trace).size() - 1);
+    hops.insert(lines_of(p.trace).size() - 2);  // hop lines, the k00 line, the answer
     distractors.insert(size_t(off_chain));
   }
   EXPECT_EQ(hops, (std::set<size_t>{5, 6, 7, 8, 9}));
@@ -336,7 +341,8 @@ TEST(Tasks, PointerChainsEndInK00OrTheWordEnd) {
   for (const TaskProblem& p : make_task_problems("pointer", 4, 9)) {
     EXPECT_EQ(p.prompt.find("\nk00>"), std::string::npos);
     EXPECT_EQ(p.prompt.find(">end:"), std::string::npos);
-    EXPECT_NE(lines_of(p.trace).at(lines_of(p.trace).size() - 2).find(">k00:"), std::string::npos);
+    EXPECT_NE(lines_of(p.trace).at(lines_of(p.trace).size() - 3).find(">k00:"), std::string::npos);
+    check(p);
   }
   const std::vector<std::string> word = {"end_word=1", "hops=60", "distractors=40"};
   for (const TaskProblem& p : make_task_problems("pointer", 4, 9, word)) {
@@ -355,7 +361,7 @@ TEST(Tasks, LiveSetIsFarBelowAQuarterOfTheTrace) {
   EXPECT_LT(double(program_chars), 0.18 * double(program.trace.size()));  // program + registers
 
   const TaskProblem pointer = make_task_problems("pointer", 1, 4)[0];
-  const size_t hops = lines_of(pointer.trace).size() - 1;
+  const size_t hops = lines_of(pointer.trace).size() - 2;
   const size_t chain_chars = hops * std::string("k00>k00:0\n").size() + lines_of(pointer.prompt).back().size() + 10;
   EXPECT_LT(double(chain_chars), 0.18 * double(pointer.trace.size()));  // chain + s + rule
 

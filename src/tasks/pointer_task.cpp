@@ -63,6 +63,9 @@ TaskProblem make_pointer_problem(const PointerKnobs& knobs, Rng& rng) {
     s = append_multiply_add(p.trace, s, m, e.weight);
     p.trace += '\n';
   }
+  // The walk ends with a line that copies k00 like any hop's key, so that stopping is decided
+  // right after k00 is written, not from the target digits a whole line back.
+  if (!end_word) p.trace += fmt::format("{:02}:k00\n", walk.size() + 1);
   p.answer = tagged_digits(s);
   p.trace += "answer: " + p.answer + "\n";
   return p;
