@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every parser: builds the libFuzzer targets of fuzz/ into build-fuzz/ (clang, with
 # AddressSanitizer and UBSan), seeds their corpora from the project's own files
-# (fuzz/make_corpus.sh) and runs each target for SECONDS (default 60), one after another.
+# (fuzz/make_corpus.sh) and runs each target for SECONDS (default 60), JOBS targets at once.
 # Prints each target's executions and coverage and writes the table to runs/fuzz/summary.md.
 # A finding (crash, sanitizer report, uncaught exception, timeout, out-of-memory) leaves its
 # input in runs/fuzz/artifacts/ and makes the script exit 1; replay it with
