@@ -56,12 +56,55 @@ float dot(const float* a, const float* b, int64_t n) {
   return s;
 }
 
-void axpy(float a, const float* x, float* y, int64_t n) {
-  const __m256 va = _mm256_set1_ps(a);
+void dot_rows(const float* q, const float* rows, int64_t count, int64_t n, float* out) {
+  int64_t j = 0;
+  if (n % 8 == 0) {
+    for (; j + 4 <= count; j += 4) {
+      const float* r = rows + j * n;
+      __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+      for (int64_t i = 0; i < n; i += 8) {
+        const __m256 qv = _mm256_loadu_ps(q + i);
+        a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r + i), a0);
+        a1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r + n + i), a1);
+        a2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r + 2 * n + i), a2);
+        a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r + 3 * n + i), a3);
+      }
+      // pairwise adds leave each row's sum of lanes 0-3 in the low half, of 4-7 in the high
+      const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+      _mm_storeu_ps(out + j, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+    }
+  }
+  for (; j < count; ++j) out[j] = dot(q, rows + j * n, n);
+}
+
+namespace {
+
+// Columns [i, i + 8 * V) of weighted_rows, in V accumulators.
+template <int V>
+void weighted_columns(const float* w, const float* rows, int64_t count, int64_t n, int64_t i,
+                      float* out) {
+  __m256 acc[V];
+  for (int v = 0; v < V; ++v) acc[v] = _mm256_setzero_ps();
+  for (int64_t j = 0; j < count; ++j) {
+    const __m256 wj = _mm256_set1_ps(w[j]);
+    const float* r = rows + j * n + i;
+    for (int v = 0; v < V; ++v) acc[v] = _mm256_fmadd_ps(wj, _mm256_loadu_ps(r + 8 * v), acc[v]);
+  }
+  for (int v = 0; v < V; ++v) _mm256_storeu_ps(out + i + 8 * v, acc[v]);
+}
+
+}  // namespace
+
+void weighted_rows(const float* w, const float* rows, int64_t count, int64_t n, float* out) {
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
-  for (; i < n; ++i) y[i] += a * x[i];
+  for (; i + 32 <= n; i += 32) weighted_columns<4>(w, rows, count, n, i, out);
+  for (; i + 16 <= n; i += 16) weighted_columns<2>(w, rows, count, n, i, out);
+  for (; i + 8 <= n; i += 8) weighted_columns<1>(w, rows, count, n, i, out);
+  for (; i < n; ++i) {
+    float s = 0;
+    for (int64_t j = 0; j < count; ++j) s += w[j] * rows[j * n + i];
+    out[i] = s;
+  }
 }
 
 }  // namespace foresight

@@ -1,7 +1,6 @@
 #include "model/attention.hpp"
 
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 #include "core/kernels.hpp"
@@ -27,11 +26,10 @@ void attend_head(const ModelConfig& c, const SequenceRows& share, int layer, int
     const int64_t row = share.first_row + i, position = seq.next_position + i;
     const float* query = q + (row * c.n_heads + head) * d;
     probs.resize(static_cast<size_t>(visible));
-    for (int j = 0; j < visible; ++j) probs[j] = dot(query, kv.keys() + int64_t{j} * d, d) * scale;
+    dot_rows(query, kv.keys(), visible, d, probs.data());
+    for (float& p : probs) p *= scale;
     softmax(probs.data(), visible);
-    float* o = out + (row * c.n_heads + head) * d;
-    std::memset(o, 0, sizeof(float) * d);
-    for (int j = 0; j < visible; ++j) axpy(probs[j], kv.values() + int64_t{j} * d, o, d);
+    weighted_rows(probs.data(), kv.values(), visible, d, out + (row * c.n_heads + head) * d);
     if (seq.recorder != nullptr)
       seq.recorder->add_query(layer, head, position, probs.data(),
                               kv.positions().first(size_t(visible)));

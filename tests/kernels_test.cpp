@@ -1,0 +1,55 @@
+// The attention kernels against plain double-precision loops, over head sizes that exercise
+// every column block and tail, and key counts that are and are not multiples of four.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+#include "core/kernels.hpp"
+
+namespace foresight {
+namespace {
+
+std::vector<float> normal_floats(std::mt19937& rng, size_t n) {
+  std::normal_distribution<float> normal;
+  std::vector<float> v(n);
+  for (float& x : v) x = normal(rng);
+  return v;
+}
+
+TEST(Kernels, DotRowsMatchesPlainSums) {
+  std::mt19937 rng(7);
+  for (int n : {8, 13, 24, 48, 64, 128})
+    for (int count : {0, 1, 3, 4, 7, 33}) {
+      const std::vector<float> q = normal_floats(rng, size_t(n));
+      const std::vector<float> rows = normal_floats(rng, size_t(count) * n);
+      std::vector<float> out(size_t(count) + 1, -1.0f);
+      dot_rows(q.data(), rows.data(), count, n, out.data());
+      for (int j = 0; j < count; ++j) {
+        double want = 0;
+        for (int i = 0; i < n; ++i) want += double(q[i]) * rows[size_t(j) * n + i];
+        EXPECT_NEAR(out[j], want, 1e-5 * n) << "n " << n << " count " << count << " row " << j;
+      }
+      EXPECT_EQ(out[size_t(count)], -1.0f) << "wrote past the last row";
+    }
+}
+
+TEST(Kernels, WeightedRowsMatchesPlainSums) {
+  std::mt19937 rng(8);
+  for (int n : {8, 13, 24, 48, 64, 128})
+    for (int count : {0, 1, 3, 4, 7, 33}) {
+      const std::vector<float> w = normal_floats(rng, size_t(count));
+      const std::vector<float> rows = normal_floats(rng, size_t(count) * n);
+      std::vector<float> out(size_t(n) + 1, -1.0f);
+      weighted_rows(w.data(), rows.data(), count, n, out.data());
+      for (int i = 0; i < n; ++i) {
+        double want = 0;
+        for (int j = 0; j < count; ++j) want += double(w[j]) * rows[size_t(j) * n + i];
+        EXPECT_NEAR(out[i], want, 1e-5 * (count + 1)) << "n " << n << " count " << count;
+      }
+      EXPECT_EQ(out[size_t(n)], -1.0f) << "wrote past the last column";
+    }
+}
+
+}  // namespace
+}  // namespace foresight
