@@ -19,8 +19,9 @@ struct SequenceRows {
 };
 
 // q: [rows, n_heads, head_dim] post-RoPE, each share's rows at its sequence's next positions;
-// out: same shape. One task per (share, query head), so a batch of sequences keeps every
-// thread busy and each sequence's numbers are those it gets alone.
+// out: same shape. One task per (share, KV head), whose query heads read its keys together,
+// so a batch of sequences keeps every thread busy and each sequence's numbers are those it
+// gets alone.
 void attend(const ModelConfig& config, std::span<const SequenceRows> shares, int layer,
             const float* q, float* out);
 
