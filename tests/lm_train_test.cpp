@@ -71,16 +71,16 @@ TEST(LmTrain, ResumeContinuesExactly) {
 // the trained model's, far below a fresh start's, and a model of another shape is refused.
 TEST(LmTrain, FineTuningStartsFromAModelDirectory) {
   test::TempDir dir;
-  write_dataset(dir / "train.jsonl", 60);
-  Trainer base(parse(tiny_config(40), dir), dir / "base", quiet());
+  test::write_lm_traces(dir / "train.jsonl", 60);
+  Trainer base(parse(test::tiny_lm_config(40), dir), dir / "base", quiet());
   base.run();
-  Json config = tiny_config(2);
+  Json config = test::tiny_lm_config(2);
   config["model"]["init"] = "base/model";
   Trainer tuned(parse(config, dir), dir / "tuned", quiet());
   EXPECT_EQ(tuned.parameters().values, base.parameters().values);
   tuned.run();
-  const double fresh = read_log(dir / "base" / "train_log.jsonl").front()["loss"];
-  const double started = read_log(dir / "tuned" / "train_log.jsonl").front()["loss"];
+  const double fresh = test::read_jsonl(dir / "base" / "train_log.jsonl").front()["loss"];
+  const double started = test::read_jsonl(dir / "tuned" / "train_log.jsonl").front()["loss"];
   EXPECT_LT(started, 0.5 * fresh);
 
   config["model"]["hidden"] = 48;
