@@ -24,11 +24,11 @@ TEST(Kernels, DotRowsMatchesPlainSums) {
       const std::vector<float> q = normal_floats(rng, size_t(n));
       const std::vector<float> rows = normal_floats(rng, size_t(count) * n);
       std::vector<float> out(size_t(count) + 1, -1.0f);
-      dot_rows(q.data(), rows.data(), count, n, out.data());
+      dot_rows(q.data(), rows.data(), count, n, 0.5f, out.data());
       for (int j = 0; j < count; ++j) {
         double want = 0;
         for (int i = 0; i < n; ++i) want += double(q[i]) * rows[size_t(j) * n + i];
-        EXPECT_NEAR(out[j], want, 1e-5 * n) << "n " << n << " count " << count << " row " << j;
+        EXPECT_NEAR(out[j], 0.5 * want, 1e-5 * n) << "n " << n << " count " << count << " row " << j;
       }
       EXPECT_EQ(out[size_t(count)], -1.0f) << "wrote past the last row";
     }

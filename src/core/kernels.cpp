@@ -56,7 +56,8 @@ float dot(const float* a, const float* b, int64_t n) {
   return s;
 }
 
-void dot_rows(const float* q, const float* rows, int64_t count, int64_t n, float* out) {
+void dot_rows(const float* q, const float* rows, int64_t count, int64_t n, float scale,
+              float* out) {
   int64_t j = 0;
   if (n % 8 == 0) {
     for (; j + 4 <= count; j += 4) {
@@ -71,10 +72,11 @@ void dot_rows(const float* q, const float* rows, int64_t count, int64_t n, float
       }
       // pairwise adds leave each row's sum of lanes 0-3 in the low half, of 4-7 in the high
       const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
-      _mm_storeu_ps(out + j, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+      const __m128 sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+      _mm_storeu_ps(out + j, _mm_mul_ps(sums, _mm_set1_ps(scale)));
     }
   }
-  for (; j < count; ++j) out[j] = dot(q, rows + j * n, n);
+  for (; j < count; ++j) out[j] = dot(q, rows + j * n, n) * scale;
 }
 
 namespace {

@@ -34,12 +34,11 @@ void attend_group(const ModelConfig& c, const SequenceRows& share, int layer, in
     for (int j = 0; j < visible; j += kKeyTile)
       for (int g = 0; g < group; ++g)
         dot_rows(queries + int64_t{g} * d, kv.keys() + int64_t{j} * d,
-                 std::min(kKeyTile, visible - j), d, probs[g].data() + j);
+                 std::min(kKeyTile, visible - j), d, scale, probs[g].data() + j);
 
     for (int g = 0; g < group; ++g) {
       const int head = kv_head * group + g;
       float* p = probs[g].data();
-      for (int j = 0; j < visible; ++j) p[j] *= scale;
       softmax(p, visible);
       weighted_rows(p, kv.values(), visible, d, out + (row * c.n_heads + head) * d);
       if (seq.recorder != nullptr)
