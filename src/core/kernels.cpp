@@ -1,5 +1,6 @@
 #include "core/kernels.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <immintrin.h>
 
@@ -56,27 +57,48 @@ float dot(const float* a, const float* b, int64_t n) {
   return s;
 }
 
+namespace {
+
+// Scores four rows r[0..3] against q in one pass (n a multiple of 8). Each row's sum depends
+// only on that row, so a row scores the same whichever rows share its pass.
+[[gnu::always_inline]] inline __m128 dot_four_rows(const float* q, const float* const r[4],
+                                                   int64_t n) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  for (int64_t i = 0; i < n; i += 8) {
+    const __m256 qv = _mm256_loadu_ps(q + i);
+    a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r[0] + i), a0);
+    a1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r[1] + i), a1);
+    a2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r[2] + i), a2);
+    a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r[3] + i), a3);
+  }
+  // pairwise adds leave each row's sum of lanes 0-3 in the low half, of 4-7 in the high
+  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+  return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
+}  // namespace
+
 void dot_rows(const float* q, const float* rows, int64_t count, int64_t n, float scale,
               float* out) {
-  int64_t j = 0;
-  if (n % 8 == 0) {
-    for (; j + 4 <= count; j += 4) {
-      const float* r = rows + j * n;
-      __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-      for (int64_t i = 0; i < n; i += 8) {
-        const __m256 qv = _mm256_loadu_ps(q + i);
-        a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r + i), a0);
-        a1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r + n + i), a1);
-        a2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r + 2 * n + i), a2);
-        a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(r + 3 * n + i), a3);
-      }
-      // pairwise adds leave each row's sum of lanes 0-3 in the low half, of 4-7 in the high
-      const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
-      const __m128 sums = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-      _mm_storeu_ps(out + j, _mm_mul_ps(sums, _mm_set1_ps(scale)));
+  if (n % 8 != 0) {
+    for (int64_t j = 0; j < count; ++j) out[j] = dot(q, rows + j * n, n) * scale;
+    return;
+  }
+  const __m128 scales = _mm_set1_ps(scale);
+  for (int64_t j = 0; j < count; j += 4) {
+    // the last pass repeats its last row in the missing places, so a key's score never depends
+    // on how many keys are visible (the same summation order for every row)
+    const float* r[4];
+    for (int64_t k = 0; k < 4; ++k) r[k] = rows + std::min(j + k, count - 1) * n;
+    const __m128 sums = _mm_mul_ps(dot_four_rows(q, r, n), scales);
+    if (j + 4 <= count) {
+      _mm_storeu_ps(out + j, sums);
+    } else {
+      alignas(16) float tail[4];
+      _mm_store_ps(tail, sums);
+      std::copy(tail, tail + (count - j), out + j);
     }
   }
-  for (; j < count; ++j) out[j] = dot(q, rows + j * n, n) * scale;
 }
 
 namespace {

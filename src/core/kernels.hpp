@@ -19,7 +19,7 @@ void silu_mul(float* gate, const float* up, int64_t n);
 void add_inplace(float* y, const float* x, int64_t n);
 float dot(const float* a, const float* b, int64_t n);
 // out[j] = scale * dot(q, rows + j * n, n) for j < count: attention scores of one query over a
-// head's keys, four keys at a time.
+// head's keys, four keys at a time; a key's score does not depend on count.
 void dot_rows(const float* q, const float* rows, int64_t count, int64_t n, float scale,
               float* out);
 // out = sum over j < count of w[j] * (rows + j * n): one query's attention output over a head's
