@@ -84,6 +84,8 @@ TEST(FidelitySummary, SplitsTokensByFullCacheEntropy) {
   EXPECT_DOUBLE_EQ(s.loss_ratio, 2.7);
   EXPECT_DOUBLE_EQ(s.low_entropy_rise, 2.0);
   EXPECT_DOUBLE_EQ(s.high_entropy_rise, 0.5);
+  EXPECT_DOUBLE_EQ(s.low_entropy_delta, 2.0);
+  EXPECT_DOUBLE_EQ(s.high_entropy_delta, 0.5);
 }
 
 TEST(TraceFiles, SafetensorsRoundTripAndJsonl) {

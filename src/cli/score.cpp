@@ -85,6 +85,7 @@ void run(const Options& o) {
   progress.finish();
 
   Json summary = Json::array();
+  // Rises in nats per token, then relative (the paper's measure) in brackets.
   std::printf("| policy | budget | L | loss | loss ratio | low-entropy rise | high-entropy rise |\n");
   std::printf("|---|---|---|---|---|---|---|\n");
   for (size_t r = 0; r < runs.size(); ++r) {
@@ -92,8 +93,9 @@ void run(const Options& o) {
     for (int64_t i = 0; i < n_traces; ++i) ce[i] = losses[r][i].ce;
     const FidelitySummary s = summarize_fidelity(traces, ce);
     const std::string budget = runs[r].budget ? std::to_string(*runs[r].budget) : "—";
-    std::printf("| %s | %s | %d | %.4f | %.3f | %+.1f%% | %+.1f%% |\n", runs[r].policy.c_str(),
-                budget.c_str(), o.evict_every, s.loss, s.loss_ratio, 100 * s.low_entropy_rise,
+    std::printf("| %s | %s | %d | %.4f | %.4g | %+.4f (%+.3g%%) | %+.4f (%+.3g%%) |\n",
+                runs[r].policy.c_str(), budget.c_str(), o.evict_every, s.loss, s.loss_ratio,
+                s.low_entropy_delta, 100 * s.low_entropy_rise, s.high_entropy_delta,
                 100 * s.high_entropy_rise);
     summary.push_back({{"policy", runs[r].policy},
                        {"budget", runs[r].budget ? Json(*runs[r].budget) : Json(nullptr)},
@@ -104,7 +106,9 @@ void run(const Options& o) {
                        {"loss", s.loss},
                        {"loss_ratio", s.loss_ratio},
                        {"low_entropy_rise", s.low_entropy_rise},
-                       {"high_entropy_rise", s.high_entropy_rise}});
+                       {"high_entropy_rise", s.high_entropy_rise},
+                       {"low_entropy_delta", s.low_entropy_delta},
+                       {"high_entropy_delta", s.high_entropy_delta}});
   }
   int64_t scored_tokens = 0;
   for (const Trace& t : traces) scored_tokens += int64_t(t.ids.size()) - t.prompt_len;

@@ -68,18 +68,23 @@ FidelitySummary summarize_fidelity(const std::vector<Trace>& traces,
   // Stable, so equal entropies split by position and the result does not depend on the sort.
   std::stable_sort(tokens.begin(), tokens.end(),
                    [](const Token& a, const Token& b) { return a.entropy < b.entropy; });
-  auto mean_rise = [](std::span<const Token> part, double* full_mean, double* policy_mean) {
+  struct Means {
     double full = 0, policy = 0;
-    for (const Token& t : part) full += t.full, policy += t.policy;
-    if (full_mean) *full_mean = full / double(part.size());
-    if (policy_mean) *policy_mean = policy / double(part.size());
-    return part.empty() || full <= 0 ? 0.0 : policy / full - 1;
+    double rise() const { return full <= 0 ? 0.0 : policy / full - 1; }
+  };
+  auto means = [](std::span<const Token> part) {
+    Means m;
+    for (const Token& t : part) m.full += t.full, m.policy += t.policy;
+    if (!part.empty()) m.full /= double(part.size()), m.policy /= double(part.size());
+    return m;
   };
   const std::span<const Token> all(tokens);
   const size_t low = std::max<size_t>(1, tokens.size() * 4 / 5);
-  s.loss_ratio = mean_rise(all, &s.full_loss, &s.loss) + 1;
-  s.low_entropy_rise = mean_rise(all.first(low), nullptr, nullptr);
-  s.high_entropy_rise = mean_rise(all.subspan(low), nullptr, nullptr);
+  const Means whole = means(all), low_part = means(all.first(low)), high_part = means(all.subspan(low));
+  s.full_loss = whole.full, s.loss = whole.policy, s.loss_ratio = whole.rise() + 1;
+  s.low_entropy_rise = low_part.rise(), s.high_entropy_rise = high_part.rise();
+  s.low_entropy_delta = low_part.policy - low_part.full;
+  s.high_entropy_delta = high_part.policy - high_part.full;
   return s;
 }
 

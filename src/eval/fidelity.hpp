@@ -31,6 +31,9 @@ struct FidelitySummary {
   // Relative rise of the mean loss (policy / full - 1) on the 80% of tokens whose full-cache
   // prediction has the lowest entropy, and on the 20% with the highest (the paper's Table 1).
   double low_entropy_rise = 0, high_entropy_rise = 0;
+  // The same rises in nats per token (policy - full): the readable measure for a model whose
+  // full-cache loss is near zero, where a relative rise is huge whatever the policy.
+  double low_entropy_delta = 0, high_entropy_delta = 0;
 };
 
 // Pools the scored tokens of every trace; `traces` must carry their full-cache reference and
