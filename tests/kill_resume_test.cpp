@@ -107,29 +107,38 @@ RunTimes run_straight(const KillableRun& run, const std::filesystem::path& outpu
 }
 
 // Starts the run up to `kills` + 1 times, with --resume whenever a checkpoint exists, and
-// kills each start but the last with SIGKILL after a delay drawn uniformly from the first half
-// of the uninterrupted run after its first checkpoint (so that most kills find a checkpoint to
-// resume from, and a resumed start is killed before it ends), unless the run ends first. After every kill the checkpoint must load and be
-// no older than before. Returns how many starts resumed from a checkpoint.
+// kills each start but the last with SIGKILL once it has written a checkpoint of its own, after
+// a further delay drawn uniformly from the first half of the uninterrupted run after its first
+// checkpoint (so every killed start leaves a checkpoint to resume from, whatever the machine's
+// load, and the kill lands anywhere, a checkpoint write included), unless the run ends first.
+// After every kill the checkpoint must load and be no older than before. Returns how many
+// starts resumed from a checkpoint.
 int run_through_kills(const KillableRun& run, int kills, const RunTimes& times, uint64_t seed,
                       const std::filesystem::path& output) {
   Rng rng(seed);
+  // A new checkpoint replaces the file (written aside and renamed), so its time changes.
+  const auto written = [&] {
+    std::error_code missing;
+    return std::filesystem::last_write_time(run.checkpoint, missing);
+  };
   int resumed = 0;
   int64_t step = -1;
   for (int k = 0; k <= kills; ++k) {
     Args args = run.args;
     if (step >= 0) args.push_back("--resume"), ++resumed;
-    const double delay =
-        k < kills ? times.first_checkpoint + rng.uniform() * (times.end - times.first_checkpoint) / 2
-                  : 1e9;
+    const double delay = rng.uniform() * (times.end - times.first_checkpoint) / 2;
+    const auto before = written();
     const auto start = Clock::now();
-    const int status =
-        wait_or_kill(launch(args, output), [&] { return seconds_since(start) >= delay; });
+    double kill_at = -1;
+    const int status = wait_or_kill(launch(args, output), [&] {
+      if (k == kills) return false;
+      if (kill_at < 0 && written() != before) kill_at = seconds_since(start) + delay;
+      return kill_at >= 0 && seconds_since(start) >= kill_at;
+    });
     if (!killed(status)) {  // ended on its own: it must have finished
       EXPECT_TRUE(finished(status)) << output_of(output);
       return resumed;
     }
-    if (!std::filesystem::exists(run.checkpoint)) continue;
     const int64_t now = run.checkpoint_step();
     EXPECT_GE(now, step) << "a kill lost a checkpoint";
     step = now;
