@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The ablations of the RL stage (the paper's Table 4) on the bundled model: from the same
-# supervised judge and with the same settings as the bundled RL judge (squared reward, exact
-# Plackett-Luce log-likelihood), one RL judge per other reward (all, low, low-large) and one
-# with the per-index surrogate log-likelihood (scripts/bundled_judge.sh with RL_REWARD /
-# RL_LOG_PROB). All are compared at the tightest budget, B = 244 (L = 32): loss ratio and
+# The ablations of the RL stage (the paper's Table 4) on the bundled model. From the bundled
+# supervised judge and with the bundled RL judge's settings but RL_STEPS steps (default 30, half
+# the bundled judge's, to fit a session on 2 cores), one RL judge per reward (squared, all, low,
+# low-large) with the exact Plackett-Luce log-likelihood, and one with the squared reward and
+# the per-index surrogate (scripts/bundled_judge.sh with RL_REWARD / RL_LOG_PROB / RL_STEPS).
+# All are compared with the SL judge at the tightest budget, B = 244 (L = 32): loss and the
 # low-entropy rise on the held-out traces, accuracy on the benchmark.
 # Writes runs/ablations/fidelity.{md,json} and the report in runs/ablations/accuracy/.
 set -euo pipefail
@@ -11,14 +12,15 @@ cd "$(dirname "$0")/.."
 model=models/bundled
 work=runs/judge
 out=runs/ablations
-variants=("all exact" "low exact" "low-large exact" "squared surrogate")
-judges=(--judge "sl=$model/judge_sl.safetensors" --judge "rl=$model/judge_rl.safetensors")
-policies=foresight-sl,foresight-rl
+steps=${RL_STEPS:-30}
+variants=("squared exact" "all exact" "low exact" "low-large exact" "squared surrogate")
+judges=(--judge "sl=$model/judge_sl.safetensors")
+policies=foresight-sl
 for variant in "${variants[@]}"; do
   read -r reward log_prob <<<"$variant"
-  RL_REWARD=$reward RL_LOG_PROB=$log_prob scripts/bundled_judge.sh
+  RL_REWARD=$reward RL_LOG_PROB=$log_prob RL_STEPS=$steps scripts/bundled_judge.sh
   label=${reward}-${log_prob}
-  judges+=(--judge "$label=$work/judge_rl_${reward}_${log_prob}.safetensors")
+  judges+=(--judge "$label=$work/judge_rl_${reward}_${log_prob}_${steps}.safetensors")
   policies+=,foresight-$label
 done
 mkdir -p "$out"

@@ -6,9 +6,10 @@
 #  4. train-judge --stage rl from it (GRPO, SPEC section 6, scaled down to 2 cores: fewer steps
 #     and traces per step, the KL phase shortened in proportion),
 #  5. both judges copied to models/bundled/ (judge_sl, judge_rl) with their training logs.
-# Everything lands in runs/judge/ (ignored by git) except the final judges. RL_REWARD and
-# RL_LOG_PROB pick another reward or the surrogate log-likelihood (the ablations), written as
-# runs/judge/judge_rl_REWARD_LOGPROB.safetensors and not copied.
+# Everything lands in runs/judge/ (ignored by git) except the final judges. RL_REWARD,
+# RL_LOG_PROB and RL_STEPS pick another reward, the surrogate log-likelihood or another length
+# (the ablations); any of them set makes an ablation judge,
+# runs/judge/judge_rl_REWARD_LOGPROB_STEPS.safetensors, which is not copied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -40,10 +41,11 @@ train_judge "$work/judge_sl.safetensors" --stage sl --heldout-limit 24 --steps 3
   --traces-per-step 4 --lr 1e-2 --warmup 10 --eval-every 50
 reward=${RL_REWARD:-squared}
 log_prob=${RL_LOG_PROB:-exact}
+rl_steps=${RL_STEPS:-60}
 rl=judge_rl
-[[ $reward == squared && $log_prob == exact ]] || rl=judge_rl_${reward}_${log_prob}
+[[ -z ${RL_REWARD:-}${RL_LOG_PROB:-}${RL_STEPS:-} ]] || rl=judge_rl_${reward}_${log_prob}_${rl_steps}
 train_judge "$work/$rl.safetensors" --stage rl --init "$work/judge_sl.safetensors" \
-  --reward "$reward" --log-prob "$log_prob" --heldout-limit 8 --steps "${RL_STEPS:-60}" \
+  --reward "$reward" --log-prob "$log_prob" --heldout-limit 8 --steps "$rl_steps" \
   --traces-per-step 4 --group 8 --kl-steps 24 --eval-every 20
 [[ $rl == judge_rl ]] || { echo "ablation judge written to $work/$rl.safetensors"; exit 0; }
 for stage in sl rl; do
