@@ -6,7 +6,7 @@
 # the learned policy runs too, with each (`foresight-sl`, `foresight-rl`). Prints the accuracy
 # table per family; the full report (results.json/csv/md, accuracy.svg, samples.jsonl) goes to
 # runs/demo.
-# About 17 minutes on 2 cores.
+# About 18.5 minutes on 2 cores with both judges.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
