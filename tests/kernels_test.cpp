@@ -28,7 +28,8 @@ TEST(Kernels, DotRowsMatchesPlainSums) {
       for (int j = 0; j < count; ++j) {
         double want = 0;
         for (int i = 0; i < n; ++i) want += double(q[i]) * rows[size_t(j) * n + i];
-        EXPECT_NEAR(out[j], 0.5 * want, 1e-5 * n) << "n " << n << " count " << count << " row " << j;
+        EXPECT_NEAR(out[j], 0.5 * want, 1e-5 * n)
+            << "n " << n << " count " << count << " row " << j;
       }
       EXPECT_EQ(out[size_t(count)], -1.0f) << "wrote past the last row";
     }

@@ -80,7 +80,8 @@ FidelitySummary summarize_fidelity(const std::vector<Trace>& traces,
   };
   const std::span<const Token> all(tokens);
   const size_t low = std::max<size_t>(1, tokens.size() * 4 / 5);
-  const Means whole = means(all), low_part = means(all.first(low)), high_part = means(all.subspan(low));
+  const Means whole = means(all), low_part = means(all.first(low)),
+              high_part = means(all.subspan(low));
   s.full_loss = whole.full, s.loss = whole.policy, s.loss_ratio = whole.rise() + 1;
   s.low_entropy_rise = low_part.rise(), s.high_entropy_rise = high_part.rise();
   s.low_entropy_delta = low_part.policy - low_part.full;
