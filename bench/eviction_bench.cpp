@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     const auto model = Model::load(bench::model_or_random_100m(model_dir));
     const std::vector<int> lengths = parse_lengths(lengths_text);
     options.model = &model->config();
-    const auto runs = policy_grid(policies, std::to_string(budget), evict_every, -1, options);
+    const auto runs = policy_grid(policies, std::to_string(budget), evict_every, "", options);
     std::printf("threads %d, B = %d, L = %d, %d decode steps per length\n", omp_get_max_threads(),
                 budget, evict_every, decode);
     std::printf("%-12s", "policy");

@@ -97,6 +97,44 @@ TEST_F(BudgetedCacheTest, ChunksMayNotCrossABoundary) {
   EXPECT_THROW(forward_chunk(*model, seq, test::pattern_tokens(10, 200), LogitsWanted::Last), Error);
 }
 
+TEST_F(BudgetedCacheTest, PromptSinksKeepEveryPromptTokenAsFarAsTheBudgetAllows) {
+  const ModelConfig& c = model->config();
+  const auto ids = test::pattern_tokens(120, c.vocab, 4);
+  for (const int prompt : {10, 30}) {  // B - L = 16: the 30-token prompt keeps its first 16
+    EvictionSchedule schedule{.budget = 24, .evict_every = 8, .sinks = 0};
+    schedule.set_sinks("prompt", 0);
+    Sequence seq(c, schedule, make_policy("tova"));
+    seq.prompt_length = prompt;
+    forward_tokens(*model, seq, ids, LogitsWanted::Last);
+    EXPECT_GT(seq.evictions, 0);
+    const int kept = std::min(prompt, 16);
+    for (int layer = 0; layer < c.n_layers; ++layer)
+      for (int h = 0; h < c.n_kv_heads; ++h) {
+        const auto positions = seq.cache.head(layer, h).positions();
+        for (int p = 0; p < kept; ++p) ASSERT_EQ(positions[p], p) << prompt << " " << layer << " " << h;
+      }
+    // Without the prompt protected, TOVA keeps some of those positions but not all.
+    Sequence plain(c, EvictionSchedule{24, 8, 0}, make_policy("tova"));
+    forward_tokens(*model, plain, ids, LogitsWanted::Last);
+    int missing = 0;
+    for (int layer = 0; layer < c.n_layers; ++layer)
+      for (int h = 0; h < c.n_kv_heads; ++h) {
+        const auto positions = plain.cache.head(layer, h).positions();
+        for (int p = 0; p < kept; ++p)
+          missing += std::find(positions.begin(), positions.end(), p) == positions.end();
+      }
+    EXPECT_GT(missing, 0) << prompt;
+  }
+  EvictionSchedule tight{.budget = 8, .evict_every = 8, .sinks = 0};
+  tight.set_sinks("prompt", 0);
+  EXPECT_THROW(tight.validate(), Error);  // no room for a single prompt token
+  EXPECT_THROW(tight.set_sinks("all", 0), Error);
+  EXPECT_THROW(tight.set_sinks("-1", 0), Error);
+  tight.set_sinks("", 4);
+  EXPECT_EQ(tight.sinks, 4);
+  EXPECT_FALSE(tight.protect_prompt);
+}
+
 TEST(Schedule, BadOptionsAreRefused) {
   EXPECT_THROW((EvictionSchedule{.budget = 4, .evict_every = 0}.validate()), Error);
   EXPECT_THROW((EvictionSchedule{.budget = 4, .evict_every = 4, .sinks = 4}.validate()), Error);

@@ -50,7 +50,7 @@ TEST_F(FidelityTest, BudgetAboveTheLengthGivesLossRatioOne) {
     auto ref = teacher_forced_losses(*model, full, traces[i].ids);
     traces[i].ce = ref.ce, traces[i].entropy = ref.entropy;
   }
-  for (const PolicyRun& run : policy_grid("h2o,snapkv,rkv,tova,streaming,random", "96", 16, -1)) {
+  for (const PolicyRun& run : policy_grid("h2o,snapkv,rkv,tova,streaming,random", "96", 16, "")) {
     std::vector<std::vector<float>> ce;
     for (const Trace& t : traces) {
       Sequence seq(model->config(), run.schedule, run.impl);
@@ -146,16 +146,18 @@ TEST(TraceFiles, BadInputNamesTheFileAndProblem) {
 }
 
 TEST(PolicyGrid, ExpandsAndRefusesBadLists) {
-  const auto runs = policy_grid("full,h2o,streaming", "256,512", 128, -1);
+  const auto runs = policy_grid("full,h2o,streaming", "256,512", 128, "");
   ASSERT_EQ(runs.size(), 5u);
   EXPECT_EQ(run_label(runs[0]), "full");
   EXPECT_FALSE(runs[0].impl);
   EXPECT_EQ(run_label(runs[2]), "h2o@512");
   EXPECT_EQ(runs[3].schedule.sinks, 4);
-  EXPECT_EQ(policy_grid("h2o", "256", 128, 2)[0].schedule.sinks, 2);
+  EXPECT_EQ(policy_grid("h2o", "256", 128, "2")[0].schedule.sinks, 2);
+  EXPECT_TRUE(policy_grid("h2o", "256", 128, "prompt")[0].schedule.protect_prompt);
+  EXPECT_THROW(policy_grid("h2o", "256", 128, "most"), Error);
   for (auto [policies, budgets] : {std::pair{"h2o", ""}, {"h2o", "1x"}, {"h2o", "0"}, {"h2o", "64"},
                                    {"h2o,h2o", "256"}, {"h2o", "256,,512"}, {"lru", "256"}})
-    EXPECT_THROW(policy_grid(policies, budgets, 128, -1), Error) << policies << " " << budgets;
+    EXPECT_THROW(policy_grid(policies, budgets, 128, ""), Error) << policies << " " << budgets;
 }
 
 TEST_F(FidelityTest, ScoreCommandWritesSummaryAndPerTokenArrays) {

@@ -96,7 +96,7 @@ class ForesightTest : public ::testing::Test {
         for (int s = 0; s < config().group(); ++s) p.w1[(2 * d + 8 * s + feature_in_group) * kJudgeHidden] = 1;
         p.b1[0] = 8, p.w2[0] = sign, p.b2[0] = -8 * sign;
       }
-    judge.info = {"model", 24, 8, "init", "test"};
+    judge.info = {"model", 24, 8, "", "init", "test"};
     write_judge(dir / name, judge);
     return (dir / name).string();
   }

@@ -185,6 +185,39 @@ TEST_F(GoldenTest, BudgetAboveTheLengthReproducesTheFullCacheExactly) {
 // over what is kept, and a random model's attention is nearly flat), but at the first eviction,
 // where every policy starts from the same full cache, what golden keeps has the most future
 // attention of any choice, so of every heuristic's.
+TEST_F(GoldenTest, ReplaysCountTheFutureAttentionTheyEvict) {
+  // A replay with the trace's future counts, for any policy, the evicted entries whose future
+  // attention exceeds the threshold and the attention they take with them; recounted here from
+  // the oracle's own labels (golden) and from alpha of what h2o dropped.
+  const ModelConfig& c = config();
+  const EvictionSchedule schedule{24, 8, 0};
+  const auto ids = test::pattern_tokens(100, c.vocab, 1);
+  auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 8));
+  const GoldenLabels labels = golden_evictions(*future, schedule);
+  for (const float tau : {1e-3f, 3e-2f}) {
+    int64_t harmful = 0;
+    double mass = 0;
+    for (const GoldenEviction& e : labels.evictions)
+      for (const int32_t p : e.evicted) {
+        const float alpha = future->alpha(e.layer, e.kv_head, p, e.chunk + 1);
+        harmful += alpha > tau;
+        mass += alpha;
+      }
+    Sequence seq(c, schedule, make_policy("golden"), 0, future);
+    seq.harm_threshold = tau;
+    forward_tokens(*model, seq, ids, LogitsWanted::Last);
+    EXPECT_EQ(seq.harmful_evictions, harmful) << tau;
+    EXPECT_NEAR(seq.evicted_future_attention, mass, 1e-4 * (1 + mass)) << tau;
+  }
+  // Any policy replayed with the future attached is measured; without it nothing is counted.
+  Sequence h2o(c, schedule, make_policy("h2o"), 0, future), blind(c, schedule, make_policy("h2o"));
+  forward_tokens(*model, h2o, ids, LogitsWanted::Last);
+  forward_tokens(*model, blind, ids, LogitsWanted::Last);
+  EXPECT_GT(h2o.evicted_future_attention, 0);
+  EXPECT_EQ(blind.evicted_future_attention, 0);
+  EXPECT_EQ(blind.evicted_entries, h2o.evicted_entries);
+}
+
 TEST_F(GoldenTest, FirstEvictionKeepsMoreFutureAttentionThanEveryHeuristic) {
   const ModelConfig& c = config();
   const int L = 8;

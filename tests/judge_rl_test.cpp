@@ -210,7 +210,7 @@ class JudgeRl : public test::TinyModelTest {
 TEST_F(JudgeRl, RolloutDrawsAsTheForesightPolicyAndRecordsEveryDecision) {
   const auto ids = test::pattern_tokens(90, config().vocab, 2);
   const Judge judge = Judge::random(JudgeShape::of(config()), 5);
-  const Rollout r = run_rollout(*model, judge, ids, schedule, 7);
+  const Rollout r = run_rollout(*model, judge, ids, 4, schedule, 7);
   Sequence sampled(config(), schedule, make_foresight_policy(judge, true), 7);
   EXPECT_EQ(r.ce, teacher_forced_losses(*model, sampled, ids).ce);
   // Before the first eviction the rollout predicts exactly as the full cache does.
@@ -261,7 +261,7 @@ TEST_F(JudgeRl, ObjectiveGradientMatchesCentralFiniteDifferences) {
   Rng reference_noise(10);
   for (float& p : reference.parameters()) p += float(0.05 * reference_noise.normal());
   for (const DrawLogProb kind : {DrawLogProb::Exact, DrawLogProb::Surrogate}) {
-    Rollout r = run_rollout(*model, drew, ids, schedule, 3);
+    Rollout r = run_rollout(*model, drew, ids, 4, schedule, 3);
     prepare_rollout(drew, reference, kind, r);
     // The judge being trained has moved from the one that drew, far enough that the clip acts.
     Judge judge = drew;

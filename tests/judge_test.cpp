@@ -107,7 +107,7 @@ TEST(JudgeFeatures, KeyValueThenEightStatisticsPerQueryHead) {
   v.n_kv_heads = 1, v.head_dim = 2, v.group = 2, v.first = 1, v.n = 2, v.cache = &cache;
   const int F = 2 * 2 + 8 * 2;
   std::vector<float> x(size_t(2) * F);
-  judge_features(v, 0, x.data());
+  judge_features(JudgeFeatureSet::spec(), v, 0, x.data());
   for (int c = 0; c < 2; ++c) {
     const int e = c + 1;  // candidates start after the first entry
     const float* row = x.data() + c * F;
@@ -122,11 +122,82 @@ TEST(JudgeFeatures, KeyValueThenEightStatisticsPerQueryHead) {
   EXPECT_EQ(kJudgeStatMask, 0xffu);
 }
 
+TEST(JudgeFeatures, LogStatisticsPositionAndUnrotatedKeys) {
+  ModelConfig config;
+  config.head_dim = 4;
+  const Rope rope(config);
+  KvCache cache(1, 1, 4, /*stat_slots=*/1);
+  HeadCache& head = cache.head(0, 0);
+  const std::vector<int32_t> positions = {0, 5, 9, 40};  // a compacted cache keeps originals
+  std::vector<std::vector<float>> plain;
+  for (size_t e = 0; e < positions.size(); ++e) {
+    std::vector<float> key = {1.0f + e, -2.0f, 0.5f * e, 3.0f};
+    plain.push_back(key);
+    rope.apply(key.data(), 1, positions[e]);  // the cache stores keys post-RoPE
+    const float value[4] = {7, 7, 7, 7};
+    head.append(key.data(), value, positions[e]);
+    for (int s = 0; s < kNumStats; ++s) head.stats()[head.stats_stride() * e + s] = std::pow(10.0f, -float(s));
+  }
+  EvictionView v;
+  v.n_kv_heads = 1, v.head_dim = 4, v.group = 1, v.first = 1, v.n = 2, v.cache = &cache;
+  v.prompt_length = 6, v.rope = &rope;  // end_position() = 41, the last entry's + 1
+  const JudgeFeatureSet set = JudgeFeatureSet::standard();
+  const int F = set.count(4, 1);
+  ASSERT_EQ(F, 2 * 4 + 8 + 3);
+  std::vector<float> x(size_t(2) * F);
+  judge_features(set, v, 0, x.data());
+  for (int c = 0; c < 2; ++c) {
+    const int e = c + 1;
+    const float* row = x.data() + c * F;
+    for (int j = 0; j < 4; ++j) EXPECT_NEAR(row[j], plain[e][j], 1e-5) << "key " << c << " " << j;
+    for (int s = 0; s < kJudgeStats; ++s)
+      EXPECT_NEAR(row[8 + s], std::log(std::pow(10.0, -s) + 1e-6), 1e-4) << s;
+    EXPECT_NEAR(row[16], std::log1p(41.0 - positions[e]), 1e-5);
+    EXPECT_EQ(row[17], positions[e] < 6 ? 1.0f : 0.0f);
+    EXPECT_NEAR(row[18], positions[e] / 41.0, 1e-6);
+  }
+  v.rope = nullptr;
+  EXPECT_THROW(judge_features(set, v, 0, x.data()), Error);  // cannot undo the rotation
+}
+
+TEST(JudgeFeatures, FeatureSetsAreNamedAndParsed) {
+  EXPECT_EQ(JudgeFeatureSet::spec().name(), "key,value,stats8");
+  EXPECT_EQ(JudgeFeatureSet::standard().name(), "unrotated-key,value,logstats8,position");
+  EXPECT_FALSE(JudgeFeatureSet::spec().standardised());
+  for (const char* name : {"key,value,stats8", "key,value,logstats8", "unrotated-key,value,stats8,position",
+                           "key,value,logstats8,position"})
+    EXPECT_EQ(JudgeFeatureSet::parse(name, "--features").name(), name);
+  EXPECT_EQ(JudgeFeatureSet::parse("default", "--features"), JudgeFeatureSet::standard());
+  for (const char* bad : {"", "key", "key,value", "value,key,stats8", "key,value,stats8,age",
+                          "key,value,stats8,position,position"})
+    EXPECT_THROW(JudgeFeatureSet::parse(bad, "--features"), Error) << bad;
+}
+
+TEST(Judge, StandardisesItsInputsWithTheStoredStatistics) {
+  const JudgeShape shape{1, 2, 4, 1, JudgeFeatureSet::standard()};
+  Judge judge(shape);
+  const int F = shape.features();
+  std::vector<float> x(size_t(F), 3.0f);
+  judge.standardise(0, 1, x.data(), 1);
+  EXPECT_EQ(x, std::vector<float>(size_t(F), 3.0f));  // identity until measured
+  judge.tensor(0, Judge::Tensor::InputMean)[F + 2] = 1.0f;
+  judge.tensor(0, Judge::Tensor::InputStd)[F + 2] = 4.0f;
+  judge.standardise(0, 1, x.data(), 1);
+  EXPECT_EQ(x[2], 0.5f);
+  EXPECT_EQ(x[1], 3.0f);
+  const JudgeShape spec{1, 2, 4, 1};
+  Judge paper(spec);
+  paper.tensor(0, Judge::Tensor::InputStd)[0] = 4.0f;
+  std::vector<float> y(size_t(spec.features()), 3.0f);
+  paper.standardise(0, 0, y.data(), 1);
+  EXPECT_EQ(y[0], 3.0f);  // the paper's judge reads raw inputs
+}
+
 class JudgeFile : public ::testing::Test {
  protected:
   void SetUp() override {
     Judge judge = Judge::random(kShape, 4);
-    judge.info = {"models/m", 256, 64, "sl", "foresight train-sl ..."};
+    judge.info = {"models/m", 256, 64, "", "sl", "foresight train-sl ..."};
     write_judge(dir / "j.safetensors", judge);
   }
   // Rewrites the good file with `edit` applied to its tensors, and expects read_judge to refuse
@@ -200,6 +271,47 @@ TEST_F(JudgeFile, RoundTripsWithNamesShapesAndMetadata) {
   EXPECT_EQ(m.at("group"), "3");
   EXPECT_EQ(m.at("features"), "key,value,stats8");
   EXPECT_NE(m.at("features_note").find("paper's intent"), std::string::npos);
+}
+
+TEST_F(JudgeFile, AStandardisedJudgeKeepsItsFeaturesAndStatistics) {
+  const JudgeShape shape{2, 2, 4, 3, JudgeFeatureSet::standard()};
+  Judge judge = Judge::random(shape, 4);
+  for (int layer = 0; layer < 2; ++layer) {
+    const auto mean = judge.tensor(layer, Judge::Tensor::InputMean);
+    const auto sd = judge.tensor(layer, Judge::Tensor::InputStd);
+    for (size_t i = 0; i < mean.size(); ++i) mean[i] = float(i) - 3, sd[i] = 0.5f + float(i);
+  }
+  judge.info = {"models/m", 488, 32, "244,488,976", "sl", "train-judge ..."};
+  write_judge(dir / "s.safetensors", judge);
+  const Judge back = read_judge(dir / "s.safetensors");
+  EXPECT_EQ(back.shape(), shape);
+  EXPECT_EQ(back.info.budgets, "244,488,976");
+  for (int layer = 0; layer < 2; ++layer)
+    for (const auto t : {Judge::Tensor::InputMean, Judge::Tensor::InputStd, Judge::Tensor::Fc1Weight}) {
+      const std::span<const float> a = judge.tensor(layer, t), b = back.tensor(layer, t);
+      EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+    }
+  const SafetensorsFile file(dir / "s.safetensors");
+  EXPECT_EQ(file.metadata().at("features"), "unrotated-key,value,logstats8,position");
+  EXPECT_EQ(file.tensor("model.layers.1.self_attn.judge_model.input_norm.std").shape,
+            (std::vector<int64_t>{2, 2 * 4 + 8 * 3 + 3}));
+
+  // A file whose standard deviation is not positive, or that lacks the statistics, is refused.
+  judge.tensor(1, Judge::Tensor::InputStd)[7] = 0.0f;
+  write_judge(dir / "zero.safetensors", judge);
+  EXPECT_THROW(read_judge(dir / "zero.safetensors"), Error);
+  std::vector<TensorToWrite> tensors;
+  std::map<std::string, std::string> metadata;
+  const SafetensorsFile good(dir / "s.safetensors");
+  for (const auto& [name, t] : good.tensors())
+    if (name.find("input_norm.mean") == std::string::npos) tensors.push_back({name, t.dtype, t.shape, t.data});
+  write_safetensors(dir / "lacking.safetensors", tensors, good.metadata());
+  try {
+    read_judge(dir / "lacking.safetensors");
+    ADD_FAILURE() << "a standardised judge without its means was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("input_norm.mean"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(JudgeFile, BrokenFilesAreRefused) {

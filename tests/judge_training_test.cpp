@@ -15,27 +15,34 @@
 #include "train/golden.hpp"
 #include "train/judge_trainer.hpp"
 #include "train/pairwise_hinge.hpp"
+#include "train/input_standardisation.hpp"
+#include "judge/features.hpp"
+#include "policy/foresight.hpp"
 
 namespace foresight {
 namespace {
 
+// Every ordered pair visited, weighted by 1 or by its target gap.
 PairwiseHinge brute_force_hinge(const std::vector<float>& t, const std::vector<float>& phi,
-                                float margin, std::vector<double>& grad) {
+                                float margin, PairWeight weight, std::vector<double>& grad) {
   PairwiseHinge r;
+  double total = 0;
   grad.assign(phi.size(), 0.0);
   for (size_t i = 0; i < phi.size(); ++i)
     for (size_t j = 0; j < phi.size(); ++j) {
       if (!(t[i] > t[j])) continue;
+      const double w = weight == PairWeight::Uniform ? 1.0 : double(t[i]) - double(t[j]);
       ++r.pairs;
+      total += w;
       r.correct += phi[i] > phi[j];
       if (phi[j] < phi[i] - margin) continue;  // satisfied: phi_i - phi_j > margin
       ++r.violated;
-      r.loss += double(margin) - phi[i] + phi[j];
-      grad[i] -= 1, grad[j] += 1;
+      r.loss += w * (double(margin) - phi[i] + phi[j]);
+      grad[i] -= w, grad[j] += w;
     }
   if (r.pairs > 0) {
-    r.loss /= double(r.pairs);
-    for (double& g : grad) g /= double(r.pairs);
+    r.loss /= total;
+    for (double& g : grad) g /= total;
   }
   return r;
 }
@@ -49,29 +56,49 @@ TEST(PairwiseHinge, MatchesBruteForceWithTiesInTargetsAndScores) {
     for (int i = 0; i < n; ++i) {
       // Few distinct targets (ties, like the zero future attention of the last eviction) and
       // scores on a coarse grid (ties, and gaps of exactly the margin).
-      t[i] = float(rng.next() % uint64_t(trial % 5 + 2));
+      t[i] = float(rng.next() % uint64_t(trial % 5 + 2)) * (trial % 3 ? 1.0f : 1e-3f);
       phi[i] = trial % 2 ? float(rng.next() % 16) / 64.0f : float(rng.normal() * 0.02);
     }
-    for (const float margin : {0.01f, 0.0f, 1.0f / 64}) {
-      std::vector<double> want_grad;
-      const PairwiseHinge want = brute_force_hinge(t, phi, margin, want_grad);
-      const PairwiseHinge got = pairwise_hinge(t, phi, margin, dphi);
-      ASSERT_EQ(got.pairs, want.pairs) << trial;
-      ASSERT_EQ(got.violated, want.violated) << trial << " margin " << margin;
-      ASSERT_EQ(got.correct, want.correct) << trial;
-      ASSERT_NEAR(got.loss, want.loss, 1e-6) << trial;
-      for (int i = 0; i < n; ++i) ASSERT_NEAR(dphi[i], want_grad[i], 1e-7) << trial << " " << i;
-    }
+    for (const PairWeight weight : {PairWeight::Uniform, PairWeight::TargetGap})
+      for (const float margin : {0.01f, 0.0f, 1.0f / 64}) {
+        std::vector<double> want_grad;
+        const PairwiseHinge want = brute_force_hinge(t, phi, margin, weight, want_grad);
+        const PairwiseHinge got = pairwise_hinge(t, phi, margin, weight, dphi);
+        const std::string where = fmt::format("trial {} {} margin {}", trial,
+                                              pair_weight_name(weight), margin);
+        ASSERT_EQ(got.pairs, want.pairs) << where;
+        ASSERT_EQ(got.violated, want.violated) << where;
+        ASSERT_EQ(got.correct, want.correct) << where;
+        ASSERT_NEAR(got.loss, want.loss, 1e-6) << where;
+        for (int i = 0; i < n; ++i) ASSERT_NEAR(dphi[i], want_grad[i], 1e-6) << where << " " << i;
+      }
   }
 }
 
 TEST(PairwiseHinge, AllTiedTargetsHaveNoPairsAndSizesMustAgree) {
-  std::vector<float> dphi(3, 5.0f);
-  const PairwiseHinge r = pairwise_hinge(std::vector<float>{0, 0, 0}, std::vector<float>{1, 2, 3}, 0.01f, dphi);
-  EXPECT_EQ(r.pairs, 0);
-  EXPECT_EQ(r.loss, 0);
-  EXPECT_EQ(dphi, std::vector<float>(3, 0.0f));
-  EXPECT_THROW(pairwise_hinge(std::vector<float>{0, 1}, std::vector<float>{1}, 0.01f), Error);
+  for (const PairWeight weight : {PairWeight::Uniform, PairWeight::TargetGap}) {
+    std::vector<float> dphi(3, 5.0f);
+    const PairwiseHinge r = pairwise_hinge(std::vector<float>{0, 0, 0}, std::vector<float>{1, 2, 3},
+                                           0.01f, weight, dphi);
+    EXPECT_EQ(r.pairs, 0);
+    EXPECT_EQ(r.loss, 0);
+    EXPECT_EQ(dphi, std::vector<float>(3, 0.0f));
+    EXPECT_THROW(pairwise_hinge(std::vector<float>{0, 1}, std::vector<float>{1}, 0.01f, weight), Error);
+  }
+  EXPECT_EQ(parse_pair_weight("weighted"), PairWeight::TargetGap);
+  EXPECT_EQ(parse_pair_weight("uniform"), PairWeight::Uniform);
+  EXPECT_THROW(parse_pair_weight("squared"), Error);
+}
+
+TEST(PairwiseHinge, TheGapWeightIgnoresPairsOfUnattendedCandidates) {
+  // Two candidates the future barely attends (targets -1e-6, -2e-6) in the wrong order, and
+  // the one that matters (target -0.5, i.e. attended) ranked right: the uniform hinge counts
+  // the wrong pair as one of three; weighted by the gap it is almost nothing.
+  const std::vector<float> t = {-1e-6f, -2e-6f, -0.5f}, phi = {0.0f, 0.1f, -1.0f};
+  const double uniform = pairwise_hinge(t, phi, 0.01f, PairWeight::Uniform).loss;
+  const double gap = pairwise_hinge(t, phi, 0.01f, PairWeight::TargetGap).loss;
+  EXPECT_NEAR(uniform, 0.11 / 3, 1e-6);
+  EXPECT_LT(gap, 1e-6);
 }
 
 class JudgeTraining : public test::TinyModelTest {
@@ -90,7 +117,7 @@ TEST_F(JudgeTraining, JudgedReplayEvictsLikeGoldenAndScoresEveryDecision) {
   const auto ids = test::pattern_tokens(100, config().vocab, 2);
   const Judge judge = Judge::random(JudgeShape::of(config()), 5);
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 8));
-  auto teacher = std::make_shared<GoldenTeacher>(judge, 24, 0.01f);
+  auto teacher = std::make_shared<GoldenTeacher>(judge, 24, TeacherSettings{});
   Sequence judged(config(), schedule, teacher, 0, future), golden(config(), schedule, make_policy("golden"), 0, future);
   EXPECT_EQ(teacher_forced_losses(*model, judged, ids).ce, teacher_forced_losses(*model, golden, ids).ce);
 
@@ -111,25 +138,125 @@ TEST_F(JudgeTraining, JudgedReplayEvictsLikeGoldenAndScoresEveryDecision) {
 
 TEST_F(JudgeTraining, GradientMatchesCentralFiniteDifferences) {
   const auto ids = test::pattern_tokens(72, config().vocab, 3);
-  Judge judge = Judge::random(JudgeShape::of(config()), 9);
-  std::vector<float> grad(judge.parameters().size(), 0.0f);
-  const double loss = judge_on_golden_path(*model, judge, ids, schedule, 0.01f, grad).loss;
-  ASSERT_GT(loss, 0);
-  Rng pick(1);
-  int checked = 0;
-  for (int trial = 0; trial < 60 && checked < 25; ++trial) {
-    const size_t i = size_t(pick.next() % judge.parameters().size());
-    if (grad[i] == 0) continue;  // a hidden unit's weight on a zero feature
-    const float saved = judge.parameters()[i], eps = 1e-3f;
-    judge.parameters()[i] = saved + eps;
-    const double up = judge_on_golden_path(*model, judge, ids, schedule, 0.01f).loss;
-    judge.parameters()[i] = saved - eps;
-    const double down = judge_on_golden_path(*model, judge, ids, schedule, 0.01f).loss;
-    judge.parameters()[i] = saved;
-    EXPECT_NEAR((up - down) / (2 * eps), grad[i], 2e-3 + 0.02 * std::abs(grad[i])) << "parameter " << i;
-    ++checked;
+  const std::vector<Trace> one = {{"t", "all", ids, 10, {}, {}}};
+  const Trace& trace = one[0];
+  const auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 8));
+  FutureCache futures(*model, one, 8);
+  for (const JudgeFeatureSet set : {JudgeFeatureSet::spec(), JudgeFeatureSet::standard()})
+    for (const PairWeight weight : {PairWeight::Uniform, PairWeight::TargetGap}) {
+      const std::string where = set.name() + " " + pair_weight_name(weight);
+      Judge judge = Judge::random(JudgeShape::of(config(), set), 9);
+      measure_input_standardisation(*model, one, futures, 1, {schedule}, judge);
+      TeacherSettings teacher;
+      teacher.weight = weight;
+      const auto loss_of = [&](std::span<float> g) {
+        return judge_replay(*model, judge, trace, future, schedule, teacher, 0, g).loss;
+      };
+      std::vector<float> grad(judge.parameters().size(), 0.0f);
+      const double loss = loss_of(grad);
+      ASSERT_GT(loss, 0) << where;
+      Rng pick(1);
+      int checked = 0;
+      for (int trial = 0; trial < 60 && checked < 25; ++trial) {
+        const size_t i = size_t(pick.next() % judge.parameters().size());
+        if (grad[i] == 0) continue;  // a hidden unit's weight on a zero feature
+        const float saved = judge.parameters()[i], eps = 1e-3f;
+        judge.parameters()[i] = saved + eps;
+        const double up = loss_of({});
+        judge.parameters()[i] = saved - eps;
+        const double down = loss_of({});
+        judge.parameters()[i] = saved;
+        EXPECT_NEAR((up - down) / (2 * eps), grad[i], 2e-3 + 0.02 * std::abs(grad[i]))
+            << where << " parameter " << i;
+        ++checked;
+      }
+      EXPECT_GE(checked, 10) << where;
+    }
+}
+
+// Sums the judge's standardised inputs (as the MLP reads them) along the golden path.
+class StandardisedInputs final : public Policy {
+ public:
+  explicit StandardisedInputs(const Judge& judge) : judge_(judge) {}
+  std::string_view name() const override { return "golden"; }
+  bool needs_future() const override { return true; }
+  StatMask stats_needed() const override { return kJudgeStatMask; }
+  void score(const EvictionView& v, std::span<float> scores) const override {
+    make_policy("golden")->score(v, scores);
+    const int F = judge_.shape().features();
+    sum.resize(size_t(F)), sum_sq.resize(size_t(F));
+    std::vector<float> x;
+    for (int h = 0; h < v.n_kv_heads; ++h) {
+      if (v.layer != 1 || h != 0) continue;  // one (layer, head) is enough
+      judge_inputs(judge_, v, h, x);
+      for (int c = 0; c < v.n; ++c)
+        for (int f = 0; f < F; ++f) sum[f] += x[size_t(c) * F + f], sum_sq[f] += x[size_t(c) * F + f] * double(x[size_t(c) * F + f]);
+      rows += v.n;
+    }
   }
-  EXPECT_GE(checked, 10);
+  mutable std::vector<double> sum, sum_sq;
+  mutable int64_t rows = 0;
+
+ private:
+  const Judge& judge_;
+};
+
+TEST_F(JudgeTraining, StandardisedInputsHaveMeanZeroAndUnitDeviationOnTheTrainingData) {
+  const std::vector<Trace> train = traces(3, 90, 40);
+  FutureCache futures(*model, train, schedule.evict_every);
+  Judge judge = Judge::random(JudgeShape::of(config(), JudgeFeatureSet::standard()), 2);
+  const EvictionSchedule other{32, 8, 0};
+  measure_input_standardisation(*model, train, futures, 3, {schedule, other}, judge);
+  auto inputs = std::make_shared<StandardisedInputs>(judge);
+  for (size_t i = 0; i < train.size(); ++i) {
+    Sequence seq(config(), i % 2 ? other : schedule, inputs, 0, futures.at(i));
+    seq.prompt_length = train[i].prompt_len;
+    teacher_forced_losses(*model, seq, train[i].ids);
+  }
+  ASSERT_GT(inputs->rows, 0);
+  int varying = 0;
+  for (size_t f = 0; f < inputs->sum.size(); ++f) {
+    const double mean = inputs->sum[f] / double(inputs->rows);
+    const double var = inputs->sum_sq[f] / double(inputs->rows) - mean * mean;
+    EXPECT_NEAR(mean, 0, 1e-3) << "input " << f;
+    if (var > 1e-6) {
+      EXPECT_NEAR(var, 1, 1e-3) << "input " << f;
+      ++varying;
+    }
+  }
+  EXPECT_GT(varying, int(inputs->sum.size()) / 2);
+  // The paper's judge is left unstandardised.
+  Judge paper = Judge::random(JudgeShape::of(config()), 2);
+  measure_input_standardisation(*model, train, futures, 3, {schedule}, paper);
+  const auto sd = paper.tensor(0, Judge::Tensor::InputStd);
+  EXPECT_TRUE(std::all_of(sd.begin(), sd.end(), [](float v) { return v == 1.0f; }));
+}
+
+TEST_F(JudgeTraining, OwnPathReplayDrawsAsTheForesightPolicyAndCountsItsHarm) {
+  const auto ids = test::pattern_tokens(120, config().vocab, 6);
+  const std::vector<Trace> one = {{"t", "all", ids, 12, {}, {}}};
+  const Trace& trace = one[0];
+  auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 8));
+  Judge judge = Judge::random(JudgeShape::of(config(), JudgeFeatureSet::standard()), 5);
+  FutureCache futures(*model, one, 8);
+  measure_input_standardisation(*model, one, futures, 1, {schedule}, judge);
+  TeacherSettings teacher;
+  teacher.own_path = true;
+  auto own = std::make_shared<GoldenTeacher>(judge, schedule.budget, teacher);
+  Sequence judged(config(), schedule, own, 11, future);
+  judged.prompt_length = trace.prompt_len;
+  Sequence drawn(config(), schedule, make_foresight_policy(judge, true), 11, future);
+  drawn.prompt_length = trace.prompt_len;
+  const std::vector<float> ce = teacher_forced_losses(*model, judged, ids).ce;
+  EXPECT_EQ(ce, teacher_forced_losses(*model, drawn, ids).ce);
+  EXPECT_EQ(judged.harmful_evictions, drawn.harmful_evictions);
+  EXPECT_EQ(judged.evicted_future_attention, drawn.evicted_future_attention);
+  // The path differs from the oracle's: another cache, so other losses and more harm.
+  Sequence golden(config(), schedule, make_policy("golden"), 0, future);
+  EXPECT_NE(ce, teacher_forced_losses(*model, golden, ids).ce);
+  EXPECT_GT(judged.evicted_future_attention, golden.evicted_future_attention);
+  EXPECT_GT(own->scorecard().decisions, 0);
+  EXPECT_GT(own->scorecard().evicted_attention, 0);
 }
 
 TEST_F(JudgeTraining, TrainingLearnsTheOracleAndResumesBitForBit) {
@@ -141,13 +268,18 @@ TEST_F(JudgeTraining, TrainingLearnsTheOracleAndResumesBitForBit) {
   s.warmup_steps = 2;
   s.lr = 3e-2;
   s.eval_every = 100;
-  const JudgeShape shape = JudgeShape::of(config());
+  s.budgets = {24, 32};  // trained at both, half of each step on the judge's own path
+  s.own_path = 0.5;
+  const JudgeShape shape = JudgeShape::of(config(), JudgeFeatureSet::standard());
   Judge whole = Judge::random(shape, 1);
-  const JudgeScorecard before = evaluate_judge(*model, whole, train, schedule, s.margin);
+  FutureCache futures(*model, train, schedule.evict_every);
+  measure_input_standardisation(*model, train, futures, size_t(s.standardise_traces),
+                                s.schedules(), whole);  // as training does before its first step
+  const JudgeScorecard before = evaluate_judge(*model, whole, train, futures, schedule, s.teacher);
   JudgeTrainerOptions quiet;
   quiet.log = nullptr;
   EXPECT_EQ(train_judge_sl(*model, train, heldout, whole, s, dir / "whole", quiet), 12);
-  const JudgeScorecard after = evaluate_judge(*model, whole, train, schedule, s.margin);
+  const JudgeScorecard after = evaluate_judge(*model, whole, train, futures, schedule, s.teacher);
   // On this run: loss 0.0100 -> 0.0084, pairwise accuracy 0.51 -> 0.62, overlap 0.35 -> 0.47.
   EXPECT_LT(after.mean_loss(), 0.9 * before.mean_loss());
   EXPECT_GT(after.pairwise_accuracy(), before.pairwise_accuracy() + 0.05);

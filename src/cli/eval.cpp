@@ -20,7 +20,8 @@ namespace {
 
 struct Options {
   std::string model, dataset, policies = "full", budgets, grader = "answer-line", out, kv_memory;
-  int evict_every = 128, sinks = -1, limit = 0;
+  int evict_every = 128, limit = 0;
+  std::string sinks;  // --sinks: "" for the policy's default
   AccuracySettings settings;
   PolicyOptions policy_options;
 };
@@ -77,7 +78,7 @@ void run(Options& o) {
   Json settings = {
       {"model", o.model}, {"dataset", o.dataset}, {"n_problems", problems.size()},
       {"policies", o.policies}, {"budgets", o.budgets}, {"evict_every", o.evict_every},
-      {"sinks", o.sinks < 0 ? Json("policy default") : Json(o.sinks)},
+      {"sinks", o.sinks.empty() ? Json("policy default") : Json(o.sinks)},
       {"samples", s.samples}, {"max_new_tokens", s.max_new_tokens},
       {"temperature", s.sampling.temperature}, {"top_k", s.sampling.top_k},
       {"top_p", s.sampling.top_p}, {"seed", s.sampling.seed}, {"chat", s.chat},
@@ -105,7 +106,8 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--budgets", o->budgets, "comma-separated budgets (KV entries per head)");
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
   add_judge_options(cmd, o->policy_options);
-  cmd->add_option("--sinks", o->sinks, "first tokens never evicted (default: the policy's)");
+  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
+                                      "prompt token (default: the policy's)");
   cmd->add_option("--samples", s.samples, "generations per problem (average pass@1)")
       ->capture_default_str();
   cmd->add_option("--max-new-tokens", s.max_new_tokens)->capture_default_str();

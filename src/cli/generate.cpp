@@ -15,7 +15,7 @@ namespace {
 struct Options {
   std::string model, prompt, prompt_file, policy = "full";
   bool chat = false, think = false;
-  int sinks = -1;  // -1: the policy's default
+  std::string sinks;  // "": the policy's default
   GenerateSettings gen;
   PolicyOptions policy_options;
 };
@@ -33,7 +33,7 @@ void run(const Options& o) {
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &model->config();
   settings.policy = make_policy(o.policy, policy_options);
-  settings.schedule.sinks = o.sinks >= 0 ? o.sinks : default_sinks(o.policy);
+  settings.schedule.set_sinks(o.sinks, default_sinks(o.policy));
   if (settings.policy && settings.schedule.budget == 0)
     fail("--policy {} needs --budget", o.policy);
   settings.sampling.vocab_limit = tokenizer.vocab_size();
@@ -96,8 +96,8 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--budget", o->gen.schedule.budget, "KV entries kept per (layer, KV head)");
   cmd->add_option("--evict-every", o->gen.schedule.evict_every, "eviction length L")
       ->capture_default_str();
-  cmd->add_option("--sinks", o->sinks, "first tokens never evicted (default: 4 for streaming, "
-                                       "else 0)");
+  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
+                                       "prompt token (default: 4 for streaming, else 0)");
   cmd->callback([o, prompt, prompt_file] {
     if (prompt->count() == 0 && prompt_file->count() == 0)
       fail("generate: give --prompt or --prompt-file");

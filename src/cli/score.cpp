@@ -21,7 +21,8 @@ namespace {
 
 struct Options {
   std::string model, traces, policies = "full", budgets, json;
-  int evict_every = 128, sinks = -1, limit = 0;
+  int evict_every = 128, limit = 0;
+  std::string sinks;  // --sinks: "" for the policy's default
   uint64_t seed = 0;
   PolicyOptions policy_options;
 };
@@ -78,6 +79,7 @@ void run(const Options& o) {
       const PolicyRun& run = runs[r];
       Sequence seq(config, run.schedule, run.impl, o.seed + uint64_t(i),
                    run.impl && run.impl->needs_future() ? futures[j] : nullptr);
+      seq.prompt_length = traces[i].prompt_len;
       losses[r][i] = teacher_forced_losses(*model, seq, traces[i].ids);
       progress.advance();
     });
@@ -100,7 +102,7 @@ void run(const Options& o) {
     summary.push_back({{"policy", runs[r].policy},
                        {"budget", runs[r].budget ? Json(*runs[r].budget) : Json(nullptr)},
                        {"evict_every", o.evict_every},
-                       {"sinks", runs[r].schedule.sinks},
+                       {"sinks", runs[r].schedule.sinks_name()},
                        {"tokens", s.tokens},
                        {"full_loss", s.full_loss},
                        {"loss", s.loss},
@@ -150,7 +152,8 @@ void add_score_command(CLI::App& app) {
   add_judge_options(cmd, o->policy_options);
   cmd->add_option("--budget", o->budgets, "budgets, comma-separated (KV entries per head)");
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
-  cmd->add_option("--sinks", o->sinks, "first tokens never evicted (default: the policy's)");
+  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
+                                      "prompt token (default: the policy's)");
   cmd->add_option("--seed", o->seed, "seed of randomised policies (trace i uses seed + i)")
       ->capture_default_str();
   cmd->add_option("--limit", o->limit, "score only the first N traces");

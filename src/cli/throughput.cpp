@@ -23,7 +23,8 @@ namespace {
 struct Options {
   std::string model, random_params, lengths = "2048,8192,16384", policies = "full,h2o",
                                     budgets = "256,512,1024", kv_memory, json;
-  int evict_every = 128, sinks = -1;
+  int evict_every = 128;
+  std::string sinks;  // --sinks: "" for the policy's default
   ThroughputSettings settings;
   PolicyOptions policy_options;
 };
@@ -116,7 +117,8 @@ void add_throughput_command(CLI::App& app) {
   cmd->add_option("--budgets", o->budgets, "comma-separated budgets (KV entries per head)")
       ->capture_default_str();
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
-  cmd->add_option("--sinks", o->sinks, "first tokens never evicted (default: the policy's)");
+  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
+                                      "prompt token (default: the policy's)");
   add_judge_options(cmd, o->policy_options);
   cmd->add_option("--steps", s.steps, "timed decoding steps per configuration")
       ->capture_default_str();

@@ -10,6 +10,7 @@
 #include "judge/judge_file.hpp"
 #include "train/judge_rl_trainer.hpp"
 #include "train/judge_trainer.hpp"
+#include "eval/policy_grid.hpp"
 
 namespace foresight::cli {
 
@@ -18,6 +19,7 @@ namespace {
 struct Options {
   std::string stage, model, traces, heldout, out, init, checkpoint_dir;
   std::string reward = "squared", log_prob = "exact";
+  std::string sinks, budgets, loss = "weighted", features = "default";
   int heldout_limit = 0;
   bool resume = false;
   EvictionSchedule schedule;
@@ -33,7 +35,8 @@ struct Options {
   JudgeRlSettings rl;     // --group, --epochs, --clip-eps, --kl-beta, --kl-steps (and below)
 };
 
-const std::vector<std::string> kSlOnly = {"--warmup", "--margin"};
+const std::vector<std::string> kSlOnly = {"--warmup", "--margin", "--loss", "--own-path",
+                                          "--budgets", "--features", "--harm-threshold"};
 const std::vector<std::string> kRlOnly = {"--group",   "--epochs",   "--clip-eps", "--kl-beta",
                                           "--kl-steps", "--reward", "--log-prob"};
 
@@ -55,11 +58,14 @@ std::string command_line(const Options& o) {
   const EvictionSchedule& b = o.schedule;
   std::string c = fmt::format("foresight train-judge --stage {} --model {} --traces {} --budget {} "
                               "--evict-every {} --sinks {} ", o.stage, o.model, o.traces, b.budget,
-                              b.evict_every, b.sinks);
+                              b.evict_every, b.sinks_name());
   if (o.stage == "sl") {
     const JudgeTrainSettings s = stage_settings(o, o.sl);
-    c += fmt::format("--steps {} --traces-per-step {} --lr {} --warmup {} --clip {} --margin {}",
-                     s.steps, s.traces_per_step, s.lr, s.warmup_steps, s.clip, s.margin);
+    c += fmt::format("--steps {} --traces-per-step {} --lr {} --warmup {} --clip {} --margin {} "
+                     "--loss {} --own-path {}", s.steps, s.traces_per_step, s.lr, s.warmup_steps,
+                     s.clip, s.teacher.margin, pair_weight_name(s.teacher.weight), s.own_path);
+    if (o.init.empty()) c += " --features " + o.features;
+    if (!o.budgets.empty()) c += " --budgets " + o.budgets;
   } else {
     const JudgeRlSettings s = stage_settings(o, o.rl);
     c += fmt::format("--steps {} --traces-per-step {} --group {} --epochs {} --lr {} --clip {} "
@@ -82,6 +88,12 @@ void run(const CLI::App& cmd, Options o) {
   // Parse the stage's choices before the long loads, so a typo fails at once.
   o.rl.reward = parse_reward(o.reward);
   o.rl.log_prob = parse_draw_log_prob(o.log_prob);
+  o.sl.teacher.weight = parse_pair_weight(o.loss);
+  o.schedule.set_sinks(o.sinks, 0);
+  if (!o.budgets.empty()) o.sl.budgets = parse_budgets(o.budgets, "--budgets");
+  const JudgeFeatureSet features = JudgeFeatureSet::parse(o.features, "--features");
+  if (!o.init.empty() && cmd.count("--features") > 0)
+    fail("--features applies to a judge trained from scratch; --init {} has its own", o.init);
 
   const auto model = Model::load(o.model);
   const ModelConfig& config = model->config();
@@ -91,8 +103,13 @@ void run(const CLI::App& cmd, Options o) {
   if (o.heldout_limit > 0 && size_t(o.heldout_limit) < heldout.size())
     heldout.resize(size_t(o.heldout_limit));
 
-  Judge judge = o.init.empty() ? Judge::random(JudgeShape::of(config), o.seed) : read_judge(o.init);
-  if (!o.init.empty()) check_judge_fits(judge, config, o.init);
+  Judge judge = o.init.empty() ? Judge::random(JudgeShape::of(config, features), o.seed)
+                               : read_judge(o.init);
+  if (!o.init.empty()) {
+    check_judge_fits(judge, config, o.init);
+    // A trained judge keeps the standardisation it learned with; a fresh one is measured.
+    if (judge.info.stage != "init") o.sl.standardise_traces = 0;
+  }
   const std::string work_dir = o.checkpoint_dir.empty() ? o.out + ".train" : o.checkpoint_dir;
   JudgeTrainerOptions options;
   options.resume = o.resume;
@@ -115,7 +132,8 @@ void run(const CLI::App& cmd, Options o) {
   } else {
     train_judge_sl(*model, train, heldout, judge, stage_settings(o, o.sl), work_dir, options);
   }
-  judge.info = {o.model, o.schedule.budget, o.schedule.evict_every, o.stage, command_line(o)};
+  judge.info = {o.model, o.schedule.budget, o.schedule.evict_every,
+                rl || o.budgets.empty() ? "" : o.budgets, o.stage, command_line(o)};
   write_judge(o.out, judge);
   std::fprintf(stderr, "train-judge: judge written to %s\n", o.out.c_str());
 }
@@ -145,8 +163,8 @@ void add_train_judge_command(CLI::App& app) {
   cmd->add_option("--budget", o->schedule.budget, "budget B (KV entries per head)")->required();
   cmd->add_option("--evict-every", o->schedule.evict_every, "eviction length L")
       ->capture_default_str();
-  cmd->add_option("--sinks", o->schedule.sinks, "first tokens never evicted")
-      ->capture_default_str();
+  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
+                                      "prompt token (default 0)");
   cmd->add_option_function<int64_t>("--steps", [o](const int64_t& v) { o->steps = v; },
                                     "optimisation steps" + both(sl.steps, rl.steps));
   cmd->add_option_function<int>("--traces-per-step", [o](const int& v) { o->traces_per_step = v; },
@@ -169,7 +187,21 @@ void add_train_judge_command(CLI::App& app) {
   // Stage sl.
   cmd->add_option("--warmup", o->sl.warmup_steps, "sl: linear warm-up steps, then cosine to 0")
       ->capture_default_str();
-  cmd->add_option("--margin", o->sl.margin, "sl: pairwise hinge margin")->capture_default_str();
+  cmd->add_option("--margin", o->sl.teacher.margin, "sl: pairwise hinge margin")
+      ->capture_default_str();
+  cmd->add_option("--loss", o->loss, "sl: weighted (each ordered pair weighted by its target "
+                                     "gap) or uniform (the paper's)")->capture_default_str();
+  cmd->add_option("--features", o->features, "sl: the judge's inputs: default (unrotated keys, "
+                                             "log statistics, position; standardised), spec "
+                                             "(the paper's) or a list (see judge-init)")
+      ->capture_default_str();
+  cmd->add_option("--own-path", o->sl.own_path, "sl: share of each step's traces replayed along "
+                                                "the judge's own draws (the rest: golden path)")
+      ->capture_default_str();
+  cmd->add_option("--budgets", o->budgets, "sl: train at these budgets, comma-separated (trace "
+                                           "by trace in turn; default: --budget alone)");
+  cmd->add_option("--harm-threshold", o->sl.teacher.harm_threshold, "future attention above "
+                  "which an eviction counts as harmful (the metrics)")->capture_default_str();
   // Stage rl.
   cmd->add_option("--group", o->rl.group, "rl: rollouts per trace (G)")->capture_default_str();
   cmd->add_option("--epochs", o->rl.epochs, "rl: Adam steps on each batch of rollouts")

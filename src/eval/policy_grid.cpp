@@ -34,18 +34,24 @@ int parse_budget(std::string_view text, std::string_view option) {
 
 }  // namespace
 
+std::vector<int> parse_budgets(std::string_view text, std::string_view option) {
+  std::vector<int> values;
+  for (const std::string& b : split_list(text, option)) values.push_back(parse_budget(b, option));
+  return values;
+}
+
 std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view budgets,
-                                   int evict_every, int sinks, const PolicyOptions& options,
+                                   int evict_every, std::string_view sinks,
+                                   const PolicyOptions& options,
                                    std::string_view policies_option,
                                    std::string_view budgets_option) {
-  std::vector<int> budget_values;
-  if (!budgets.empty())
-    for (const std::string& b : split_list(budgets, budgets_option))
-      budget_values.push_back(parse_budget(b, budgets_option));
+  const std::vector<int> budget_values =
+      budgets.empty() ? std::vector<int>{} : parse_budgets(budgets, budgets_option);
   std::vector<PolicyRun> runs;
   for (const std::string& name : split_list(policies, policies_option)) {
     std::shared_ptr<const Policy> impl = make_policy(name, options, policies_option);
-    EvictionSchedule schedule{0, evict_every, sinks >= 0 ? sinks : default_sinks(name)};
+    EvictionSchedule schedule{0, evict_every, 0};
+    schedule.set_sinks(sinks, default_sinks(name));
     if (!impl) {
       schedule.validate();
       runs.push_back({name, std::nullopt, schedule, nullptr});

@@ -20,14 +20,18 @@ struct PolicyRun {
   std::shared_ptr<const Policy> impl;  // null for the full cache
 };
 
-// `sinks` < 0 takes each policy's default; `options` go to every policy (foresight's judge).
+// `sinks` is --sinks: "" for each policy's default, a number, or "prompt"; `options` go to every policy (foresight's judge).
 // Errors name the option (`policies_option`, `budgets_option`): unknown policies, repeated
 // entries, budgets that are not positive integers, budgets that cannot hold the protected
 // window, a budgeted policy without budgets.
 std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view budgets,
-                                   int evict_every, int sinks, const PolicyOptions& options = {},
+                                   int evict_every, std::string_view sinks,
+                                   const PolicyOptions& options = {},
                                    std::string_view policies_option = "--policies",
                                    std::string_view budgets_option = "--budgets");
+
+// A comma-separated list of positive budgets; Error naming `option` otherwise.
+std::vector<int> parse_budgets(std::string_view text, std::string_view option);
 
 // "h2o@256" or "full".
 std::string run_label(const PolicyRun& run);

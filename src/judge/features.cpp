@@ -1,26 +1,66 @@
 #include "judge/features.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
 
 namespace foresight {
 
-void judge_features(const EvictionView& v, int kv_head, float* x) {
-  const int d = v.head_dim, F = 2 * d + kJudgeStats * v.group;
+namespace {
+
+// The key as it was before the rotation of its position: RoPE turns pair (j, j + d/2) by the
+// position's angle, so turning it back by the same angle recovers it.
+void unrotate(const Rope& rope, const float* key, int d, int64_t position, float* out) {
+  thread_local std::vector<float> cos_sin;
+  cos_sin.resize(size_t(d));
+  rope.cos_sin(position, cos_sin.data());
+  const int half = d / 2;
+  for (int j = 0; j < half; ++j) {
+    const float c = cos_sin[j], s = cos_sin[half + j], a = key[j], b = key[half + j];
+    out[j] = a * c + b * s;
+    out[half + j] = b * c - a * s;
+  }
+}
+
+}  // namespace
+
+void judge_features(const JudgeFeatureSet& set, const EvictionView& v, int kv_head, float* x) {
+  const int d = v.head_dim, F = set.count(d, v.group);
+  if (set.unrotated_keys && v.rope == nullptr)
+    fail("judge: the keys' rotation cannot be undone without the model's RoPE");
   const HeadCache& head = v.head(kv_head);
+  const double length = double(v.end_position());
   for (int c = 0; c < v.n; ++c) {
     float* row = x + int64_t{c} * F;
-    std::copy(v.key(kv_head, c), v.key(kv_head, c) + d, row);
+    const int64_t position = v.position(kv_head, c);
+    if (set.unrotated_keys) unrotate(*v.rope, v.key(kv_head, c), d, position, row);
+    else std::copy(v.key(kv_head, c), v.key(kv_head, c) + d, row);
     std::copy(v.value(kv_head, c), v.value(kv_head, c) + d, row + d);
     const float* stats = head.stats() + head.stats_stride() * (v.first + c);
+    float* out = row + 2 * d;
     for (int s = 0; s < v.group; ++s)
-      std::copy(stats + kNumStats * s, stats + kNumStats * s + kJudgeStats, row + 2 * d + kJudgeStats * s);
+      for (int channel = 0; channel < kJudgeStats; ++channel) {
+        const float value = stats[kNumStats * s + channel];
+        *out++ = set.log_stats ? std::log(std::max(value, 0.0f) + kLogStatsEps) : value;
+      }
+    if (set.position) {
+      out[0] = float(std::log1p(length - double(position)));
+      out[1] = position < v.prompt_length ? 1.0f : 0.0f;
+      out[2] = float(double(position) / length);
+    }
   }
+}
+
+void judge_inputs(const Judge& judge, const EvictionView& v, int kv_head, std::vector<float>& x) {
+  x.resize(size_t(v.n) * judge.shape().features());
+  judge_features(judge.shape().inputs, v, kv_head, x.data());
+  judge.standardise(v.layer, kv_head, x.data(), v.n);
 }
 
 void judge_scores(const Judge& judge, const EvictionView& v, int kv_head, std::vector<float>& x,
                   std::span<float> phi) {
-  x.resize(size_t(v.n) * judge.shape().features());
-  judge_features(v, kv_head, x.data());
+  judge_inputs(judge, v, kv_head, x);
   judge_forward(judge.head(v.layer, kv_head), x.data(), v.n, phi.data());
 }
 

@@ -36,6 +36,9 @@ Judge::Judge(JudgeShape shape) : shape_(shape) {
     fail("judge: bad shape ({} layers, {} KV heads, head dim {}, group {})", shape.n_layers,
          shape.n_kv_heads, shape.head_dim, shape.group);
   params_.assign(size_t(shape.parameters()), 0.0f);
+  const size_t inputs = size_t(shape.n_layers) * shape.n_kv_heads * shape.features();
+  input_mean_.assign(inputs, 0.0f);
+  input_std_.assign(inputs, 1.0f);
 }
 
 Judge Judge::random(JudgeShape shape, uint64_t seed) {
@@ -60,6 +63,8 @@ std::span<const float> Judge::tensor(int layer, Tensor t) const {
   const JudgeHead h = head(layer, 0);
   const int64_t Hk = shape_.n_kv_heads, F = shape_.features(), H = kJudgeHidden;
   switch (t) {
+    case Tensor::InputMean: return {input_mean_.data() + layer * Hk * F, size_t(Hk * F)};
+    case Tensor::InputStd: return {input_std_.data() + layer * Hk * F, size_t(Hk * F)};
     case Tensor::Fc1Weight: return {h.w1, size_t(Hk * F * H)};
     case Tensor::Fc1Bias: return {h.b1, size_t(Hk * H)};
     case Tensor::Fc2Weight: return {h.w2, size_t(Hk * H)};
@@ -70,7 +75,16 @@ std::span<const float> Judge::tensor(int layer, Tensor t) const {
 
 std::span<float> Judge::tensor(int layer, Tensor t) {
   const std::span<const float> view = std::as_const(*this).tensor(layer, t);
-  return {params_.data() + (view.data() - params_.data()), view.size()};
+  return {const_cast<float*>(view.data()), view.size()};  // our own storage, not const
+}
+
+void Judge::standardise(int layer, int kv_head, float* x, int n) const {
+  if (!shape_.inputs.standardised()) return;
+  const int F = shape_.features();
+  const float* mean = tensor(layer, Tensor::InputMean).data() + int64_t{kv_head} * F;
+  const float* sd = tensor(layer, Tensor::InputStd).data() + int64_t{kv_head} * F;
+  for (int i = 0; i < n; ++i)
+    for (int f = 0; f < F; ++f) x[int64_t{i} * F + f] = (x[int64_t{i} * F + f] - mean[f]) / sd[f];
 }
 
 void judge_forward(const JudgeHead& p, const float* x, int n, float* phi, float* pre) {

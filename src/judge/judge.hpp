@@ -1,17 +1,20 @@
 // The judge (SPEC section 5): one small MLP per (layer, KV head) that scores every eviction
-// candidate from x = [post-RoPE key (d), value (d), the 8 statistics of each of the g query
-// heads of the group (8g)], F = 2d + 8g:
+// candidate from its inputs x (judge/feature_set.hpp; the paper's: post-RoPE key (d), value (d),
+// the 8 statistics of each of the g query heads of the group (8g), F = 2d + 8g):
 //     pre = x W1 + b1 (16 units),  h = GELU(pre),  phi = h . w2 + b2   (higher phi = evict).
 // GELU is the exact erf form, 0.5 z (1 + erf(z / sqrt 2)), PyTorch's nn.GELU() default.
 // Parameters per layer: W1 [Hk, F, 16], b1 [Hk, 16], w2 [Hk, 16, 1], b2 [Hk, 1], stored in
 // one flat array, layer after layer, each layer's W1, b1, w2, b2 in turn, row-major (so a
-// gradient or an optimiser state of the same layout lines up element by element).
+// gradient or an optimiser state of the same layout lines up element by element). A judge of a
+// standardised feature set also holds each input's mean and standard deviation per (layer, KV
+// head), applied to x before W1; they are measured once, not trained.
 #pragma once
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "judge/feature_set.hpp"
 #include "kv/attention_stats.hpp"
 #include "model/config.hpp"
 
@@ -21,14 +24,19 @@ constexpr int kJudgeHidden = 16;
 
 struct JudgeShape {
   int n_layers = 0, n_kv_heads = 0, head_dim = 0, group = 0;
+  JudgeFeatureSet inputs;
 
-  int features() const { return 2 * head_dim + kJudgeStats * group; }
+  int features() const { return inputs.count(head_dim, group); }
   int64_t layer_parameters() const {
     return int64_t{n_kv_heads} * (int64_t{features()} * kJudgeHidden + 2 * kJudgeHidden + 1);
   }
   int64_t parameters() const { return layer_parameters() * n_layers; }
-  static JudgeShape of(const ModelConfig& c) {
-    return {c.n_layers, c.n_kv_heads, c.head_dim, c.group()};
+  static JudgeShape of(const ModelConfig& c, JudgeFeatureSet inputs = {}) {
+    return {c.n_layers, c.n_kv_heads, c.head_dim, c.group(), inputs};
+  }
+  bool same_model(const JudgeShape& o) const {
+    return n_layers == o.n_layers && n_kv_heads == o.n_kv_heads && head_dim == o.head_dim &&
+           group == o.group;
   }
   bool operator==(const JudgeShape&) const = default;
 };
@@ -50,6 +58,7 @@ using JudgeHeadGrad = JudgeHeadParams<float>;
 struct JudgeInfo {
   std::string model;        // the model directory it was built for
   int budget = 0, evict_every = 0;  // B and L it was built (trained) for
+  std::string budgets;      // every budget it was trained at, comma-separated ("" = budget)
   std::string stage = "init";       // init, sl or rl
   std::string command;              // the command that wrote it
 };
@@ -67,16 +76,21 @@ class Judge {
   static JudgeHeadGrad head_in(std::span<float> array, const JudgeShape& shape, int layer, int kv_head);
   JudgeHead head(int layer, int kv_head) const;
   // A layer's tensors, each contiguous over the KV heads: fc1.weight [Hk, F, 16] (W1),
-  // fc1.bias [Hk, 16], fc2.weight [Hk, 16, 1] (w2), fc2.bias [Hk, 1].
-  enum class Tensor { Fc1Weight, Fc1Bias, Fc2Weight, Fc2Bias };
+  // fc1.bias [Hk, 16], fc2.weight [Hk, 16, 1] (w2), fc2.bias [Hk, 1], and the input
+  // standardisation x' = (x - mean) / std, [Hk, F] each (mean 0 and std 1 until set; not
+  // parameters: the trainers never change them).
+  enum class Tensor { Fc1Weight, Fc1Bias, Fc2Weight, Fc2Bias, InputMean, InputStd };
   std::span<float> tensor(int layer, Tensor t);
   std::span<const float> tensor(int layer, Tensor t) const;
+  // Standardises the n rows of x [n, F] of one (layer, KV head) in place.
+  void standardise(int layer, int kv_head, float* x, int n) const;
 
   JudgeInfo info;
 
  private:
   JudgeShape shape_;
   std::vector<float> params_;
+  std::vector<float> input_mean_, input_std_;  // [layer][Hk][F]
 };
 
 // phi[i] for the n candidates x [n, F]; `pre` [n, 16] (may be null) keeps x W1 + b1 for the

@@ -1,6 +1,8 @@
 #include "judge/judge_file.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <utility>
 #include <cstdint>
 #include <cmath>
 #include <map>
@@ -13,12 +15,14 @@ namespace foresight {
 
 namespace {
 
-constexpr std::string_view kFormat = "foresight-judge-1", kFeatures = "key,value,stats8",
-                           kActivation = "gelu-erf";
+constexpr std::string_view kFormat = "foresight-judge-1", kActivation = "gelu-erf";
 constexpr std::string_view kFeaturesNote =
-    "x = [post-RoPE key, value, 8 statistics per query head of the group: max, min, sum, sums "
-    "over the chunk's last 8/16/32 queries, cum, cum_decay]; statistics 4-6 and 8 follow the "
-    "paper's intent, not the reference code's copies of 3 and 7";
+    "x = [key (post-RoPE, or unrotated-key: its rotation undone), value, 8 statistics per query "
+    "head of the group: max, min, sum, sums over the chunk's last 8/16/32 queries, cum, "
+    "cum_decay (raw, or logstats8: log(x + 1e-6)), with position: log(1 + age), in prompt, "
+    "position / length]; all but the paper's key,value,stats8 standardised by input_norm.mean "
+    "and .std; statistics 4-6 and 8 follow the paper's intent, not the reference code's copies "
+    "of 3 and 7";
 
 std::string tensor_name(int layer, std::string_view what) {
   return fmt::format("model.layers.{}.self_attn.judge_model.{}", layer, what);
@@ -30,12 +34,19 @@ struct LayerTensor {
   std::vector<int64_t> shape;
 };
 
+// A layer's tensors in the file: the MLP's, then the input standardisation when the feature
+// set has one.
 std::vector<LayerTensor> layer_tensors(const JudgeShape& s) {
   const int64_t Hk = s.n_kv_heads, H = kJudgeHidden;
-  return {{"fc1.weight", Judge::Tensor::Fc1Weight, {Hk, s.features(), H}},
-          {"fc1.bias", Judge::Tensor::Fc1Bias, {Hk, H}},
-          {"fc2.weight", Judge::Tensor::Fc2Weight, {Hk, H, 1}},
-          {"fc2.bias", Judge::Tensor::Fc2Bias, {Hk, 1}}};
+  std::vector<LayerTensor> out = {{"fc1.weight", Judge::Tensor::Fc1Weight, {Hk, s.features(), H}},
+                                  {"fc1.bias", Judge::Tensor::Fc1Bias, {Hk, H}},
+                                  {"fc2.weight", Judge::Tensor::Fc2Weight, {Hk, H, 1}},
+                                  {"fc2.bias", Judge::Tensor::Fc2Bias, {Hk, 1}}};
+  if (s.inputs.standardised()) {
+    out.push_back({"input_norm.mean", Judge::Tensor::InputMean, {Hk, s.features()}});
+    out.push_back({"input_norm.std", Judge::Tensor::InputStd, {Hk, s.features()}});
+  }
+  return out;
 }
 
 std::string meta(const std::map<std::string, std::string>& m, const std::string& key,
@@ -74,8 +85,9 @@ void write_judge(const std::filesystem::path& path, const Judge& judge) {
       {"head_dim", std::to_string(s.head_dim)},
       {"group", std::to_string(s.group)},
       {"budget", std::to_string(info.budget)},
+      {"budgets", info.budgets.empty() ? std::to_string(info.budget) : info.budgets},
       {"evict_every", std::to_string(info.evict_every)},
-      {"features", std::string(kFeatures)},
+      {"features", s.inputs.name()},
       {"features_note", std::string(kFeaturesNote)},
       {"hidden", std::to_string(kJudgeHidden)},
       {"activation", std::string(kActivation)},
@@ -90,8 +102,8 @@ Judge read_judge(const std::filesystem::path& path) {
   const auto& m = file.metadata();
   if (meta(m, "format", path) != kFormat)
     fail("{}: not a judge file (format '{}', expected '{}')", where, meta(m, "format", path), kFormat);
-  if (meta(m, "features", path) != kFeatures)
-    fail("{}: unsupported feature set '{}' (expected '{}')", where, meta(m, "features", path), kFeatures);
+  const JudgeFeatureSet inputs =
+      JudgeFeatureSet::parse(meta(m, "features", path), where + ": judge metadata 'features'");
   if (meta(m, "activation", path) != kActivation || meta_int(m, "hidden", path) != kJudgeHidden)
     fail("{}: unsupported network ({} hidden units, {}; expected {}, {})", where,
          meta(m, "hidden", path), meta(m, "activation", path), kJudgeHidden, kActivation);
@@ -99,12 +111,15 @@ Judge read_judge(const std::filesystem::path& path) {
   // overflows; the judge's size is then bounded by the file, whose tensors are all checked
   // before it is allocated.
   const JudgeShape shape{meta_int(m, "n_layers", path, 1024), meta_int(m, "n_kv_heads", path, 1024),
-                         meta_int(m, "head_dim", path, 1024), meta_int(m, "group", path, 1024)};
+                         meta_int(m, "head_dim", path, 1024), meta_int(m, "group", path, 1024),
+                         inputs};
   if (shape.n_layers < 1 || shape.n_kv_heads < 1 || shape.head_dim < 1 || shape.group < 1)
     fail("{}: judge metadata gives an empty model ({} layers, {} KV heads, head dim {}, group {})",
          where, shape.n_layers, shape.n_kv_heads, shape.head_dim, shape.group);
+  const auto budgets = m.find("budgets");  // absent in files of before multi-budget training
   const JudgeInfo info = {meta(m, "model", path), meta_int(m, "budget", path),
-                          meta_int(m, "evict_every", path), meta(m, "stage", path),
+                          meta_int(m, "evict_every", path),
+                          budgets == m.end() ? "" : budgets->second, meta(m, "stage", path),
                           meta(m, "command", path)};
   if (info.stage != "init" && info.stage != "sl" && info.stage != "rl")
     fail("{}: unknown training stage '{}' (init, sl or rl)", where, info.stage);
@@ -136,12 +151,19 @@ Judge read_judge(const std::filesystem::path& path) {
       for (float v : out)
         if (!std::isfinite(v)) fail("{}: tensor '{}' holds NaN or infinity", where, name);
     }
+  if (inputs.standardised())
+    for (int layer = 0; layer < shape.n_layers; ++layer) {
+      const std::span<const float> sd = std::as_const(judge).tensor(layer, Judge::Tensor::InputStd);
+      if (std::any_of(sd.begin(), sd.end(), [](float v) { return !(v > 0); }))
+        fail("{}: tensor '{}' holds a standard deviation that is not positive", where,
+             tensor_name(layer, "input_norm.std"));
+    }
   return judge;
 }
 
 void check_judge_fits(const Judge& judge, const ModelConfig& c, const std::filesystem::path& path) {
   const JudgeShape& j = judge.shape();
-  if (j == JudgeShape::of(c)) return;
+  if (j.same_model(JudgeShape::of(c))) return;
   fail("{}: the judge was built for another model ({} layers, {} KV heads, head dim {}, group {}; "
        "model '{}'), but this model has {} layers, {} KV heads, head dim {}, group {}",
        path.string(), j.n_layers, j.n_kv_heads, j.head_dim, j.group, judge.info.model, c.n_layers,

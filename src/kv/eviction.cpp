@@ -8,7 +8,7 @@
 
 namespace foresight {
 
-void evict_layer(Sequence& seq, int layer, int group) {
+void evict_layer(Sequence& seq, int layer, int group, const Rope& rope) {
   const EvictionSchedule& s = seq.schedule;
   KvCache& cache = seq.cache;
   const int count = cache.head(layer, 0).count();
@@ -20,7 +20,9 @@ void evict_layer(Sequence& seq, int layer, int group) {
   view.n_kv_heads = cache.n_kv_heads();
   view.head_dim = cache.head_dim();
   view.group = group;
-  view.first = std::min(s.sinks, count);
+  view.first = std::min(s.sinks_for(seq.prompt_length), count);
+  view.prompt_length = seq.prompt_length;
+  view.rope = &rope;
   view.n = count - s.evict_every - view.first;
   view.cache = &cache;
   view.rng = &seq.rng;
@@ -34,6 +36,7 @@ void evict_layer(Sequence& seq, int layer, int group) {
   seq.policy->choose_evictions(view, n_evict, chosen);
 
   std::vector<char> evicted(view.n);
+  const int64_t from_block = seq.future ? view.end_position() / seq.future->block() : 0;
   for (int h = 0; h < view.n_kv_heads; ++h) {
     std::fill(evicted.begin(), evicted.end(), 0);
     for (int i = 0; i < n_evict; ++i) {
@@ -43,6 +46,11 @@ void evict_layer(Sequence& seq, int layer, int group) {
         fail("policy '{}' chose an invalid eviction set (candidate {} of {})", seq.policy->name(), c,
              view.n);
       evicted[c] = 1;
+      if (seq.future) {
+        const float alpha = seq.future->alpha(layer, h, view.position(h, c), from_block);
+        seq.harmful_evictions += alpha > seq.harm_threshold;
+        seq.evicted_future_attention += alpha;
+      }
     }
     keep.clear();
     for (int e = 0; e < count; ++e) {

@@ -6,7 +6,8 @@
 namespace foresight {
 
 // Evicts layer `layer` of `seq` down to the budget if it is over, counting what it removed in
-// seq.evictions and seq.evicted_entries.
-void evict_layer(Sequence& seq, int layer, int group);
+// seq.evictions and seq.evicted_entries (and, replaying a trace with its future attention, the
+// harm done). `rope` is the model's, for policies that undo the keys' rotation.
+void evict_layer(Sequence& seq, int layer, int group, const Rope& rope);
 
 }  // namespace foresight

@@ -1,6 +1,7 @@
 #include "kv/schedule.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/error.hpp"
 
@@ -11,16 +12,38 @@ int64_t EvictionSchedule::entries_before(int64_t position) const {
   return std::min<int64_t>(position / evict_every * evict_every, budget) + position % evict_every;
 }
 
+int EvictionSchedule::sinks_for(int64_t prompt_length) const {
+  if (!protect_prompt) return sinks;
+  return int(std::clamp<int64_t>(prompt_length, 0, std::max(0, budget - evict_every)));
+}
+
+void EvictionSchedule::set_sinks(std::string_view text, int policy_default) {
+  protect_prompt = text == "prompt";
+  sinks = protect_prompt ? 0 : policy_default;
+  if (text.empty() || protect_prompt) return;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), sinks);
+  if (error != std::errc() || end != text.data() + text.size() || sinks < 0)
+    fail("--sinks: '{}' is not a whole number of tokens or 'prompt'", text);
+}
+
+std::string EvictionSchedule::sinks_name() const {
+  return protect_prompt ? "prompt" : std::to_string(sinks);
+}
+
 void EvictionSchedule::validate() const {
   if (evict_every < 1) fail("--evict-every must be >= 1, got {}", evict_every);
   if (sinks < 0) fail("--sinks must be >= 0, got {}", sinks);
   if (budget < 0) fail("--budget must be >= 0, got {}", budget);
   // After an eviction the L newest entries and the sinks are all still there, so B must
   // hold them (L >= 1 also leaves a slot beyond the sinks).
-  if (active() && budget < evict_every + sinks)
+  if (active() && !protect_prompt && budget < evict_every + sinks)
     fail("--budget {} cannot hold the protected window: the {} newest tokens (--evict-every) "
          "plus {} sinks need a budget of at least {}",
          budget, evict_every, sinks, evict_every + sinks);
+  if (active() && protect_prompt && budget <= evict_every)
+    fail("--budget {} cannot protect any prompt token beside the {} newest tokens "
+         "(--evict-every): --sinks prompt needs a budget above {}", budget, evict_every,
+         evict_every);
 }
 
 }  // namespace foresight

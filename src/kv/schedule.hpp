@@ -1,8 +1,12 @@
 // The eviction schedule shared by every policy (SPEC section 1): tokens go through the model
 // in chunks of L = evict_every; after each full chunk a (layer, KV head) holding more than B
 // entries evicts down to exactly B, never touching the L newest entries or the first `sinks`.
+// `--sinks prompt` (protect_prompt) makes every prompt token a sink, as far as the budget allows
+// beside the window (the reference implementation's `--compression_content think`).
 #pragma once
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace foresight {
 
@@ -10,6 +14,7 @@ struct EvictionSchedule {
   int budget = 0;         // B; 0 means no eviction (the full cache)
   int evict_every = 128;  // L
   int sinks = 0;
+  bool protect_prompt = false;  // the sinks are the sequence's prompt, not `sinks` tokens
 
   bool active() const { return budget > 0; }
   int capacity() const { return budget + evict_every; }  // the most entries a head ever holds
@@ -20,7 +25,13 @@ struct EvictionSchedule {
   // without a budget; with one, min(kL, B) after k whole chunks (an eviction leaves B, and
   // happens once kL exceeds B) plus the tokens of the current chunk.
   int64_t entries_before(int64_t position) const;
+  // The first entries never evicted in a sequence whose prompt has `prompt_length` tokens: the
+  // prompt, capped at B - L so that each eviction still has L candidates to drop; else `sinks`.
+  int sinks_for(int64_t prompt_length) const;
   void validate() const;  // Error naming the option when B cannot hold the protected window
+  // Sets the sinks from --sinks: "" (keep `policy_default`), a whole number, or "prompt".
+  void set_sinks(std::string_view text, int policy_default);
+  std::string sinks_name() const;  // "prompt" or the number
 };
 
 }  // namespace foresight

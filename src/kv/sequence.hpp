@@ -29,6 +29,8 @@ class Sequence {
   int recent_window = 0;  // how many of a chunk's last queries the policy needs
   KvCache cache;
   int64_t next_position = 0;
+  // Tokens of the prompt (the judge's in-prompt input, `--sinks prompt`); 0 when unknown.
+  int64_t prompt_length = 0;
   Rng rng;
   // Per layer: the chunk's last queries, [recent_window, n_heads, head_dim], oldest first.
   std::vector<std::vector<float>> recent_queries;
@@ -40,6 +42,12 @@ class Sequence {
   int64_t evicted_entries = 0; // entries removed, over all layers and heads
   int64_t peak_kv_bytes = 0;
   double eviction_seconds = 0;  // spent scoring candidates and compacting (a cost to report)
+  // With `future` (a replayed trace): evicted entries whose future attention (alpha, the most
+  // any later block of queries gives them) exceeds `harm_threshold`, and the alpha summed over
+  // every evicted entry. What a policy's mistakes cost, seen by the oracle.
+  float harm_threshold = 1e-2f;
+  int64_t harmful_evictions = 0;
+  double evicted_future_attention = 0;
 };
 
 }  // namespace foresight

@@ -45,6 +45,7 @@ Running admit(const Model& model, const GenerateRequest& request, size_t index) 
   // does not change which tokens a given seed samples.
   auto seq =
       std::make_unique<Sequence>(model.config(), s.schedule, s.policy, s.sampling.seed ^ 0x5eed);
+  seq->prompt_length = int64_t(request.prompt.size());
   Running r{index, std::move(seq), Sampler(s.sampling)};
   r.seq->cache.reserve(int(reserved_kv_entries(s, int64_t(request.prompt.size()))));
   const auto t0 = Clock::now();

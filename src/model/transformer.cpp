@@ -77,7 +77,7 @@ void attention_block(const Model& model, std::span<const SequenceRows> shares, i
   for (const SequenceRows& share : shares) {
     Sequence& seq = *share.seq;
     if (seq.schedule.active() && seq.schedule.ends_chunk(seq.next_position + share.n - 1))
-      evict_layer(seq, layer_index, c.group());
+      evict_layer(seq, layer_index, c.group(), model.rope());
   }
   mm(l.wo, a.attn.data(), n, a.proj.data());
   add_bias(a.proj.data(), l.o_bias, n);

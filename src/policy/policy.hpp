@@ -14,6 +14,7 @@
 #include "kv/block_attention.hpp"
 #include "kv/kv_cache.hpp"
 #include "model/config.hpp"
+#include "model/rope.hpp"
 
 namespace foresight {
 
@@ -22,12 +23,14 @@ struct EvictionView {
   // Candidates are entries [first, first + n) of every head: all but the sinks and the L newest.
   // Every head of a layer holds the same number of entries, so n is shared.
   int first = 0, n = 0;
+  int64_t prompt_length = 0;  // the sequence's prompt tokens (0 when unknown)
   const KvCache* cache = nullptr;
   // The last `n_recent_queries` post-RoPE queries of the chunk, [n_recent, n_heads, head_dim],
   // oldest first (SnapKV-style policies); null when the policy asked for none.
   const float* recent_queries = nullptr;
   int n_recent_queries = 0;
   Rng* rng = nullptr;  // the sequence's generator, for policies that draw
+  const Rope* rope = nullptr;  // the model's rotation (to undo it on the keys)
   // The replayed trace's future attention, for policies that need it (golden); else null.
   const FutureAttention* future = nullptr;
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "judge/eviction_sampler.hpp"
 #include "judge/features.hpp"
-#include "train/pairwise_hinge.hpp"
 
 namespace foresight {
 
@@ -16,30 +16,54 @@ void JudgeScorecard::add(const JudgeScorecard& o) {
   overlap += o.overlap;
   pairs += o.pairs;
   correct_pairs += o.correct_pairs;
+  harmful += o.harmful;
+  evicted_attention += o.evicted_attention;
 }
 
-GoldenTeacher::GoldenTeacher(const Judge& judge, int budget, float margin, std::span<float> grad)
-    : judge_(judge), budget_(budget), margin_(margin), grad_(grad) {}
+GoldenTeacher::GoldenTeacher(const Judge& judge, int budget, const TeacherSettings& settings,
+                             std::span<float> grad)
+    : judge_(judge), budget_(budget), settings_(settings), grad_(grad) {}
 
 StatMask GoldenTeacher::stats_needed() const { return kJudgeStatMask; }
 
-void GoldenTeacher::score(const EvictionView& v, std::span<float> scores) const {
-  static const std::unique_ptr<Policy> golden = make_golden_policy({});
-  golden->score(v, scores);  // alpha: the cache keeps the highest, i.e. follows the oracle
-  for (int h = 0; h < v.n_kv_heads; ++h) judge_head(v, h, scores.subspan(size_t(h) * v.n, size_t(v.n)));
+namespace {
+
+const Policy& golden() {
+  static const std::unique_ptr<Policy> policy = make_golden_policy({});
+  return *policy;
 }
 
-void GoldenTeacher::judge_head(const EvictionView& v, int h, std::span<const float> alpha) const {
+}  // namespace
+
+void GoldenTeacher::score(const EvictionView& v, std::span<float> scores) const {
+  golden().score(v, scores);  // alpha: the cache keeps the highest, i.e. follows the oracle
+  std::vector<float> phi(size_t(v.n));
+  for (int h = 0; h < v.n_kv_heads; ++h)
+    judge_head(v, h, scores.subspan(size_t(h) * v.n, size_t(v.n)), phi);
+}
+
+void GoldenTeacher::choose_evictions(const EvictionView& v, int k, std::span<int32_t> evicted) const {
+  if (!settings_.own_path) return Policy::choose_evictions(v, k, evicted);
+  std::vector<float> alpha(size_t(v.n_kv_heads) * v.n), phi(size_t(v.n));
+  golden().score(v, alpha);
+  for (int h = 0; h < v.n_kv_heads; ++h) {
+    judge_head(v, h, std::span(alpha).subspan(size_t(h) * v.n, size_t(v.n)), phi);
+    sample_evictions(phi, k, *v.rng, evicted.subspan(size_t(h) * k, size_t(k)));
+  }
+}
+
+void GoldenTeacher::judge_head(const EvictionView& v, int h, std::span<const float> alpha,
+                               std::span<float> phi) const {
   const int n = v.n, k = v.head(h).count() - budget_;
   const auto un = static_cast<size_t>(n);
   const JudgeHead head = judge_.head(v.layer, h);
-  std::vector<float> x(un * judge_.shape().features()), pre(un * kJudgeHidden), phi(un),
-      targets(un), dphi(grad_.empty() ? 0 : un);
-  judge_features(v, h, x.data());
+  thread_local std::vector<float> x;
+  std::vector<float> pre(un * kJudgeHidden), targets(un), dphi(grad_.empty() ? 0 : un);
+  judge_inputs(judge_, v, h, x);
   judge_forward(head, x.data(), n, phi.data(), pre.data());
   for (int c = 0; c < n; ++c) targets[c] = -alpha[c];
 
-  const PairwiseHinge hinge = pairwise_hinge(targets, phi, margin_, dphi);
+  const PairwiseHinge hinge = pairwise_hinge(targets, phi, settings_.margin, settings_.weight, dphi);
   if (hinge.pairs == 0) return;  // after the last chunk every alpha is 0: nothing to learn
   card_.decisions += 1;
   card_.loss += hinge.loss;
@@ -49,18 +73,20 @@ void GoldenTeacher::judge_head(const EvictionView& v, int h, std::span<const flo
     judge_backward(head, x.data(), pre.data(), dphi.data(), n,
                    Judge::head_in(grad_, judge_.shape(), v.layer, h));
 
-  // Top-k overlap: the oracle evicts the k lowest alpha, the judge would evict the k highest
-  // phi (the cache's selection rule on -phi, as the foresight policy's topk mode does).
+  // The oracle evicts the k lowest alpha, the judge would evict the k highest phi (the cache's
+  // selection rule on -phi, as the foresight policy's topk mode does).
   std::vector<float> minus_phi(un);
   for (int c = 0; c < n; ++c) minus_phi[c] = -phi[c];
   std::vector<int32_t> oracle(static_cast<size_t>(k)), mine(static_cast<size_t>(k));
   lowest_scores(alpha, k, oracle);
   lowest_scores(minus_phi, k, mine);
-  std::sort(oracle.begin(), oracle.end());
-  std::sort(mine.begin(), mine.end());
+  for (const int32_t c : mine) {
+    card_.harmful += alpha[c] > settings_.harm_threshold;
+    card_.evicted_attention += alpha[c];
+  }
   std::vector<int32_t> both;
   std::set_intersection(oracle.begin(), oracle.end(), mine.begin(), mine.end(),
-                        std::back_inserter(both));
+                        std::back_inserter(both));  // lowest_scores returns them ascending
   card_.overlap += double(both.size()) / double(k);
 }
 

@@ -45,6 +45,7 @@ FidelitySummary judge_fidelity(const Model& model, const Judge& judge,
   std::vector<std::vector<float>> ce(traces.size());
   parallel_jobs(int64_t(traces.size()), [&](int64_t i) {
     Sequence seq(model.config(), schedule, topk);
+    seq.prompt_length = traces[i].prompt_len;
     ce[i] = teacher_forced_losses(model, seq, traces[i].ids).ce;
   });
   return summarize_fidelity(traces, ce);
@@ -86,7 +87,7 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
     parallel_jobs(int64_t(rollouts.size()), [&](int64_t j) {
       const Trace& t = train[picked[j / G]];
       Rollout& r = rollouts[j];
-      r = run_rollout(model, judge, t.ids, s.schedule, rollout_seed(s.seed, step, j));
+      r = run_rollout(model, judge, t.ids, t.prompt_len, s.schedule, rollout_seed(s.seed, step, j));
       prepare_rollout(judge, reference, s.log_prob, r);
       rewards[j] = rollout_reward(s.reward, r.ce, t.ce, t.entropy,
                                   std::max<int64_t>(t.prompt_len, first_token));

@@ -1,13 +1,16 @@
 #include "train/judge_trainer.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.hpp"
 #include "core/parallel.hpp"
+#include "core/rng.hpp"
 #include "eval/fidelity.hpp"
 #include "lm/adamw.hpp"
 #include "lm/lr_schedule.hpp"
 #include "train/golden.hpp"
+#include "train/input_standardisation.hpp"
 
 namespace foresight {
 
@@ -17,35 +20,63 @@ Json scorecard_json(const JudgeScorecard& c) {
   return {{"loss", c.mean_loss()},
           {"overlap", c.mean_overlap()},
           {"pairwise_accuracy", c.pairwise_accuracy()},
+          {"harmful_per_decision", c.harmful_per_decision()},
+          {"evicted_attention_per_decision", c.evicted_attention_per_decision()},
           {"decisions", c.decisions}};
+}
+
+// The generator of trace q's own-path draws in a step (or of held-out trace q when step < 0):
+// a function of (seed, step, q) alone, so a resumed run draws the same.
+uint64_t replay_seed(uint64_t seed, int64_t step, int64_t q) {
+  return Rng(seed ^ 0x6a09e667f3bcc909ull).next() + uint64_t(step + 1) * 0x9e3779b97f4a7c15ull +
+         uint64_t(q);
 }
 
 }  // namespace
 
-Json JudgeTrainSettings::to_json() const {
-  return {{"budget", schedule.budget}, {"evict_every", schedule.evict_every},
-          {"sinks", schedule.sinks},   {"steps", steps},
-          {"traces_per_step", traces_per_step}, {"warmup_steps", warmup_steps},
-          {"lr", lr}, {"min_lr", min_lr}, {"clip", clip}, {"margin", margin}, {"seed", seed}};
+std::vector<EvictionSchedule> JudgeTrainSettings::schedules() const {
+  std::vector<EvictionSchedule> out;
+  for (const int b : budgets.empty() ? std::vector<int>{schedule.budget} : budgets) {
+    EvictionSchedule s = schedule;
+    s.budget = b;
+    out.push_back(s);
+  }
+  return out;
 }
 
-JudgeScorecard judge_on_golden_path(const Model& model, const Judge& judge,
-                                    std::span<const int32_t> ids, const EvictionSchedule& schedule,
-                                    float margin, std::span<float> grad) {
-  auto future = std::make_shared<const FutureAttention>(
-      record_future_attention(model, ids, schedule.evict_every));
-  auto teacher = std::make_shared<GoldenTeacher>(judge, schedule.budget, margin, grad);
-  Sequence seq(model.config(), schedule, teacher, 0, future);
-  teacher_forced_losses(model, seq, ids);
-  return teacher->scorecard();
+Json JudgeTrainSettings::to_json() const {
+  std::vector<int> trained;
+  for (const EvictionSchedule& s : schedules()) trained.push_back(s.budget);
+  return {{"budgets", trained}, {"evict_every", schedule.evict_every},
+          {"sinks", schedule.protect_prompt ? Json("prompt") : Json(schedule.sinks)},
+          {"steps", steps}, {"traces_per_step", traces_per_step}, {"warmup_steps", warmup_steps},
+          {"lr", lr}, {"min_lr", min_lr}, {"clip", clip}, {"margin", teacher.margin},
+          {"loss", pair_weight_name(teacher.weight)}, {"own_path", own_path},
+          {"harm_threshold", teacher.harm_threshold},
+          {"standardise_traces", standardise_traces}, {"seed", seed}};
+}
+
+JudgeScorecard judge_replay(const Model& model, const Judge& judge, const Trace& trace,
+                            std::shared_ptr<const FutureAttention> future,
+                            const EvictionSchedule& schedule, const TeacherSettings& teacher,
+                            uint64_t seed, std::span<float> grad) {
+  if (!future)
+    future = std::make_shared<const FutureAttention>(
+        record_future_attention(model, trace.ids, schedule.evict_every));
+  auto judged = std::make_shared<GoldenTeacher>(judge, schedule.budget, teacher, grad);
+  Sequence seq(model.config(), schedule, judged, seed, std::move(future));
+  seq.prompt_length = trace.prompt_len;
+  teacher_forced_losses(model, seq, trace.ids);
+  return judged->scorecard();
 }
 
 JudgeScorecard evaluate_judge(const Model& model, const Judge& judge,
-                              const std::vector<Trace>& traces, const EvictionSchedule& schedule,
-                              float margin) {
+                              const std::vector<Trace>& traces, FutureCache& futures,
+                              const EvictionSchedule& schedule, const TeacherSettings& teacher) {
   std::vector<JudgeScorecard> cards(traces.size());
   parallel_jobs(int64_t(traces.size()), [&](int64_t i) {
-    cards[i] = judge_on_golden_path(model, judge, traces[i].ids, schedule, margin);
+    cards[i] = judge_replay(model, judge, traces[i], futures.at(size_t(i)), schedule, teacher,
+                            replay_seed(0, -1, i));
   });
   JudgeScorecard total;
   for (const JudgeScorecard& c : cards) total.add(c);
@@ -57,12 +88,23 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
                        const std::filesystem::path& work_dir, const JudgeTrainerOptions& options) {
   if (train.empty()) fail("train-judge: no training traces");
   if (s.traces_per_step < 1) fail("--traces-per-step must be >= 1, got {}", s.traces_per_step);
-  s.schedule.validate();
+  if (!(s.own_path >= 0 && s.own_path <= 1))
+    fail("--own-path must be a share in [0, 1], got {}", s.own_path);
+  const std::vector<EvictionSchedule> schedules = s.schedules();
+  for (const EvictionSchedule& b : schedules) b.validate();
+  FutureCache train_futures(model, train, s.schedule.evict_every),
+      heldout_futures(model, heldout, s.schedule.evict_every);
+  if (s.standardise_traces > 0)
+    measure_input_standardisation(model, train, train_futures, size_t(s.standardise_traces),
+                                  schedules, judge);
+
   const auto size = judge.parameters().size();
   AdamW adam(int64_t(size), AdamWSettings{0.9, 0.999, 1e-8, 0.0});
   const LrSchedule schedule{s.lr, s.min_lr, s.warmup_steps, s.steps};
-  std::vector<std::vector<float>> grads(size_t(s.traces_per_step), std::vector<float>(size));
-  std::vector<JudgeScorecard> cards(size_t(s.traces_per_step));
+  const int P = s.traces_per_step;
+  const int own_traces = int(std::lround(s.own_path * P));
+  std::vector<std::vector<float>> grads(static_cast<size_t>(P), std::vector<float>(size));
+  std::vector<JudgeScorecard> cards(static_cast<size_t>(P));
   std::vector<float> grad(size);
 
   JudgeRun run;
@@ -71,16 +113,18 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
   run.checkpoint = s.checkpoint;
   run.settings = s.to_json();
   run.step = [&](int64_t step) {
-    const std::vector<int64_t> picked = step_traces(step, s.traces_per_step,
-                                                    int64_t(train.size()), s.seed);
-    parallel_jobs(s.traces_per_step, [&](int64_t q) {
+    const std::vector<int64_t> picked = step_traces(step, P, int64_t(train.size()), s.seed);
+    parallel_jobs(P, [&](int64_t q) {
       std::fill(grads[q].begin(), grads[q].end(), 0.0f);
-      cards[q] = judge_on_golden_path(model, judge, train[picked[q]].ids, s.schedule, s.margin,
-                                      grads[q]);
+      TeacherSettings teacher = s.teacher;
+      teacher.own_path = q < own_traces;
+      const EvictionSchedule& at = schedules[size_t(step * P + q) % schedules.size()];
+      cards[q] = judge_replay(model, judge, train[picked[q]], train_futures.at(size_t(picked[q])),
+                              at, teacher, replay_seed(s.seed, step, q), grads[q]);
     });
     JudgeScorecard card;
     std::fill(grad.begin(), grad.end(), 0.0f);
-    for (int q = 0; q < s.traces_per_step; ++q) {
+    for (int q = 0; q < P; ++q) {
       card.add(cards[q]);
       for (size_t i = 0; i < size; ++i) grad[i] += grads[q][i];
     }
@@ -92,20 +136,31 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
       adam.update(judge.parameters(), grad, lr);
     }
     StepReport report{Json{{"lr", lr}, {"grad_norm", norm}},
-                      fmt::format("loss {:.5f} overlap {:.3f} pairwise {:.3f}", card.mean_loss(),
-                                  card.mean_overlap(), card.pairwise_accuracy())};
+                      fmt::format("loss {:.5f} overlap {:.3f} pairwise {:.3f} harmful {:.2f}",
+                                  card.mean_loss(), card.mean_overlap(), card.pairwise_accuracy(),
+                                  card.harmful_per_decision())};
     report.line.update(scorecard_json(card));
     return report;
   };
   run.evaluate = [&](int64_t) -> std::optional<StepReport> {
     if (heldout.empty()) return std::nullopt;
-    const JudgeScorecard c = evaluate_judge(model, judge, heldout, s.schedule, s.margin);
-    StepReport report{Json{{"eval", "heldout"}},
-                      fmt::format("held-out loss {:.5f}, top-k overlap {:.3f}, pairwise "
-                                  "accuracy {:.3f}", c.mean_loss(), c.mean_overlap(),
-                                  c.pairwise_accuracy())};
-    report.line.update(scorecard_json(c));
-    return report;
+    Json line = {{"eval", "heldout"}}, budgets = Json::object();
+    std::string text;
+    for (const EvictionSchedule& at : schedules) {
+      TeacherSettings teacher = s.teacher;
+      const JudgeScorecard golden = evaluate_judge(model, judge, heldout, heldout_futures, at, teacher);
+      teacher.own_path = true;
+      const JudgeScorecard own = evaluate_judge(model, judge, heldout, heldout_futures, at, teacher);
+      if (&at == &schedules.front()) line.update(scorecard_json(golden));
+      budgets[std::to_string(at.budget)] = {{"golden_path", scorecard_json(golden)},
+                                            {"own_path", scorecard_json(own)}};
+      text += fmt::format("{}B {}: top-k overlap {:.3f}, pairwise accuracy {:.3f}, harmful "
+                          "per decision {:.3f} (own path {:.3f})", text.empty() ? "" : "; ", at.budget,
+                          golden.mean_overlap(), golden.pairwise_accuracy(),
+                          golden.harmful_per_decision(), own.harmful_per_decision());
+    }
+    line["budgets"] = budgets;
+    return StepReport{line, "held-out " + text};
   };
   return run_judge_training(run, judge, adam, work_dir, options);
 }

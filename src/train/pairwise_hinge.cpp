@@ -8,35 +8,56 @@
 
 namespace foresight {
 
+PairWeight parse_pair_weight(std::string_view name) {
+  if (name == "uniform") return PairWeight::Uniform;
+  if (name == "weighted") return PairWeight::TargetGap;
+  fail("--loss: '{}' is not uniform (the paper's hinge) or weighted (pairs weighted by their "
+       "target gap)", name);
+}
+
+std::string pair_weight_name(PairWeight w) { return w == PairWeight::Uniform ? "uniform" : "weighted"; }
+
 namespace {
 
-// Counts and sums over a set of values, indexed by the values' ranks.
+// What the Fenwick tree sums over a set of candidates.
+struct Sums {
+  int64_t count = 0;
+  double phi = 0, target = 0, target_phi = 0;
+
+  Sums& operator+=(const Sums& o) {
+    count += o.count, phi += o.phi, target += o.target, target_phi += o.target_phi;
+    return *this;
+  }
+  Sums operator-(const Sums& o) const {
+    return {count - o.count, phi - o.phi, target - o.target, target_phi - o.target_phi};
+  }
+};
+
+// Sums over a set of candidates, indexed by the candidates' phi ranks.
 class Fenwick {
  public:
-  explicit Fenwick(size_t n) : count_(n + 1), sum_(n + 1) {}
-  void add(size_t rank, double value) {
-    for (size_t i = rank + 1; i < count_.size(); i += i & (~i + 1)) ++count_[i], sum_[i] += value;
+  explicit Fenwick(size_t n) : tree_(n + 1) {}
+  void add(size_t rank, const Sums& s) {
+    for (size_t i = rank + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += s;
   }
-  // Count and sum of the values with rank < end.
-  std::pair<int64_t, double> below(size_t end) const {
-    int64_t c = 0;
-    double s = 0;
-    for (size_t i = end; i > 0; i -= i & (~i + 1)) c += count_[i], s += sum_[i];
-    return {c, s};
+  Sums below(size_t end) const {  // over ranks < end
+    Sums s;
+    for (size_t i = end; i > 0; i -= i & (~i + 1)) s += tree_[i];
+    return s;
   }
 
  private:
-  std::vector<int64_t> count_;
-  std::vector<double> sum_;
+  std::vector<Sums> tree_;
 };
 
 }  // namespace
 
 PairwiseHinge pairwise_hinge(std::span<const float> targets, std::span<const float> phi,
-                             float margin, std::span<float> dphi) {
+                             float margin, PairWeight weight, std::span<float> dphi) {
   const size_t n = phi.size();
   if (targets.size() != n || (!dphi.empty() && dphi.size() != n))
     fail("pairwise_hinge: {} targets, {} scores and {} gradients", targets.size(), n, dphi.size());
+  const bool gap = weight == PairWeight::TargetGap;
   // by_target: candidates in ascending target; rank[i]: candidate i's slot in ascending phi.
   std::vector<int32_t> by_target(n), by_phi(n);
   std::iota(by_target.begin(), by_target.end(), 0);
@@ -54,27 +75,40 @@ PairwiseHinge pairwise_hinge(std::span<const float> targets, std::span<const flo
   const auto first_above = [&](float t) {
     return size_t(std::upper_bound(sorted_phi.begin(), sorted_phi.end(), t) - sorted_phi.begin());
   };
+  const auto sums_of = [&](int32_t i) {
+    const double t = targets[i], p = phi[i];
+    return Sums{1, p, t, t * p};
+  };
 
   PairwiseHinge r;
+  double total_weight = 0;
   std::vector<double> grad(n, 0.0);
   // Upward: each i against every j of a lower target (inserted before i's group). Violated
-  // pairs have phi_j >= phi_i - margin; each adds margin - phi_i + phi_j to the loss.
+  // pairs have phi_j >= phi_i - margin; each adds w_ij (margin - phi_i + phi_j) to the loss.
   Fenwick lower(n);
   for (size_t g = 0; g < n;) {
     size_t end = g;
     while (end < n && targets[by_target[end]] == targets[by_target[g]]) ++end;
     for (size_t a = g; a < end; ++a) {
       const int32_t i = by_target[a];
-      const auto [all, all_sum] = lower.below(n);
-      const auto [ok, ok_sum] = lower.below(first_at_least(phi[i] - margin));
-      const int64_t bad = all - ok;
-      r.pairs += all;
-      r.violated += bad;
-      r.correct += lower.below(first_at_least(phi[i])).first;
-      r.loss += double(bad) * (double(margin) - phi[i]) + (all_sum - ok_sum);
-      grad[i] -= double(bad);
+      const double t = targets[i], slack = double(margin) - phi[i];
+      const Sums all = lower.below(n);
+      const Sums bad = all - lower.below(first_at_least(phi[i] - margin));
+      r.pairs += all.count;
+      r.violated += bad.count;
+      r.correct += lower.below(first_at_least(phi[i])).count;
+      if (gap) {  // sum over j of (t - t_j)(slack + phi_j)
+        total_weight += double(all.count) * t - all.target;
+        const double w = double(bad.count) * t - bad.target;
+        r.loss += w * slack + t * bad.phi - bad.target_phi;
+        grad[i] -= w;
+      } else {
+        total_weight += double(all.count);
+        r.loss += double(bad.count) * slack + bad.phi;
+        grad[i] -= double(bad.count);
+      }
     }
-    for (size_t a = g; a < end; ++a) lower.add(rank[by_target[a]], phi[by_target[a]]);
+    for (size_t a = g; a < end; ++a) lower.add(rank[by_target[a]], sums_of(by_target[a]));
     g = end;
   }
   // Downward: each j against every i of a higher target; violated when phi_i <= phi_j + margin.
@@ -84,17 +118,19 @@ PairwiseHinge pairwise_hinge(std::span<const float> targets, std::span<const flo
     while (begin > 0 && targets[by_target[begin - 1]] == targets[by_target[g - 1]]) --begin;
     for (size_t a = begin; a < g; ++a) {
       const int32_t j = by_target[a];
-      grad[j] += double(higher.below(first_above(phi[j] + margin)).first);
+      const Sums bad = higher.below(first_above(phi[j] + margin));
+      grad[j] += gap ? bad.target - double(bad.count) * targets[j] : double(bad.count);
     }
-    for (size_t a = begin; a < g; ++a) higher.add(rank[by_target[a]], 0.0);
+    for (size_t a = begin; a < g; ++a) higher.add(rank[by_target[a]], sums_of(by_target[a]));
     g = begin;
   }
-  if (r.pairs == 0) {
+  if (r.pairs == 0 || total_weight <= 0) {
     std::fill(dphi.begin(), dphi.end(), 0.0f);
+    r.loss = 0;
     return r;
   }
-  r.loss /= double(r.pairs);
-  for (size_t i = 0; i < dphi.size(); ++i) dphi[i] = float(grad[i] / double(r.pairs));
+  r.loss /= total_weight;
+  for (size_t i = 0; i < dphi.size(); ++i) dphi[i] = float(grad[i] / total_weight);
   return r;
 }
 

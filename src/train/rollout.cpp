@@ -23,7 +23,7 @@ void RolloutRecorder::choose_evictions(const EvictionView& v, int k,
   const int F = judge_.shape().features();
   phi_.resize(size_t(v.n));
   for (int h = 0; h < v.n_kv_heads; ++h) {
-    judge_scores(judge_, v, h, x_, phi_);
+    judge_scores(judge_, v, h, x_, phi_);  // x_: the standardised inputs, as the MLP reads them
     const std::vector<int32_t> pool = eviction_pool(phi_, k);
     const std::span<int32_t> drawn = evicted.subspan(size_t(h) * k, size_t(k));
     sample_from_pool(phi_, pool, *v.rng, drawn);
@@ -41,9 +41,10 @@ void RolloutRecorder::choose_evictions(const EvictionView& v, int k,
 }
 
 Rollout run_rollout(const Model& model, const Judge& judge, std::span<const int32_t> ids,
-                    const EvictionSchedule& schedule, uint64_t seed) {
+                    int64_t prompt_length, const EvictionSchedule& schedule, uint64_t seed) {
   auto recorder = std::make_shared<RolloutRecorder>(judge);
   Sequence seq(model.config(), schedule, recorder, seed);
+  seq.prompt_length = prompt_length;
   std::vector<float> ce = teacher_forced_losses(model, seq, ids).ce;
   Rollout rollout = std::move(recorder->rollout());
   rollout.ce = std::move(ce);

@@ -56,8 +56,9 @@ class RolloutRecorder final : public Policy {
   mutable Rollout rollout_;  // choose_evictions is const in the interface; the record is the point
 };
 
-// One rollout of `ids` under `schedule` with its own generator seeded by `seed`.
+// One rollout of `ids` (the first `prompt_length` the prompt) under `schedule` with its own
+// generator seeded by `seed`.
 Rollout run_rollout(const Model& model, const Judge& judge, std::span<const int32_t> ids,
-                    const EvictionSchedule& schedule, uint64_t seed);
+                    int64_t prompt_length, const EvictionSchedule& schedule, uint64_t seed);
 
 }  // namespace foresight
