@@ -1,44 +1,70 @@
 #!/usr/bin/env bash
-# The judges of the bundled model, from scratch or resumed where they stopped:
-#  1. training and held-out problems (seeds 301 and 302, default knobs; the benchmark uses 2026),
+# The judges of the bundled model, from scratch or resumed where they stopped (rerun it):
+#  1. training and held-out problems (seeds 301-303 and 351-353, 64 and 16 per family; lengths
+#     drawn around and above the benchmark's, inside the model's training ranges; the benchmark
+#     uses seed 2026 and is never read here),
 #  2. the model's own traces of them (sampled, temperature 0.6, with full-cache reference losses),
-#  3. train-judge --stage sl at B = 488 (25% of the benchmark's mean sequence length), L = 32,
-#  4. train-judge --stage rl from it (GRPO, SPEC section 6, scaled down to 2 cores: fewer steps
-#     and traces per step, the KL phase shortened in proportion),
+#  3. train-judge --stage sl at B = 244, 488 and 976 (12.5/25/50% of the benchmark's mean
+#     sequence) in turn, L = 32: pair-weighted hinge, the default feature set, half of each
+#     step's traces along the judge's own path,
+#  4. train-judge --stage rl from it (GRPO, scaled down to 2 cores),
 #  5. both judges copied to models/bundled/ (judge_sl, judge_rl) with their training logs.
-# Everything lands in runs/judge/ (ignored by git) except the final judges. RL_REWARD,
-# RL_LOG_PROB and RL_STEPS pick another reward, the surrogate log-likelihood or another length
-# (the ablations); any of them set makes an ablation judge,
-# runs/judge/judge_rl_REWARD_LOGPROB_STEPS.safetensors, which is not copied.
+# Everything lands in runs/judge/ (ignored by git) except the final judges.
+# Ablations: FEATURES (spec|default|list), LOSS (uniform|weighted) and OWN_PATH (a share) pick
+# another supervised judge, written to runs/judge/judge_sl_FEATURES_LOSS_OWNPATH.safetensors
+# and not copied; RL_REWARD, RL_LOG_PROB and RL_STEPS likewise make an ablation RL judge,
+# runs/judge/judge_rl_REWARD_LOGPROB_STEPS.safetensors, from the bundled SL judge.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 model=models/bundled
 work=runs/judge
-budget=${BUDGET:-488}
+budgets=244,488,976
 evict_every=32
 mkdir -p "$work"
-[[ -f $work/train_tasks.jsonl ]] ||
-  build/foresight tasks --family all --n 192 --seed 301 --out "$work/train_tasks.jsonl"
-[[ -f $work/heldout_tasks.jsonl ]] ||
-  build/foresight tasks --family all --n 48 --seed 302 --out "$work/heldout_tasks.jsonl"
+
+# make_tasks OUT SEED N: N problems of each family, the lengths drawn per problem.
+make_tasks() {
+  local out=$1 seed=$2 n=$3
+  [[ -f $out ]] && return
+  build/foresight tasks --family program --n "$n" --seed "$seed" --knob lines=16..30 \
+    --knob registers=8 --knob passes=2..3 --out "$out.program"
+  build/foresight tasks --family pointer --n "$n" --seed $((seed + 1)) --knob hops=16..30 \
+    --knob distractors=24..40 --knob digits=5 --out "$out.pointer"
+  build/foresight tasks --family carry --n "$n" --seed $((seed + 2)) --knob digits=8..14 \
+    --knob steps=8..12 --out "$out.carry"
+  cat "$out.program" "$out.pointer" "$out.carry" > "$out.tmp"
+  rm "$out.program" "$out.pointer" "$out.carry"
+  mv "$out.tmp" "$out"
+}
+make_tasks "$work/train_tasks.jsonl" 301 64
+make_tasks "$work/heldout_tasks.jsonl" 351 16
 for part in train heldout; do
   [[ -f $work/$part.safetensors ]] ||
     build/foresight traces --model "$model" --dataset "$work/${part}_tasks.jsonl" \
       --temperature 0.6 --top-p 0.95 --top-k 20 --seed 1 --max-new-tokens 3072 \
       --evict-every "$evict_every" --out "$work/$part.safetensors"
 done
-# Resumes a train-judge run whose checkpoint exists (OUT.train/), else starts it.
+# Resumes a train-judge run whose checkpoint exists (OUT.train/), else starts it; a finished
+# judge is left alone.
 train_judge() {
   local out=$1; shift
+  [[ -f $out ]] && return
   local resume=()
   [[ -f $out.train/checkpoint.safetensors ]] && resume=(--resume)
   build/foresight train-judge --model "$model" --traces "$work/train.safetensors" \
-    --heldout "$work/heldout.safetensors" --budget "$budget" --evict-every "$evict_every" \
+    --heldout "$work/heldout.safetensors" --budget 488 --evict-every "$evict_every" \
     --seed 1 --out "$out" "$@" "${resume[@]}"
 }
-train_judge "$work/judge_sl.safetensors" --stage sl --heldout-limit 24 --steps 300 \
-  --traces-per-step 4 --lr 1e-2 --warmup 10 --eval-every 50
+features=${FEATURES:-default}
+loss=${LOSS:-weighted}
+own_path=${OWN_PATH:-0.5}
+sl=judge_sl
+[[ -z ${FEATURES:-}${LOSS:-}${OWN_PATH:-} ]] || sl=judge_sl_${features}_${loss}_${own_path}
+train_judge "$work/$sl.safetensors" --stage sl --budgets "$budgets" --features "$features" \
+  --loss "$loss" --own-path "$own_path" --heldout-limit 12 --steps 300 --traces-per-step 4 \
+  --lr 1e-2 --warmup 10 --eval-every 100
+[[ $sl == judge_sl ]] || { echo "ablation judge written to $work/$sl.safetensors"; exit 0; }
 reward=${RL_REWARD:-squared}
 log_prob=${RL_LOG_PROB:-exact}
 rl_steps=${RL_STEPS:-60}

@@ -155,6 +155,13 @@ TEST(PolicyGrid, ExpandsAndRefusesBadLists) {
   EXPECT_EQ(policy_grid("h2o", "256", 128, "2")[0].schedule.sinks, 2);
   EXPECT_TRUE(policy_grid("h2o", "256", 128, "prompt")[0].schedule.protect_prompt);
   EXPECT_THROW(policy_grid("h2o", "256", 128, "most"), Error);
+  const auto both = policy_grid("streaming,streaming+prompt", "256", 128, "");
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].schedule.sinks, 4);
+  EXPECT_FALSE(both[0].schedule.protect_prompt);
+  EXPECT_TRUE(both[1].schedule.protect_prompt);
+  EXPECT_EQ(run_label(both[1]), "streaming+prompt@256");
+  EXPECT_THROW(policy_grid("full+prompt", "256", 128, ""), Error);
   for (auto [policies, budgets] : {std::pair{"h2o", ""}, {"h2o", "1x"}, {"h2o", "0"}, {"h2o", "64"},
                                    {"h2o,h2o", "256"}, {"h2o", "256,,512"}, {"lru", "256"}})
     EXPECT_THROW(policy_grid(policies, budgets, 128, ""), Error) << policies << " " << budgets;

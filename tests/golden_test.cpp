@@ -289,6 +289,17 @@ TEST_F(GoldenTest, ScoreRunsGoldenAndGenerationRefusesIt) {
   const TokenLosses losses = teacher_forced_losses(*model, seq, t.ids);
   const auto& ce = s["traces"][1]["runs"]["golden@24"]["ce"];
   for (size_t i = 0; i < ce.size(); ++i) EXPECT_FLOAT_EQ(ce[i].get<float>(), losses.ce[i + 5]);
+  // --json counts what every budgeted policy's evictions take from the future: golden, which
+  // evicts the least future attention at each step, loses less per decision than h2o.
+  const Json& golden24 = s["summary"][1];
+  const Json& h2o24 = s["summary"][3];
+  ASSERT_EQ(golden24["policy"], "golden");
+  ASSERT_EQ(h2o24["policy"], "h2o");
+  EXPECT_GT(golden24["decisions"].get<int64_t>(), 0);
+  EXPECT_EQ(s["summary"][0]["decisions"], 0);  // the full cache evicts nothing
+  EXPECT_GT(h2o24["evicted_attention_per_decision"].get<double>(),
+            golden24["evicted_attention_per_decision"].get<double>());
+  EXPECT_GE(h2o24["harmful_per_decision"].get<double>(), golden24["harmful_per_decision"].get<double>());
 
   const auto gen = test::run_command(test::cli() + " generate --model " + model_dir +
                                      " --prompt hi --policy golden --budget 24 --evict-every 8");

@@ -24,6 +24,7 @@ struct Options {
   int evict_every = 128, limit = 0;
   std::string sinks;  // --sinks: "" for the policy's default
   uint64_t seed = 0;
+  float harm_threshold = 1e-2f;
   PolicyOptions policy_options;
 };
 
@@ -42,16 +43,23 @@ void run(const Options& o) {
   std::vector<Trace> traces = read_traces(o.traces, config.vocab);
   if (o.limit > 0 && size_t(o.limit) < traces.size()) traces.resize(size_t(o.limit));
   const auto n_traces = int64_t(traces.size());
-  const bool golden = std::any_of(runs.begin(), runs.end(), [](const PolicyRun& r) {
+  // The future attention is recorded when golden needs it, and for --json, whose summary
+  // counts what every policy's evictions take from the future (harmful evictions).
+  const bool golden = !o.json.empty() || std::any_of(runs.begin(), runs.end(), [](const PolicyRun& r) {
     return r.impl && r.impl->needs_future();
   });
 
   // Jobs: a full-cache pass for every trace that lacks its reference or whose future attention
-  // golden needs, then every (run, trace) pair.
+  // is needed, then every (run, trace) pair.
   int64_t n_passes = 0;
   for (const Trace& t : traces) n_passes += golden || !t.has_reference();
   const int64_t n_jobs = n_passes + int64_t(runs.size()) * n_traces;
   std::vector<std::vector<TokenLosses>> losses(runs.size(), std::vector<TokenLosses>(n_traces));
+  struct Harm {
+    int64_t decisions = 0, harmful = 0;  // decisions: (layer, eviction, KV head)
+    double evicted_attention = 0;
+  };
+  std::vector<std::vector<Harm>> harm(runs.size(), std::vector<Harm>(n_traces));
   Progress progress("score", n_jobs);
   // A future attention table holds about T^2 / (2L) floats per layer and KV head, so under
   // golden the traces go in batches of one per thread, each batch's tables freed after it.
@@ -78,9 +86,12 @@ void run(const Options& o) {
       const int64_t r = k / n, j = k % n, i = begin + j;
       const PolicyRun& run = runs[r];
       Sequence seq(config, run.schedule, run.impl, o.seed + uint64_t(i),
-                   run.impl && run.impl->needs_future() ? futures[j] : nullptr);
+                   run.impl ? futures[j] : nullptr);
       seq.prompt_length = traces[i].prompt_len;
+      seq.harm_threshold = o.harm_threshold;
       losses[r][i] = teacher_forced_losses(*model, seq, traces[i].ids);
+      harm[r][i] = {seq.evictions * config.n_kv_heads, seq.harmful_evictions,
+                    seq.evicted_future_attention};
       progress.advance();
     });
   }
@@ -94,6 +105,11 @@ void run(const Options& o) {
     std::vector<std::vector<float>> ce(traces.size());
     for (int64_t i = 0; i < n_traces; ++i) ce[i] = losses[r][i].ce;
     const FidelitySummary s = summarize_fidelity(traces, ce);
+    Harm total;
+    for (const Harm& h : harm[r])
+      total.decisions += h.decisions, total.harmful += h.harmful,
+          total.evicted_attention += h.evicted_attention;
+    const double per = total.decisions > 0 ? 1.0 / double(total.decisions) : 0.0;
     const std::string budget = runs[r].budget ? std::to_string(*runs[r].budget) : "—";
     std::printf("| %s | %s | %d | %.4f | %.4g | %+.4f (%+.3g%%) | %+.4f (%+.3g%%) |\n",
                 runs[r].policy.c_str(), budget.c_str(), o.evict_every, s.loss, s.loss_ratio,
@@ -110,7 +126,11 @@ void run(const Options& o) {
                        {"low_entropy_rise", s.low_entropy_rise},
                        {"high_entropy_rise", s.high_entropy_rise},
                        {"low_entropy_delta", s.low_entropy_delta},
-                       {"high_entropy_delta", s.high_entropy_delta}});
+                       {"high_entropy_delta", s.high_entropy_delta},
+                       {"harm_threshold", o.harm_threshold},
+                       {"decisions", total.decisions},
+                       {"harmful_per_decision", double(total.harmful) * per},
+                       {"evicted_attention_per_decision", total.evicted_attention * per}});
   }
   int64_t scored_tokens = 0;
   for (const Trace& t : traces) scored_tokens += int64_t(t.ids.size()) - t.prompt_len;
@@ -154,6 +174,8 @@ void add_score_command(CLI::App& app) {
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
   cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
                                       "prompt token (default: the policy's)");
+  cmd->add_option("--harm-threshold", o->harm_threshold, "--json: future attention above which "
+                  "an eviction counts as harmful")->capture_default_str();
   cmd->add_option("--seed", o->seed, "seed of randomised policies (trace i uses seed + i)")
       ->capture_default_str();
   cmd->add_option("--limit", o->limit, "score only the first N traces");

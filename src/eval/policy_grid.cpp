@@ -48,10 +48,14 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
   const std::vector<int> budget_values =
       budgets.empty() ? std::vector<int>{} : parse_budgets(budgets, budgets_option);
   std::vector<PolicyRun> runs;
+  constexpr std::string_view kPromptSuffix = "+prompt";
   for (const std::string& name : split_list(policies, policies_option)) {
-    std::shared_ptr<const Policy> impl = make_policy(name, options, policies_option);
+    const bool prompt = name.ends_with(kPromptSuffix);
+    const std::string base = prompt ? name.substr(0, name.size() - kPromptSuffix.size()) : name;
+    std::shared_ptr<const Policy> impl = make_policy(base, options, policies_option);
+    if (prompt && !impl) fail("{}: '{}': the full cache evicts nothing to protect", policies_option, name);
     EvictionSchedule schedule{0, evict_every, 0};
-    schedule.set_sinks(sinks, default_sinks(name));
+    schedule.set_sinks(prompt ? "prompt" : sinks, default_sinks(base));
     if (!impl) {
       schedule.validate();
       runs.push_back({name, std::nullopt, schedule, nullptr});

@@ -1,6 +1,8 @@
 // The (policy, budget) combinations an evaluation or a fidelity run covers, parsed from the
 // command line's comma-separated lists: "full" once (no budget), every other policy once per
-// budget, all under the same eviction length and sinks.
+// budget, all under the same eviction length and sinks. A name may end in "+prompt": that policy
+// with every prompt token protected (--sinks prompt for it alone), e.g. "streaming+prompt", the
+// prompt kept plus the recent window.
 #pragma once
 #include <memory>
 #include <optional>
@@ -14,7 +16,7 @@
 namespace foresight {
 
 struct PolicyRun {
-  std::string policy;
+  std::string policy;  // as listed, "+prompt" included
   std::optional<int> budget;  // nullopt for the full cache
   EvictionSchedule schedule;
   std::shared_ptr<const Policy> impl;  // null for the full cache
