@@ -59,11 +59,12 @@ train_judge() {
 features=${FEATURES:-default}
 loss=${LOSS:-weighted}
 own_path=${OWN_PATH:-0.5}
+eval_every=${EVAL_EVERY:-100}  # held-out evaluations only report; they do not change training
 sl=judge_sl
 [[ -z ${FEATURES:-}${LOSS:-}${OWN_PATH:-} ]] || sl=judge_sl_${features}_${loss}_${own_path}
 train_judge "$work/$sl.safetensors" --stage sl --budgets "$budgets" --features "$features" \
   --loss "$loss" --own-path "$own_path" --heldout-limit 12 --steps 300 --traces-per-step 4 \
-  --lr 1e-2 --warmup 10 --eval-every 100
+  --lr 1e-2 --warmup 10 --eval-every "$eval_every"
 [[ $sl == judge_sl ]] || { echo "ablation judge written to $work/$sl.safetensors"; exit 0; }
 reward=${RL_REWARD:-squared}
 log_prob=${RL_LOG_PROB:-exact}

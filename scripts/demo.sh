@@ -2,7 +2,8 @@
 # Installs, builds, and runs the main job: the bundled reasoning model (models/bundled) solves
 # the benchmark (benchmarks/tasks.jsonl: 32 problems of each task family) under every eviction
 # policy at three budgets, 12.5%, 25% and 50% of the benchmark's mean sequence length (1955
-# tokens), with evictions every L = 32 tokens; greedy decoding. With the bundled judges present,
+# tokens), with evictions every L = 32 tokens; greedy decoding. streaming+prompt keeps every prompt
+# token and the recent window, the simplest causal baseline. With the bundled judges present,
 # the learned policy runs too, with each (`foresight-sl`, `foresight-rl`). Prints the accuracy
 # table per family; the full report (results.json/csv/md, accuracy.svg, samples.jsonl) goes to
 # runs/demo.
@@ -16,7 +17,7 @@ if [[ ! -f $model/model.safetensors ]]; then
   echo "demo: $model holds no trained model yet; scripts/train_bundled.sh trains it" >&2
   exit 1
 fi
-policies=full,streaming,h2o,tova,snapkv,rkv,random
+policies=full,streaming,streaming+prompt,h2o,tova,snapkv,rkv,random
 judges=()
 for stage in sl rl; do
   if [[ -f $model/judge_$stage.safetensors ]]; then

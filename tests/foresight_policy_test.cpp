@@ -182,11 +182,22 @@ TEST_F(ForesightTest, CommandsTakeTheJudgeAndRefuseBadOnes) {
                                       " --budget 24 --evict-every 8 --seed 3 --out " + judge);
   ASSERT_EQ(init.exit_code, 0) << init.output;
   const Judge j = read_judge(judge);
-  EXPECT_EQ(j.shape(), JudgeShape::of(config()));
+  const JudgeShape shape = JudgeShape::of(config(), JudgeFeatureSet::standard());  // the default
+  EXPECT_EQ(j.shape(), shape);
   EXPECT_EQ(j.info.stage, "init");
   EXPECT_EQ(j.info.budget, 24);
   EXPECT_NE(j.info.command.find("judge-init"), std::string::npos);
-  EXPECT_EQ(j.parameters()[9], Judge::random(JudgeShape::of(config()), 3).parameters()[9]);
+  EXPECT_EQ(j.parameters()[9], Judge::random(shape, 3).parameters()[9]);
+  const auto spec = test::run_command(test::cli() + " judge-init --model " + m +
+                                      " --budget 24 --evict-every 8 --features spec --out " +
+                                      (dir / "spec.safetensors").string());
+  ASSERT_EQ(spec.exit_code, 0) << spec.output;
+  EXPECT_EQ(read_judge(dir / "spec.safetensors").shape(), JudgeShape::of(config()));
+  const auto bad = test::run_command(test::cli() + " judge-init --model " + m +
+                                     " --budget 24 --evict-every 8 --features keys --out " +
+                                     (dir / "bad.safetensors").string());
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("--features"), std::string::npos) << bad.output;
 
   std::ofstream(dir / "t.jsonl") << Json{{"ids", test::pattern_tokens(60, config().vocab)}, {"prompt_len", 4}}.dump() << "\n";
   const std::string score = test::cli() + " score --model " + m + " --traces " + (dir / "t.jsonl").string() +

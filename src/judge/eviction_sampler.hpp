@@ -1,4 +1,4 @@
-// How the judge's scores become an eviction set (SPEC section 7): of the k = count - B
+// How the judge's scores become an eviction set (docs/method.md section 7): of the k = count - B
 // evictions, take the top 2k scores phi (higher = evict), softmax over them, and draw k
 // without replacement, each draw proportional to exp(phi) among those not yet drawn
 // (Plackett-Luce). The draws use the Gumbel-top-k form of that distribution: perturb each

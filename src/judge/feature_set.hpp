@@ -1,5 +1,5 @@
 // Which inputs the judge reads, as named in its file's metadata ("features"). The paper's set
-// (SPEC section 5) is "key,value,stats8": the post-RoPE key, the value and the eight raw
+// (docs/method.md section 5) is "key,value,stats8": the post-RoPE key, the value and the eight raw
 // statistics of each query head of the group. The project's default adds what the paper's judge
 // cannot see and standardises everything:
 //   - "unrotated-key": the key with its rotary embedding undone, so the same content reads the

@@ -1,4 +1,4 @@
-// The judge (SPEC section 5): one small MLP per (layer, KV head) that scores every eviction
+// The judge (docs/method.md section 5): one small MLP per (layer, KV head) that scores every eviction
 // candidate from its inputs x (judge/feature_set.hpp; the paper's: post-RoPE key (d), value (d),
 // the 8 statistics of each of the g query heads of the group (8g), F = 2d + 8g):
 //     pre = x W1 + b1 (16 units),  h = GELU(pre),  phi = h . w2 + b2   (higher phi = evict).

@@ -1,4 +1,4 @@
-// The eviction schedule shared by every policy (SPEC section 1): tokens go through the model
+// The eviction schedule shared by every policy (docs/method.md section 1): tokens go through the model
 // in chunks of L = evict_every; after each full chunk a (layer, KV head) holding more than B
 // entries evicts down to exactly B, never touching the L newest entries or the first `sinks`.
 // `--sinks prompt` (protect_prompt) makes every prompt token a sink, as far as the budget allows

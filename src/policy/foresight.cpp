@@ -1,4 +1,4 @@
-// ForesightKV (SPEC sections 5, 7): the judge scores every candidate from its key, value and
+// ForesightKV (docs/method.md sections 5, 7): the judge scores every candidate from its key, value and
 // attention statistics (phi, higher = evict), and the k = count - B evictions are drawn from
 // the top 2k phi (`--judge-mode sample`, with the sequence's seeded generator) or are the k
 // highest phi (`--judge-mode topk`). The cache's own selection applied to the scores -phi is

@@ -1,4 +1,4 @@
-// Golden Eviction replayed as a policy (SPEC section 4): keep the candidates that the rest of
+// Golden Eviction replayed as a policy (docs/method.md section 4): keep the candidates that the rest of
 // the trace will attend to most. The scores come from the trace's future attention, recorded
 // on a full-cache pass; the eviction after the chunk ending at end_position() is judged by the
 // blocks of queries from end_position() on (see train/golden.hpp for why those blocks).

@@ -1,11 +1,11 @@
-// Golden Eviction (SPEC section 4): the oracle that labels which cache entries the rest of a
+// Golden Eviction (docs/method.md section 4): the oracle that labels which cache entries the rest of a
 // trace will need, from a full-cache teacher-forced pass over it.
 //
 // The pass records S[key, j], each key's attention from block j of L queries (averaged over the
 // block and the GQA group; kv/block_attention.hpp), through the attention kernel's recorder,
 // and keeps its suffix maximum alpha[key, j] = max over j' >= j of S[key, j'].
 //
-// The schedule is SPEC section 1's: after chunk c (tokens [cL, (c+1)L)) is complete, a
+// The schedule is docs/method.md section 1's: after chunk c (tokens [cL, (c+1)L)) is complete, a
 // (layer, KV head) holding more than B entries scores its candidates (all but the sinks and
 // the L newest) and evicts down to B. The oracle scores a candidate by alpha[key, c + 1]: the
 // blocks j >= c + 1, exactly the queries at positions >= (c+1)L, which are all the queries that

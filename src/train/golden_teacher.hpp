@@ -1,5 +1,5 @@
-// Supervised judge training replays a trace teacher-forced under the eviction schedule (SPEC
-// section 6) and, at every eviction of every (layer, KV head), compares the judge's scores of
+// Supervised judge training replays a trace teacher-forced under the eviction schedule
+// (docs/method.md section 6) and, at every eviction of every (layer, KV head), compares the judge's scores of
 // the candidates with the oracle's targets (-alpha, higher = more evictable; alpha is the
 // most attention a candidate gets from the queries still to come, from the full-cache pass).
 //

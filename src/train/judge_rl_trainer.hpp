@@ -1,4 +1,4 @@
-// Reinforcement of the judge by GRPO over the eviction MDP (SPEC section 6, stage two). Each
+// Reinforcement of the judge by GRPO over the eviction MDP (docs/method.md section 6, stage two). Each
 // step takes `traces_per_step` training traces (the same epoch-wise shuffle as the supervised
 // stage) and runs `group` rollouts of each (rollout.hpp): the judge draws every eviction, each
 // rollout from its own generator seeded by (seed, step, rollout). A rollout's reward compares

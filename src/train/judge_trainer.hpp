@@ -1,4 +1,4 @@
-// Supervised training of the judge (SPEC section 6, stage one, with the project's additions of
+// Supervised training of the judge (docs/method.md section 6, stage one, with the project's additions of
 // section 9). Each step takes `traces_per_step` training traces (an epoch-wise shuffle from the
 // seed, so the order needs no saved state) and replays each teacher-forced under the schedule
 // at one of the training budgets (trace g of the run at budgets[g % n], so every budget gets

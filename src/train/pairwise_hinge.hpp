@@ -1,4 +1,4 @@
-// The supervised judge's loss (SPEC section 6): at one eviction of one (layer, KV head), the
+// The supervised judge's loss (docs/method.md section 6): at one eviction of one (layer, KV head), the
 // judge's scores phi (higher = evict) against the oracle's targets (higher = more evictable),
 //     loss = sum over pairs (i, j) with target_i > target_j of w_ij max(0, margin - (phi_i - phi_j))
 //            / sum of w_ij,

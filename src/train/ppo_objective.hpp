@@ -1,4 +1,4 @@
-// GRPO's loss on recorded rollouts (SPEC section 6). For every decision of a rollout, with A the
+// GRPO's loss on recorded rollouts (docs/method.md section 6). For every decision of a rollout, with A the
 // rollout's group-normalised advantage and log p the drawn set's log-probability under the
 // judge being trained (draw_log_prob.hpp, on the decision's fixed pool):
 //     r = exp(log p - log p_old),   loss = -min(r A, clip(r, 1 - eps, 1 + eps) A) + beta k3,

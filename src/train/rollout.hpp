@@ -1,4 +1,4 @@
-// GRPO's rollouts (SPEC section 6): a trace replayed teacher-forced while the judge draws every
+// GRPO's rollouts (docs/method.md section 6): a trace replayed teacher-forced while the judge draws every
 // eviction as the `foresight` policy does in sample mode (section 7: the top 2k phi, softmax,
 // k draws without replacement, from the sequence's generator; the same draws for the same
 // seed), each draw recorded so that its log-probability can be recomputed under new

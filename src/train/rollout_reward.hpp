@@ -1,4 +1,4 @@
-// The reward of a GRPO rollout (SPEC section 6) and the group-normalised advantage.
+// The reward of a GRPO rollout (docs/method.md section 6) and the group-normalised advantage.
 //
 // A rollout replays a trace under the judge's sampled evictions; delta[t] = its cross-entropy on
 // token t minus the full cache's. Only tokens whose prediction ran after the first eviction
