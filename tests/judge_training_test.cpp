@@ -157,7 +157,7 @@ TEST_F(JudgeTraining, GradientMatchesCentralFiniteDifferences) {
       ASSERT_GT(loss, 0) << where;
       Rng pick(1);
       int checked = 0;
-      for (int trial = 0; trial < 60 && checked < 25; ++trial) {
+      for (int trial = 0; trial < 40 && checked < 12; ++trial) {
         const size_t i = size_t(pick.next() % judge.parameters().size());
         if (grad[i] == 0) continue;  // a hidden unit's weight on a zero feature
         const float saved = judge.parameters()[i], eps = 1e-3f;
@@ -170,7 +170,7 @@ TEST_F(JudgeTraining, GradientMatchesCentralFiniteDifferences) {
             << where << " parameter " << i;
         ++checked;
       }
-      EXPECT_GE(checked, 10) << where;
+      EXPECT_GE(checked, 6) << where;
     }
 }
 
