@@ -2,22 +2,23 @@
 # The ablation of the supervised judge on the bundled model, each judge trained by
 # scripts/bundled_judge.sh with everything else as the bundled SL judge's (same problems,
 # traces, budgets 244/488/976, steps, seed):
-#   paper                 --features spec --loss uniform --own-path 0   (the paper's judge)
-#   weighted + features   --features default --loss weighted --own-path 0
-#   + own path            --features default --loss weighted --own-path 0.5   (the bundled one)
-# VARIANTS="..." adds others as "label features loss own-path" entries (e.g. "weighted spec
-# weighted 0", the weighting alone). Then their greedy accuracy on the benchmark at B = 488 (25%
-# of its mean sequence, L = 32; the bundled judge's and the baselines' are the main job's) and
-# their accuracy on the held-out problems and fidelity on the held-out traces, with the
-# bundled judges. Resumable: rerun it. About 25 minutes a judge on 2 cores. Writes
-# runs/judge_ablations/{accuracy/,heldout_accuracy/,fidelity.md,fidelity.json}.
+#   paper   --features spec --loss uniform --own-path 0   (the paper's judge)
+#   sl      --features default --loss weighted --own-path 0.5   (the bundled one)
+# VARIANTS adds others, one "label features loss own-path" line each, e.g.
+#   VARIANTS=$'weighted spec weighted 0\nfeatures default weighted 0' (the weighting alone, then
+#   the features, each without the own path).
+# Then their greedy accuracy on the benchmark at B = 488 (25% of its mean sequence, L = 32; the
+# bundled judge's and the baselines' are the main job's), and with the bundled judges their
+# accuracy on the held-out problems and fidelity on the held-out traces. Resumable: rerun it.
+# About 25 minutes a judge on 2 cores. Writes runs/judge_ablations/{accuracy/,
+# heldout_accuracy/,fidelity.md,fidelity.json}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=models/bundled
 work=runs/judge
 out=runs/judge_ablations
-variants=("paper spec uniform 0" "features default weighted 0")
-[[ -z ${VARIANTS:-} ]] || readarray -t -O 2 variants <<<"$VARIANTS"
+variants=("paper spec uniform 0")
+[[ -z ${VARIANTS:-} ]] || readarray -t -O 1 variants <<<"$VARIANTS"
 judges=()
 policies=
 for variant in "${variants[@]}"; do

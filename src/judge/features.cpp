@@ -9,12 +9,39 @@ namespace foresight {
 
 namespace {
 
+// The rotations of the positions seen so far, as Rope::cos_sin gives them (in double, d values
+// a position): the same candidates come back at every eviction, and computing their cos/sin
+// anew would cost more than the judge's MLP. One table per thread; `use` checks that the Rope is
+// the table's (the cos/sin of one probe position, d values an eviction) and starts afresh if not.
+class RotationTable {
+ public:
+  void use(const Rope& rope, int d) {
+    probe_.resize(size_t(d));
+    rope.cos_sin(kProbe, probe_.data());
+    if (probe_ != fingerprint_) fingerprint_ = probe_, table_.clear(), known_.clear();
+    rope_ = &rope, d_ = d;
+  }
+  const float* at(int64_t position) {
+    if (size_t(position) >= known_.size()) {
+      known_.resize(size_t(position) + 1, 0);
+      table_.resize(known_.size() * size_t(d_));
+    }
+    float* out = table_.data() + size_t(position) * size_t(d_);
+    if (!known_[size_t(position)]) rope_->cos_sin(position, out), known_[size_t(position)] = 1;
+    return out;
+  }
+
+ private:
+  static constexpr int64_t kProbe = 12345;
+  const Rope* rope_ = nullptr;
+  int d_ = 0;
+  std::vector<float> probe_, fingerprint_, table_;  // table_: [position][d]
+  std::vector<char> known_;
+};
+
 // The key as it was before the rotation of its position: RoPE turns pair (j, j + d/2) by the
 // position's angle, so turning it back by the same angle recovers it.
-void unrotate(const Rope& rope, const float* key, int d, int64_t position, float* out) {
-  thread_local std::vector<float> cos_sin;
-  cos_sin.resize(size_t(d));
-  rope.cos_sin(position, cos_sin.data());
+void unrotate(const float* cos_sin, const float* key, int d, float* out) {
   const int half = d / 2;
   for (int j = 0; j < half; ++j) {
     const float c = cos_sin[j], s = cos_sin[half + j], a = key[j], b = key[half + j];
@@ -29,12 +56,14 @@ void judge_features(const JudgeFeatureSet& set, const EvictionView& v, int kv_he
   const int d = v.head_dim, F = set.count(d, v.group);
   if (set.unrotated_keys && v.rope == nullptr)
     fail("judge: the keys' rotation cannot be undone without the model's RoPE");
+  thread_local RotationTable rotations;
+  if (set.unrotated_keys) rotations.use(*v.rope, d);
   const HeadCache& head = v.head(kv_head);
   const double length = double(v.end_position());
   for (int c = 0; c < v.n; ++c) {
     float* row = x + int64_t{c} * F;
     const int64_t position = v.position(kv_head, c);
-    if (set.unrotated_keys) unrotate(*v.rope, v.key(kv_head, c), d, position, row);
+    if (set.unrotated_keys) unrotate(rotations.at(position), v.key(kv_head, c), d, row);
     else std::copy(v.key(kv_head, c), v.key(kv_head, c) + d, row);
     std::copy(v.value(kv_head, c), v.value(kv_head, c) + d, row + d);
     const float* stats = head.stats() + head.stats_stride() * (v.first + c);
