@@ -58,6 +58,9 @@ train_judge() {
 }
 features=${FEATURES:-default}
 loss=${LOSS:-weighted}
+# The bundled judge was trained with half its traces on its own path; the same recipe without
+# (train-judge's default since) solved 2 points more (README, "Ablation of the supervised
+# judge"), so the next retraining of the bundled judge should use OWN_PATH=0.
 own_path=${OWN_PATH:-0.5}
 eval_every=${EVAL_EVERY:-100}  # held-out evaluations only report; they do not change training
 sl=judge_sl
