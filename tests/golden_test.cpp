@@ -60,6 +60,12 @@ TEST(GoldenSchedule, EvictsTheLowestFutureAttentionOfLaterBlocks) {
   // Sinks are never candidates.
   const GoldenLabels sunk = golden_evictions(future, EvictionSchedule{10, 4, 2});
   for (const GoldenEviction& e : sunk.evictions) EXPECT_GE(e.candidates.front(), 2);
+  // So is the prompt under --sinks prompt (3 tokens here; B - L = 6 would allow up to 6).
+  EvictionSchedule prompt{10, 4, 0};
+  prompt.set_sinks("prompt", 0);
+  const GoldenLabels protected_prompt = golden_evictions(future, prompt, 3);
+  ASSERT_FALSE(protected_prompt.evictions.empty());
+  for (const GoldenEviction& e : protected_prompt.evictions) EXPECT_GE(e.candidates.front(), 3);
   EXPECT_THROW(golden_evictions(future, EvictionSchedule{8, 5, 0}), Error);  // L differs
 }
 

@@ -45,9 +45,10 @@ void run(const Options& o) {
   const auto n_traces = int64_t(traces.size());
   // The future attention is recorded when golden needs it, and for --json, whose summary
   // counts what every policy's evictions take from the future (harmful evictions).
-  const bool golden = !o.json.empty() || std::any_of(runs.begin(), runs.end(), [](const PolicyRun& r) {
-    return r.impl && r.impl->needs_future();
-  });
+  const bool golden = !o.json.empty() ||
+                      std::any_of(runs.begin(), runs.end(), [](const PolicyRun& r) {
+                        return r.impl && r.impl->needs_future();
+                      });
 
   // Jobs: a full-cache pass for every trace that lacks its reference or whose future attention
   // is needed, then every (run, trace) pair.

@@ -1,5 +1,6 @@
 // Teacher-forced fidelity: how much a policy's evictions raise the model's loss on known token
-// sequences, against the full cache (docs/method.md section 4's loss ratio and section 8's entropy split).
+// sequences, against the full cache (docs/method.md section 4's loss ratio and section 8's entropy
+// split).
 #pragma once
 #include <span>
 #include <vector>

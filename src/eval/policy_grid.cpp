@@ -53,7 +53,8 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
     const bool prompt = name.ends_with(kPromptSuffix);
     const std::string base = prompt ? name.substr(0, name.size() - kPromptSuffix.size()) : name;
     std::shared_ptr<const Policy> impl = make_policy(base, options, policies_option);
-    if (prompt && !impl) fail("{}: '{}': the full cache evicts nothing to protect", policies_option, name);
+    if (prompt && !impl)
+      fail("{}: '{}': the full cache evicts nothing to protect", policies_option, name);
     EvictionSchedule schedule{0, evict_every, 0};
     schedule.set_sinks(prompt ? "prompt" : sinks, default_sinks(base));
     if (!impl) {

@@ -22,7 +22,8 @@ struct PolicyRun {
   std::shared_ptr<const Policy> impl;  // null for the full cache
 };
 
-// `sinks` is --sinks: "" for each policy's default, a number, or "prompt"; `options` go to every policy (foresight's judge).
+// `sinks` is --sinks: "" for each policy's default, a number, or "prompt"; `options` go to every
+// policy (foresight's judge).
 // Errors name the option (`policies_option`, `budgets_option`): unknown policies, repeated
 // entries, budgets that are not positive integers, budgets that cannot hold the protected
 // window, a budgeted policy without budgets.

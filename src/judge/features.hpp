@@ -1,5 +1,5 @@
-// The judge's input for every candidate of one KV head at one eviction (docs/method.md sections 2, 5 and
-// judge/feature_set.hpp), read from the cache. Row c is
+// The judge's input for every candidate of one KV head at one eviction (docs/method.md sections 2,
+// 5 and judge/feature_set.hpp), read from the cache. Row c is
 //   [key (d: post-RoPE, or with the rotation undone), value (d),
 //    for each query head s of the group its statistics channels 0..7 (max, min, sum, last 8,
 //    last 16, last 32, cum, cum_decay; raw or as log(x + eps)) at 2d + 8s + channel,

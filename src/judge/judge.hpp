@@ -1,6 +1,6 @@
-// The judge (docs/method.md section 5): one small MLP per (layer, KV head) that scores every eviction
-// candidate from its inputs x (judge/feature_set.hpp; the paper's: post-RoPE key (d), value (d),
-// the 8 statistics of each of the g query heads of the group (8g), F = 2d + 8g):
+// The judge (docs/method.md section 5): one small MLP per (layer, KV head) that scores every
+// eviction candidate from its inputs x (judge/feature_set.hpp; the paper's: post-RoPE key (d),
+// value (d), the 8 statistics of each of the g query heads of the group (8g), F = 2d + 8g):
 //     pre = x W1 + b1 (16 units),  h = GELU(pre),  phi = h . w2 + b2   (higher phi = evict).
 // GELU is the exact erf form, 0.5 z (1 + erf(z / sqrt 2)), PyTorch's nn.GELU() default.
 // Parameters per layer: W1 [Hk, F, 16], b1 [Hk, 16], w2 [Hk, 16, 1], b2 [Hk, 1], stored in

@@ -1,7 +1,7 @@
-// The attention statistics a cache entry carries (docs/method.md section 2), one set per query head of
-// its KV head's group, updated from the softmax probabilities the attention kernel computes
-// anyway. The per-chunk channels restart at every chunk; the cumulative ones fold the chunk's
-// sum in when it ends.
+// The attention statistics a cache entry carries (docs/method.md section 2), one set per query head
+// of its KV head's group, updated from the softmax probabilities the attention kernel computes
+// anyway. The per-chunk channels restart at every chunk; the cumulative ones fold the chunk's sum
+// in when it ends.
 #pragma once
 #include <cstdint>
 

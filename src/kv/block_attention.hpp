@@ -1,4 +1,5 @@
-// Attention summarised per block of queries, the input of Golden Eviction (docs/method.md section 4).
+// Attention summarised per block of queries, the input of Golden Eviction (docs/method.md section
+// 4).
 //
 // BlockAttention holds, per (layer, KV head), S[key, j]: the attention probability `key`
 // receives from the queries of block j (positions [jL, (j+1)L); the last block may be shorter),

@@ -1,5 +1,5 @@
-// The eviction schedule shared by every policy (docs/method.md section 1): tokens go through the model
-// in chunks of L = evict_every; after each full chunk a (layer, KV head) holding more than B
+// The eviction schedule shared by every policy (docs/method.md section 1): tokens go through the
+// model in chunks of L = evict_every; after each full chunk a (layer, KV head) holding more than B
 // entries evicts down to exactly B, never touching the L newest entries or the first `sinks`.
 // `--sinks prompt` (protect_prompt) makes every prompt token a sink, as far as the budget allows
 // beside the window (the reference implementation's `--compression_content think`).

@@ -1,8 +1,8 @@
-// ForesightKV (docs/method.md sections 5, 7): the judge scores every candidate from its key, value and
-// attention statistics (phi, higher = evict), and the k = count - B evictions are drawn from
-// the top 2k phi (`--judge-mode sample`, with the sequence's seeded generator) or are the k
-// highest phi (`--judge-mode topk`). The cache's own selection applied to the scores -phi is
-// exactly the topk mode, so only sampling overrides choose_evictions.
+// ForesightKV (docs/method.md sections 5, 7): the judge scores every candidate from its key, value
+// and attention statistics (phi, higher = evict), and the k = count - B evictions are drawn from
+// the top 2k phi (`--judge-mode sample`, with the sequence's seeded generator) or are the k highest
+// phi (`--judge-mode topk`). The cache's own selection applied to the scores -phi is exactly the
+// topk mode, so only sampling overrides choose_evictions.
 #include <memory>
 #include <vector>
 

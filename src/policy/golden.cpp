@@ -1,7 +1,7 @@
-// Golden Eviction replayed as a policy (docs/method.md section 4): keep the candidates that the rest of
-// the trace will attend to most. The scores come from the trace's future attention, recorded
-// on a full-cache pass; the eviction after the chunk ending at end_position() is judged by the
-// blocks of queries from end_position() on (see train/golden.hpp for why those blocks).
+// Golden Eviction replayed as a policy (docs/method.md section 4): keep the candidates that the
+// rest of the trace will attend to most. The scores come from the trace's future attention,
+// recorded on a full-cache pass; the eviction after the chunk ending at end_position() is judged by
+// the blocks of queries from end_position() on (see train/golden.hpp for why those blocks).
 #include "policy/policy.hpp"
 
 namespace foresight {

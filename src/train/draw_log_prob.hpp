@@ -1,5 +1,6 @@
-// The log-probability of an eviction set drawn by the judge's sampler (docs/method.md section 7), as a
-// function of the pooled candidates' scores, for the policy gradient of GRPO (docs/method.md section 6).
+// The log-probability of an eviction set drawn by the judge's sampler (docs/method.md section 7),
+// as a function of the pooled candidates' scores, for the policy gradient of GRPO (docs/method.md
+// section 6).
 //
 // The pool is fixed to the one the draw came from (the top 2k phi of the judge that drew), so
 // the log-probability is a smooth function of the new scores; re-selecting the top 2k under new

@@ -1,6 +1,6 @@
-// The future attention of each trace of a training set (Golden Eviction's labels, docs/method.md section
-// 4), recorded on first use by a full-cache pass and kept, so that a trace seen again in a later
-// step or evaluation is not run through the full cache again. Safe to use from parallel jobs.
+// The future attention of each trace of a training set (Golden Eviction's labels, docs/method.md
+// section 4), recorded on first use by a full-cache pass and kept, so that a trace seen again in a
+// later step or evaluation is not run through the full cache again. Safe to use from parallel jobs.
 #pragma once
 #include <memory>
 #include <mutex>

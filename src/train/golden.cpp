@@ -20,7 +20,8 @@ FutureAttention record_future_attention(const Model& model, std::span<const int3
   return FutureAttention(recorder.take());
 }
 
-GoldenLabels golden_evictions(const FutureAttention& future, const EvictionSchedule& schedule) {
+GoldenLabels golden_evictions(const FutureAttention& future, const EvictionSchedule& schedule,
+                              int64_t prompt_length) {
   const int L = future.block();
   if (schedule.evict_every != L)
     fail("golden: the future attention has blocks of {} tokens but the schedule evicts every {}",
@@ -38,7 +39,7 @@ GoldenLabels golden_evictions(const FutureAttention& future, const EvictionSched
       for (int64_t p = chunk * L; p < (chunk + 1) * L; ++p) positions.push_back(int32_t(p));
     const int count = int(kept[0].size());
     if (count <= schedule.budget) continue;
-    const int first = std::min(schedule.sinks, count), n = count - L - first;
+    const int first = std::min(schedule.sinks_for(prompt_length), count), n = count - L - first;
     const int k = count - schedule.budget;
     chosen.resize(size_t(k));
     alpha.resize(size_t(n));

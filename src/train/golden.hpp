@@ -1,5 +1,5 @@
-// Golden Eviction (docs/method.md section 4): the oracle that labels which cache entries the rest of a
-// trace will need, from a full-cache teacher-forced pass over it.
+// Golden Eviction (docs/method.md section 4): the oracle that labels which cache entries the rest
+// of a trace will need, from a full-cache teacher-forced pass over it.
 //
 // The pass records S[key, j], each key's attention from block j of L queries (averaged over the
 // block and the GQA group; kv/block_attention.hpp), through the attention kernel's recorder,
@@ -51,7 +51,8 @@ struct GoldenLabels {
 };
 
 // Runs the schedule (budget B, eviction length L = future.block(), sinks) over the recorded
-// trace with the oracle's choices.
-GoldenLabels golden_evictions(const FutureAttention& future, const EvictionSchedule& schedule);
+// trace with the oracle's choices; `prompt_length` is the trace's prompt, for `--sinks prompt`.
+GoldenLabels golden_evictions(const FutureAttention& future, const EvictionSchedule& schedule,
+                              int64_t prompt_length = 0);
 
 }  // namespace foresight

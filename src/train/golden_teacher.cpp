@@ -42,7 +42,8 @@ void GoldenTeacher::score(const EvictionView& v, std::span<float> scores) const 
     judge_head(v, h, scores.subspan(size_t(h) * v.n, size_t(v.n)), phi);
 }
 
-void GoldenTeacher::choose_evictions(const EvictionView& v, int k, std::span<int32_t> evicted) const {
+void GoldenTeacher::choose_evictions(const EvictionView& v, int k,
+                                     std::span<int32_t> evicted) const {
   if (!settings_.own_path) return Policy::choose_evictions(v, k, evicted);
   std::vector<float> alpha(size_t(v.n_kv_heads) * v.n), phi(size_t(v.n));
   golden().score(v, alpha);
@@ -63,7 +64,8 @@ void GoldenTeacher::judge_head(const EvictionView& v, int h, std::span<const flo
   judge_forward(head, x.data(), n, phi.data(), pre.data());
   for (int c = 0; c < n; ++c) targets[c] = -alpha[c];
 
-  const PairwiseHinge hinge = pairwise_hinge(targets, phi, settings_.margin, settings_.weight, dphi);
+  const PairwiseHinge hinge =
+      pairwise_hinge(targets, phi, settings_.margin, settings_.weight, dphi);
   if (hinge.pairs == 0) return;  // after the last chunk every alpha is 0: nothing to learn
   card_.decisions += 1;
   card_.loss += hinge.loss;

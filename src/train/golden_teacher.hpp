@@ -1,6 +1,6 @@
 // Supervised judge training replays a trace teacher-forced under the eviction schedule
-// (docs/method.md section 6) and, at every eviction of every (layer, KV head), compares the judge's scores of
-// the candidates with the oracle's targets (-alpha, higher = more evictable; alpha is the
+// (docs/method.md section 6) and, at every eviction of every (layer, KV head), compares the judge's
+// scores of the candidates with the oracle's targets (-alpha, higher = more evictable; alpha is the
 // most attention a candidate gets from the queries still to come, from the full-cache pass).
 //
 // GoldenTeacher is the policy that does this. Which entries it evicts is the path:
@@ -35,7 +35,9 @@ struct JudgeScorecard {
   double mean_loss() const { return decisions ? loss / double(decisions) : 0; }
   double mean_overlap() const { return decisions ? overlap / double(decisions) : 0; }
   double pairwise_accuracy() const { return pairs ? double(correct_pairs) / double(pairs) : 0; }
-  double harmful_per_decision() const { return decisions ? double(harmful) / double(decisions) : 0; }
+  double harmful_per_decision() const {
+    return decisions ? double(harmful) / double(decisions) : 0;
+  }
   double evicted_attention_per_decision() const {
     return decisions ? evicted_attention / double(decisions) : 0;
   }

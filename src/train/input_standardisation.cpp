@@ -41,7 +41,8 @@ class InputMoments final : public Policy {
   }
 
   void add_to(InputMoments& total) const {
-    for (size_t i = 0; i < sum_.size(); ++i) total.sum_[i] += sum_[i], total.sum_sq_[i] += sum_sq_[i];
+    for (size_t i = 0; i < sum_.size(); ++i)
+      total.sum_[i] += sum_[i], total.sum_sq_[i] += sum_sq_[i];
     for (size_t i = 0; i < rows_.size(); ++i) total.rows_[i] += rows_[i];
   }
 
@@ -64,7 +65,9 @@ class InputMoments final : public Policy {
   }
 
  private:
-  static size_t size(const JudgeShape& s) { return size_t(s.n_layers) * s.n_kv_heads * s.features(); }
+  static size_t size(const JudgeShape& s) {
+    return size_t(s.n_layers) * s.n_kv_heads * s.features();
+  }
   const std::unique_ptr<Policy> golden_ = make_golden_policy({});
   JudgeShape shape_;
   mutable std::vector<double> sum_, sum_sq_;  // score() is const in the interface

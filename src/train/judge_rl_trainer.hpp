@@ -1,14 +1,14 @@
-// Reinforcement of the judge by GRPO over the eviction MDP (docs/method.md section 6, stage two). Each
-// step takes `traces_per_step` training traces (the same epoch-wise shuffle as the supervised
+// Reinforcement of the judge by GRPO over the eviction MDP (docs/method.md section 6, stage two).
+// Each step takes `traces_per_step` training traces (the same epoch-wise shuffle as the supervised
 // stage) and runs `group` rollouts of each (rollout.hpp): the judge draws every eviction, each
-// rollout from its own generator seeded by (seed, step, rollout). A rollout's reward compares
-// its per-token CE with the trace's full-cache reference (rollout_reward.hpp); advantages are
+// rollout from its own generator seeded by (seed, step, rollout). A rollout's reward compares its
+// per-token CE with the trace's full-cache reference (rollout_reward.hpp); advantages are
 // normalised within each trace's group. Then `epochs` Adam steps, each on the whole batch: the
-// PPO-clipped loss plus beta k3 to the frozen reference judge (ppo_objective.hpp), averaged
-// over every decision of every rollout, the gradient clipped to norm `clip`. beta is kl_beta
-// for the first kl_steps steps, then 0. Rollouts run on all threads; the loss's gradients are
-// summed per trace and added in trace order, so a run is the same on any thread count and a
-// resumed run repeats an uninterrupted one bit for bit.
+// PPO-clipped loss plus beta k3 to the frozen reference judge (ppo_objective.hpp), averaged over
+// every decision of every rollout, the gradient clipped to norm `clip`. beta is kl_beta for the
+// first kl_steps steps, then 0. Rollouts run on all threads; the loss's gradients are summed per
+// trace and added in trace order, so a run is the same on any thread count and a resumed run
+// repeats an uninterrupted one bit for bit.
 //
 // The loop, checkpoints and log are judge_run.hpp's. A step's log line: the mean reward, the
 // standard deviation of the rewards within a group (mean over groups), the KL estimate and the

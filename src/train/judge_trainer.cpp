@@ -148,14 +148,18 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
     std::string text;
     for (const EvictionSchedule& at : schedules) {
       TeacherSettings teacher = s.teacher;
-      const JudgeScorecard golden = evaluate_judge(model, judge, heldout, heldout_futures, at, teacher);
+      const auto on = [&](const TeacherSettings& t) {
+        return evaluate_judge(model, judge, heldout, heldout_futures, at, t);
+      };
+      const JudgeScorecard golden = on(teacher);
       teacher.own_path = true;
-      const JudgeScorecard own = evaluate_judge(model, judge, heldout, heldout_futures, at, teacher);
+      const JudgeScorecard own = on(teacher);
       if (&at == &schedules.front()) line.update(scorecard_json(golden));
       budgets[std::to_string(at.budget)] = {{"golden_path", scorecard_json(golden)},
                                             {"own_path", scorecard_json(own)}};
       text += fmt::format("{}B {}: top-k overlap {:.3f}, pairwise accuracy {:.3f}, harmful "
-                          "per decision {:.3f} (own path {:.3f})", text.empty() ? "" : "; ", at.budget,
+                          "per decision {:.3f} (own path {:.3f})", text.empty() ? "" : "; ",
+                          at.budget,
                           golden.mean_overlap(), golden.pairwise_accuracy(),
                           golden.harmful_per_decision(), own.harmful_per_decision());
     }

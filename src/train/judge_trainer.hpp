@@ -1,20 +1,20 @@
-// Supervised training of the judge (docs/method.md section 6, stage one, with the project's additions of
-// section 9). Each step takes `traces_per_step` training traces (an epoch-wise shuffle from the
-// seed, so the order needs no saved state) and replays each teacher-forced under the schedule
-// at one of the training budgets (trace g of the run at budgets[g % n], so every budget gets
-// the same share), GoldenTeacher judging every eviction against the trace's future attention
+// Supervised training of the judge (docs/method.md section 6, stage one, with the project's
+// additions of section 9). Each step takes `traces_per_step` training traces (an epoch-wise shuffle
+// from the seed, so the order needs no saved state) and replays each teacher-forced under the
+// schedule at one of the training budgets (trace g of the run at budgets[g % n], so every budget
+// gets the same share), GoldenTeacher judging every eviction against the trace's future attention
 // (recorded once per trace by a full-cache pass and kept). The first round(own_path x
-// traces_per_step) traces of a step follow the judge's own draws, the rest the golden path.
-// The step averages the pairwise hinge over all judged evictions, clips the gradient and takes
-// an Adam step at the warm-up + cosine rate. Traces are independent jobs on all threads; their
-// gradients are added in trace order, so a run is the same on any thread count and a resumed
-// run repeats an uninterrupted one bit for bit. A judge of a standardised feature set has its
-// input statistics measured on the training traces before the first step (unless it starts
-// from a trained judge, whose statistics it keeps); the golden path does not depend on the
-// judge, so a resumed run measures the same numbers again. The loop, checkpoints and log are those of
-// judge_run.hpp; a step's log line has the loss, top-k overlap with the oracle, pairwise
-// accuracy, harmful evictions and evicted future attention per decision, grad norm and lr; a
-// held-out line has them at every budget, along the golden path and along the judge's own.
+// traces_per_step) traces of a step follow the judge's own draws, the rest the golden path. The
+// step averages the pairwise hinge over all judged evictions, clips the gradient and takes an Adam
+// step at the warm-up + cosine rate. Traces are independent jobs on all threads; their gradients
+// are added in trace order, so a run is the same on any thread count and a resumed run repeats an
+// uninterrupted one bit for bit. A judge of a standardised feature set has its input statistics
+// measured on the training traces before the first step (unless it starts from a trained judge,
+// whose statistics it keeps); the golden path does not depend on the judge, so a resumed run
+// measures the same numbers again. The loop, checkpoints and log are those of judge_run.hpp; a
+// step's log line has the loss, top-k overlap with the oracle, pairwise accuracy, harmful evictions
+// and evicted future attention per decision, grad norm and lr; a held-out line has them at every
+// budget, along the golden path and along the judge's own.
 #pragma once
 #include <filesystem>
 #include <memory>

@@ -15,7 +15,9 @@ PairWeight parse_pair_weight(std::string_view name) {
        "target gap)", name);
 }
 
-std::string pair_weight_name(PairWeight w) { return w == PairWeight::Uniform ? "uniform" : "weighted"; }
+std::string pair_weight_name(PairWeight w) {
+  return w == PairWeight::Uniform ? "uniform" : "weighted";
+}
 
 namespace {
 

@@ -1,6 +1,6 @@
-// GRPO's loss on recorded rollouts (docs/method.md section 6). For every decision of a rollout, with A the
-// rollout's group-normalised advantage and log p the drawn set's log-probability under the
-// judge being trained (draw_log_prob.hpp, on the decision's fixed pool):
+// GRPO's loss on recorded rollouts (docs/method.md section 6). For every decision of a rollout,
+// with A the rollout's group-normalised advantage and log p the drawn set's log-probability under
+// the judge being trained (draw_log_prob.hpp, on the decision's fixed pool):
 //     r = exp(log p - log p_old),   loss = -min(r A, clip(r, 1 - eps, 1 + eps) A) + beta k3,
 //     k3 = exp(log p_ref - log p) - (log p_ref - log p) - 1,
 // p_old being the judge that drew and p_ref the frozen supervised judge (k3 estimates the KL

@@ -1,8 +1,7 @@
-// GRPO's rollouts (docs/method.md section 6): a trace replayed teacher-forced while the judge draws every
-// eviction as the `foresight` policy does in sample mode (section 7: the top 2k phi, softmax,
-// k draws without replacement, from the sequence's generator; the same draws for the same
-// seed), each draw recorded so that its log-probability can be recomputed under new
-// parameters.
+// GRPO's rollouts (docs/method.md section 6): a trace replayed teacher-forced while the judge draws
+// every eviction as the `foresight` policy does in sample mode (section 7: the top 2k phi, softmax,
+// k draws without replacement, from the sequence's generator; the same draws for the same seed),
+// each draw recorded so that its log-probability can be recomputed under new parameters.
 //
 // A decision is one (layer, eviction, KV head) draw. It keeps the features x of its pool only,
 // ordered as draw_log_prob wants them: the k drawn candidates in draw order, then the rest of the
