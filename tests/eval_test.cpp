@@ -104,6 +104,42 @@ TEST_F(EvalTest, AccuracyPerPolicyBudgetAndGroup) {
   EXPECT_EQ(n, 5 * 3 * 2);
 }
 
+// train-judge --heldout-tasks: the judge being trained solves the problems at every held-out
+// evaluation (before the first step and after the last); the chain answers "7" under any cache.
+TEST_F(EvalTest, TrainJudgeLogsTheJudgesAccuracyOnHeldoutTasks) {
+  {
+    std::ofstream out(dir / "t.jsonl");
+    for (int i = 0; i < 2; ++i)
+      out << Json{{"ids", test::pattern_tokens(60 + 4 * i, 256, 3 + i)}, {"prompt_len", 4}}.dump()
+          << "\n";
+  }
+  const auto r = test::run_command(
+      test::cli() + " train-judge --stage sl --model " + model() + " --traces " +
+      (dir / "t.jsonl").string() + " --budget 20 --evict-every 8 --steps 2 --traces-per-step 1 "
+      "--heldout-tasks " + (dir / "d.jsonl").string() + " --out " + (dir / "j.safetensors").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("held-out accuracy all 66.7% easy 100.0% hard 0.0%"), std::string::npos)
+      << r.output;
+  std::ifstream log(dir / "j.safetensors.train" / "train_log.jsonl");
+  std::vector<int64_t> steps;
+  for (std::string line; std::getline(log, line);) {
+    const Json j = Json::parse(line);
+    if (j.value("eval", "") != "tasks") continue;
+    steps.push_back(j["step"]);
+    EXPECT_NEAR(j["accuracy"].get<double>(), 2.0 / 3, 1e-12);
+    EXPECT_EQ(j["accuracy_easy"].get<double>(), 1.0);
+    EXPECT_EQ(j["accuracy_hard"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(steps, (std::vector<int64_t>{0, 2}));
+  const auto missing = test::run_command(
+      test::cli() + " train-judge --stage sl --model " + model() + " --traces " +
+      (dir / "t.jsonl").string() + " --budget 20 --steps 1 --heldout-tasks " +
+      (dir / "none.jsonl").string() + " --out " + (dir / "k.safetensors").string());
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.output.find("none.jsonl"), std::string::npos) << missing.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "k.safetensors"));
+}
+
 TEST_F(EvalTest, BadOptionsAreRefusedWithoutAReport) {
   const std::string base = test::cli() + " eval --model " + model() + " --dataset " +
                            (dir / "d.jsonl").string() + " --out " + (dir / "bad").string() + " ";

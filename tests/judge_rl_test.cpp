@@ -36,13 +36,15 @@ TEST(RolloutReward, EachRewardOnHandMadeArrays) {
                                       0.8f, 1.5f};
   std::vector<float> full(delta.size(), 1.0f), ce;
   for (const double d : delta) ce.push_back(float(1 + d));
-  const auto reward = [&](RewardKind k) { return rollout_reward(k, ce, full, entropy, 2); };
+  const auto reward = [&](RewardKind k) { return rollout_reward(k, ce, full, entropy, 2, 1.5); };
   EXPECT_NEAR(reward(RewardKind::All), -14.8 / 10, 1e-6);
   EXPECT_NEAR(reward(RewardKind::Low), -8.3 / 8, 1e-6);
   EXPECT_NEAR(reward(RewardKind::LowLarge), -(2.0 + 3.0 + 1.6) / 8, 1e-6);  // 1.5 is not > 1.5
   EXPECT_NEAR(reward(RewardKind::Squared), -(4.0 + 9.0 + 2.56) / 8, 1e-5);
-  EXPECT_EQ(rollout_reward(RewardKind::Squared, ce, full, entropy, 12), 0);  // no token after
-  EXPECT_THROW(rollout_reward(RewardKind::All, ce, std::vector<float>(3), entropy, 2), Error);
+  EXPECT_NEAR(rollout_reward(RewardKind::LowLarge, ce, full, entropy, 2, 1.0),
+              -(2.0 + 3.0 + 1.5 + 1.6) / 8, 1e-6);  // a lower threshold counts the rise of 1.5
+  EXPECT_EQ(rollout_reward(RewardKind::Squared, ce, full, entropy, 12, 1.5), 0);  // none after
+  EXPECT_THROW(rollout_reward(RewardKind::All, ce, std::vector<float>(3), entropy, 2, 1.5), Error);
 
   for (const char* name : {"squared", "all", "low", "low-large"})
     EXPECT_EQ(reward_name(parse_reward(name)), name);
@@ -399,7 +401,7 @@ TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
   };
   const std::string dir_option = " --checkpoint-dir " + (dir / "c").string();
   expect_error(rl + dir_option, "--init");
-  write_judge(dir / "other.safetensors", Judge::random(JudgeShape{1, 1, 8, 1}, 1));
+  write_judge(dir / "other.safetensors", Judge::random(JudgeShape{1, 1, 8, 1, {}}, 1));
   expect_error(rl + dir_option + " --init " + (dir / "other.safetensors").string(),
                "other.safetensors");
   expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() + " --reward big",
@@ -408,6 +410,8 @@ TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
                "--log-prob");
   expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() + " --group 1",
                "--group");
+  expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() +
+               " --large-rise -1", "--large-rise");
   expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() + " --margin 0.1",
                "--margin applies to --stage sl");
   expect_error(base + dir_option + " --stage sl --group 4", "--group applies to --stage rl");

@@ -13,7 +13,7 @@
 namespace foresight {
 namespace {
 
-const JudgeShape kShape{2, 2, 4, 3};  // F = 2 * 4 + 8 * 3 = 32
+const JudgeShape kShape{2, 2, 4, 3, {}};  // F = 2 * 4 + 8 * 3 = 32
 
 std::vector<float> normals(size_t n, uint64_t seed, double scale) {
   Rng rng(seed);
@@ -185,7 +185,7 @@ TEST(Judge, StandardisesItsInputsWithTheStoredStatistics) {
   judge.standardise(0, 1, x.data(), 1);
   EXPECT_EQ(x[2], 0.5f);
   EXPECT_EQ(x[1], 3.0f);
-  const JudgeShape spec{1, 2, 4, 1};
+  const JudgeShape spec{1, 2, 4, 1, {}};
   Judge paper(spec);
   paper.tensor(0, Judge::Tensor::InputStd)[0] = 4.0f;
   std::vector<float> y(size_t(spec.features()), 3.0f);

@@ -154,7 +154,7 @@ TEST_F(Limits, TraceOffsetsPastTheIdsAreRefused) {
 // metadata before its tensors were checked, so a 14 KB file saying n_layers = 100000 allocated
 // 1.3 GB (10^6 layers: 13 GB); a head_dim of 2^30 overflowed int in the feature count (UBSan).
 TEST_F(Limits, JudgeMetadataCannotDeclareAHugeJudge) {
-  const JudgeShape shape{1, 1, 2, 1};
+  const JudgeShape shape{1, 1, 2, 1, {}};
   write_judge(dir / "j.safetensors", Judge(shape));
   const SafetensorsFile judge(dir / "j.safetensors");
   std::vector<TensorToWrite> tensors;

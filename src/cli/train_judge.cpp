@@ -7,20 +7,23 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "eval/fidelity.hpp"
+#include "eval/heldout_accuracy.hpp"
+#include "eval/policy_grid.hpp"
 #include "judge/judge_file.hpp"
+#include "policy/foresight.hpp"
+#include "tasks/dataset.hpp"
 #include "train/judge_rl_trainer.hpp"
 #include "train/judge_trainer.hpp"
-#include "eval/policy_grid.hpp"
 
 namespace foresight::cli {
 
 namespace {
 
 struct Options {
-  std::string stage, model, traces, heldout, out, init, checkpoint_dir;
+  std::string stage, model, traces, heldout, heldout_tasks, out, init, checkpoint_dir;
   std::string reward = "squared", log_prob = "exact";
   std::string sinks, budgets, loss = "weighted", features = "default";
-  int heldout_limit = 0;
+  int heldout_limit = 0, max_new_tokens = 3072;
   bool resume = false;
   EvictionSchedule schedule;
   // Shared options whose defaults depend on the stage (the settings' own defaults).
@@ -38,7 +41,7 @@ struct Options {
 const std::vector<std::string> kSlOnly = {"--warmup", "--margin", "--loss", "--own-path",
                                           "--budgets", "--features", "--harm-threshold"};
 const std::vector<std::string> kRlOnly = {"--group",   "--epochs",   "--clip-eps", "--kl-beta",
-                                          "--kl-steps", "--reward", "--log-prob"};
+                                          "--kl-steps", "--reward", "--log-prob", "--large-rise"};
 
 // The settings of the chosen stage from the command line.
 template <typename Settings>
@@ -69,9 +72,10 @@ std::string command_line(const Options& o) {
   } else {
     const JudgeRlSettings s = stage_settings(o, o.rl);
     c += fmt::format("--steps {} --traces-per-step {} --group {} --epochs {} --lr {} --clip {} "
-                     "--clip-eps {} --kl-beta {} --kl-steps {} --reward {} --log-prob {}",
-                     s.steps, s.traces_per_step, s.group, s.epochs, s.lr, s.clip, s.clip_eps,
-                     s.kl_beta, s.kl_steps, reward_name(s.reward), draw_log_prob_name(s.log_prob));
+                     "--clip-eps {} --kl-beta {} --kl-steps {} --reward {} --large-rise {} "
+                     "--log-prob {}", s.steps, s.traces_per_step, s.group, s.epochs, s.lr, s.clip,
+                     s.clip_eps, s.kl_beta, s.kl_steps, reward_name(s.reward), s.large_rise,
+                     draw_log_prob_name(s.log_prob));
   }
   c += fmt::format(" --seed {} --out {}", o.seed, o.out);
   if (!o.init.empty()) c += " --init " + o.init;
@@ -113,6 +117,17 @@ void run(const CLI::App& cmd, Options o) {
   const std::string work_dir = o.checkpoint_dir.empty() ? o.out + ".train" : o.checkpoint_dir;
   JudgeTrainerOptions options;
   options.resume = o.resume;
+  std::vector<TaskProblem> problems;
+  std::optional<Tokenizer> tokenizer;
+  if (!o.heldout_tasks.empty()) {
+    problems = read_dataset(o.heldout_tasks);
+    tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
+    options.accuracy = [&](const Judge& j) {
+      const PolicyRun run{"foresight", o.schedule.budget, o.schedule,
+                          make_foresight_policy(j, false)};
+      return greedy_accuracy(*model, *tokenizer, problems, run, o.max_new_tokens);
+    };
+  }
   std::fprintf(stderr, "train-judge: %zu training traces, %zu held out; %lld judge parameters; "
                "checkpoints in %s\n", train.size(), heldout.size(),
                static_cast<long long>(judge.shape().parameters()), work_dir.c_str());
@@ -157,6 +172,10 @@ void add_train_judge_command(CLI::App& app) {
       ->required();
   cmd->add_option("--heldout", o->heldout, "held-out traces, evaluated every --eval-every steps");
   cmd->add_option("--heldout-limit", o->heldout_limit, "use only the first N held-out traces");
+  cmd->add_option("--heldout-tasks", o->heldout_tasks, "held-out problems (JSONL, as for eval), "
+                  "solved greedily with the judge at --budget at every held-out evaluation");
+  cmd->add_option("--max-new-tokens", o->max_new_tokens, "generation limit of --heldout-tasks")
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "judge file to write (.safetensors)")->required();
   cmd->add_option("--init", o->init, "start from this judge file (sl: default N(0, 0.02) from "
                                      "--seed; rl: required, the supervised judge)");
@@ -213,6 +232,8 @@ void add_train_judge_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--reward", o->reward, "rl: squared (large rises squared, 80% lowest-entropy "
                                          "tokens), all, low or low-large")->capture_default_str();
+  cmd->add_option("--large-rise", o->rl.large_rise, "rl: nats of CE rise above the full cache's "
+                  "that count as large (squared, low-large)")->capture_default_str();
   cmd->add_option("--log-prob", o->log_prob, "rl: exact (Plackett-Luce of the ordered draw) or "
                                              "surrogate (per-index log-softmax)")
       ->capture_default_str();

@@ -4,6 +4,19 @@
 
 namespace foresight {
 
+Metrics greedy_accuracy(const Model& model, const Tokenizer& tokenizer,
+                        std::span<const TaskProblem> problems, const PolicyRun& run,
+                        int max_new_tokens) {
+  AccuracySettings settings;
+  settings.runs = {run};
+  settings.max_new_tokens = max_new_tokens;
+  const AccuracyResult result = evaluate_accuracy(model, tokenizer, problems, settings, nullptr);
+  Metrics metrics;
+  for (const ResultRow& row : result.rows)
+    metrics.emplace_back(row.group == "all" ? "accuracy" : "accuracy_" + row.group, row.accuracy);
+  return metrics;
+}
+
 namespace {
 
 class HeldoutAccuracy final : public TrainingEval {
@@ -18,14 +31,8 @@ class HeldoutAccuracy final : public TrainingEval {
     const std::filesystem::path dir = context.model_dir();
     const auto model = Model::load(dir);
     const Tokenizer tokenizer = Tokenizer::load(dir / "tokenizer.json");
-    AccuracySettings settings;
-    settings.runs = {PolicyRun{"full", std::nullopt, {}, nullptr}};
-    settings.max_new_tokens = max_new_tokens_;
-    const AccuracyResult result = evaluate_accuracy(*model, tokenizer, problems_, settings, nullptr);
-    Metrics metrics;
-    for (const ResultRow& row : result.rows)
-      metrics.emplace_back(row.group == "all" ? "accuracy" : "accuracy_" + row.group, row.accuracy);
-    return metrics;
+    return greedy_accuracy(*model, tokenizer, problems_, PolicyRun{"full", std::nullopt, {}, nullptr},
+                           max_new_tokens_);
   }
 
  private:

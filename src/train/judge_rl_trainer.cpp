@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "core/error.hpp"
 #include "core/parallel.hpp"
@@ -21,6 +22,18 @@ uint64_t rollout_seed(uint64_t seed, int64_t step, int64_t j) {
   return base + uint64_t(step) * 0x9e3779b97f4a7c15ull + uint64_t(j);
 }
 
+// How far a rollout's draws are from uniform: the sum over its decisions of log p of the draw
+// minus log p of any draw from equal scores (0 when the judge cannot tell its pool apart).
+double draw_sharpness(const Rollout& r, DrawLogProb kind) {
+  double sum = 0;
+  std::vector<float> equal;
+  for (const RolloutDecision& d : r.decisions) {
+    equal.assign(size_t(d.pooled), 0.0f);
+    sum += d.old_log_prob - draw_log_prob(equal, d.drawn, kind);
+  }
+  return sum;
+}
+
 void check_traces(const std::vector<Trace>& traces, const char* what) {
   for (const Trace& t : traces)
     if (!t.has_reference())
@@ -35,7 +48,8 @@ Json JudgeRlSettings::to_json() const {
           {"sinks", schedule.sinks}, {"steps", steps}, {"traces_per_step", traces_per_step},
           {"group", group}, {"epochs", epochs}, {"lr", lr}, {"clip", clip},
           {"clip_eps", clip_eps}, {"kl_beta", kl_beta}, {"kl_steps", kl_steps},
-          {"reward", reward_name(reward)}, {"log_prob", draw_log_prob_name(log_prob)},
+          {"reward", reward_name(reward)}, {"large_rise", large_rise},
+          {"log_prob", draw_log_prob_name(log_prob)},
           {"seed", seed}};
 }
 
@@ -61,6 +75,8 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
   if (s.epochs < 1) fail("--epochs must be >= 1, got {}", s.epochs);
   if (!(s.clip_eps > 0)) fail("--clip-eps must be > 0, got {}", s.clip_eps);
   if (!(s.kl_beta >= 0)) fail("--kl-beta must be >= 0, got {}", s.kl_beta);
+  if (!(s.large_rise >= 0 && std::isfinite(s.large_rise)))
+    fail("--large-rise must be a finite number of nats >= 0, got {}", s.large_rise);
   if (!(reference.shape() == judge.shape()))
     fail("train-judge --stage rl: the reference judge's shape differs from the judge's");
   s.schedule.validate();
@@ -72,7 +88,7 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
   const int P = s.traces_per_step, G = s.group;
   const int64_t first_token = first_token_after_eviction(s.schedule);
   std::vector<Rollout> rollouts(size_t(P) * G);
-  std::vector<double> rewards(rollouts.size());
+  std::vector<double> rewards(rollouts.size()), sharpness(rollouts.size());
   std::vector<std::vector<float>> grads(static_cast<size_t>(P), std::vector<float>(size));
   std::vector<PpoSums> sums(static_cast<size_t>(P));
   std::vector<float> grad(size);
@@ -89,8 +105,9 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
       Rollout& r = rollouts[j];
       r = run_rollout(model, judge, t.ids, t.prompt_len, s.schedule, rollout_seed(s.seed, step, j));
       prepare_rollout(judge, reference, s.log_prob, r);
+      sharpness[j] = draw_sharpness(r, s.log_prob);
       rewards[j] = rollout_reward(s.reward, r.ce, t.ce, t.entropy,
-                                  std::max<int64_t>(t.prompt_len, first_token));
+                                  std::max<int64_t>(t.prompt_len, first_token), s.large_rise);
       r.ce = {};
     });
     std::vector<double> advantages;
@@ -134,6 +151,8 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
     const double decisions = std::max<double>(1, double(total.decisions));
     return StepReport{
         Json{{"reward", reward_sum / P}, {"reward_std", spread_sum / P},
+             {"sharpness", std::accumulate(sharpness.begin(), sharpness.end(), 0.0) * s.epochs /
+                               decisions},
              {"kl", total.kl / decisions}, {"loss", total.loss / decisions},
              {"clip_fraction", double(total.clipped) / decisions}, {"beta", ppo.kl_beta},
              {"lr", s.lr}, {"grad_norm", norm},

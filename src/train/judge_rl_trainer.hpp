@@ -13,8 +13,10 @@
 // The loop, checkpoints and log are judge_run.hpp's. A step's log line: the mean reward, the
 // standard deviation of the rewards within a group (mean over groups), the KL estimate and the
 // loss (means over decisions and epochs), the share of decisions clipped, beta, lr, the last
-// epoch's gradient norm. Held-out evaluations log the loss ratio of the judge in topk mode
-// against the full cache and its low/high-entropy rises.
+// epoch's gradient norm, and the draws' sharpness (per decision, log p of the draw minus log p
+// of the same draw from equal scores: 0 means the judge draws its pool uniformly). Held-out
+// evaluations log the loss ratio of the judge in topk mode against the full cache and its
+// low/high-entropy rises (and, with JudgeTrainerOptions::accuracy, the task accuracy).
 #pragma once
 #include <filesystem>
 #include <vector>
@@ -39,6 +41,7 @@ struct JudgeRlSettings {
   double clip_eps = 0.2, kl_beta = 0.05;
   int64_t kl_steps = 100;
   RewardKind reward = RewardKind::Squared;
+  double large_rise = 1.5;  // nats (rollout_reward.hpp)
   DrawLogProb log_prob = DrawLogProb::Exact;
   uint64_t seed = 0;
   int64_t eval_every = 50;  // held-out evaluation (also before the first step and at the end)

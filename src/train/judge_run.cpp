@@ -117,6 +117,14 @@ int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
   const auto evaluate = [&] {
     if (std::optional<StepReport> report = run.evaluate(state.step))
       message(fmt::format("step {}: {}", state.step, logged(std::move(*report))));
+    if (!options.accuracy) return;
+    StepReport tasks{Json{{"eval", "tasks"}}, "held-out accuracy"};
+    for (const auto& [name, value] : options.accuracy(judge)) {
+      tasks.line[name] = value;
+      const std::string group = name == "accuracy" ? "all" : name.substr(name.find('_') + 1);
+      tasks.status += fmt::format(" {} {:.1f}%", group, 100 * value);
+    }
+    message(fmt::format("step {}: {}", state.step, logged(std::move(tasks))));
   };
   if (state.step == 0) evaluate();
 

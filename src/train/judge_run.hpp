@@ -4,7 +4,8 @@
 //
 // The work directory holds checkpoint.safetensors (the judge's parameters, Adam's moments, and
 // in the metadata the step, clock and settings; written atomically) and train_log.jsonl: one
-// line per step and one per held-out evaluation ({"eval": "heldout", ...}). A fresh run refuses
+// line per step and one per held-out evaluation ({"eval": "heldout", ...}, and {"eval": "tasks",
+// ...} with JudgeTrainerOptions::accuracy). A fresh run refuses
 // a directory that holds a checkpoint; a resumed one restores it and repeats an uninterrupted
 // run bit for bit, because everything a step draws (its traces, its rollouts' generators) is a
 // function of the seed and the step number.
@@ -20,6 +21,7 @@
 #include "core/json_file.hpp"
 #include "judge/judge.hpp"
 #include "lm/adamw.hpp"
+#include "lm/training_eval.hpp"
 
 namespace foresight {
 
@@ -27,6 +29,9 @@ struct JudgeTrainerOptions {
   bool resume = false;           // continue from the work directory's checkpoint
   std::optional<int64_t> until;  // stop (with a checkpoint) after this step
   std::FILE* log = stderr;       // progress bar and messages; nullptr for none
+  // Greedy accuracy of the judge being trained on held-out problems (train-judge
+  // --heldout-tasks), at every held-out evaluation, logged as {"eval": "tasks", ...}.
+  std::function<Metrics(const Judge&)> accuracy;
 };
 
 // Trace indices of a step: position g = step * P + q of an endless stream of epochs, each a

@@ -8,10 +8,6 @@
 
 namespace foresight {
 
-namespace {
-constexpr double kLargeRise = 1.5;  // nats: the rises the squared reward punishes
-}  // namespace
-
 RewardKind parse_reward(std::string_view name) {
   for (const RewardKind k : {RewardKind::Squared, RewardKind::All, RewardKind::Low,
                              RewardKind::LowLarge})
@@ -35,7 +31,7 @@ int64_t first_token_after_eviction(const EvictionSchedule& s) {
 }
 
 double rollout_reward(RewardKind kind, std::span<const float> ce, std::span<const float> full_ce,
-                      std::span<const float> full_entropy, int64_t first) {
+                      std::span<const float> full_entropy, int64_t first, double large_rise) {
   const auto n = int64_t(ce.size());
   if (full_ce.size() != ce.size() || full_entropy.size() != ce.size())
     fail("rollout_reward: {} losses against a reference of {} and {}", ce.size(), full_ce.size(),
@@ -52,7 +48,7 @@ double rollout_reward(RewardKind kind, std::span<const float> ce, std::span<cons
   double sum = 0;
   for (const int64_t t : tokens) {
     const double delta = double(ce[t]) - full_ce[t];
-    const bool large = delta > kLargeRise;
+    const bool large = delta > large_rise;
     switch (kind) {
       case RewardKind::Squared: sum += large ? delta * delta : 0; break;
       case RewardKind::LowLarge: sum += large ? delta : 0; break;
