@@ -362,6 +362,37 @@ TEST_F(JudgeRl, TrainingMovesTheJudgeAndResumesBitForBit) {
   EXPECT_THROW(train_judge_rl(*model, bare, heldout, split, start, s, dir / "bare", quiet), Error);
 }
 
+// Steps whose rollouts all score the same, with no KL term, carry no gradient; the judge must not
+// move on them (Adam's momentum from the earlier steps would otherwise carry it on).
+TEST_F(JudgeRl, StepsWithoutSignalLeaveTheJudgeWhereItIs) {
+  const std::vector<Trace> train = traces(3, 80, 10);
+  JudgeRlSettings s;
+  s.schedule = schedule;
+  s.steps = 2;
+  s.traces_per_step = 2;
+  s.group = 3;
+  s.epochs = 2;
+  s.lr = 1e-2;
+  s.kl_beta = 0;
+  s.reward = RewardKind::All;
+  s.eval_every = 100;
+  const Judge start = Judge::random(JudgeShape::of(config()), 1);
+  Judge judge = start;
+  JudgeTrainerOptions quiet;
+  quiet.log = nullptr;
+  train_judge_rl(*model, train, {}, judge, start, s, dir / "run", quiet);
+  const std::vector<float> after_signal(judge.parameters().begin(), judge.parameters().end());
+  EXPECT_FALSE(std::equal(after_signal.begin(), after_signal.end(), start.parameters().begin()));
+
+  s.steps = 4;
+  s.reward = RewardKind::Squared;
+  s.large_rise = 1e9;  // no rise is that large: every reward is 0
+  JudgeTrainerOptions resume = quiet;
+  resume.resume = true;
+  train_judge_rl(*model, train, {}, judge, start, s, dir / "run", resume);
+  EXPECT_TRUE(std::equal(after_signal.begin(), after_signal.end(), judge.parameters().begin()));
+}
+
 TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
   const std::string m = dir.path().string();
   {
@@ -378,14 +409,14 @@ TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
                            " --budget 24 --evict-every 8 --out " + out;
   const std::string rl = base + " --stage rl --heldout " + traces +
                          " --steps 2 --traces-per-step 2 --group 2 --epochs 2 --reward all "
-                         "--log-prob surrogate";
+                         "--log-prob surrogate --phi-scale 4";
   const auto r = test::run_command(rl + " --init " + (dir / "sl.safetensors").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("full-cache reference of 4 traces"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("held-out loss ratio"), std::string::npos) << r.output;
   const Judge judge = read_judge(out);
   EXPECT_EQ(judge.info.stage, "rl");
-  EXPECT_NE(judge.info.command.find("--log-prob surrogate"), std::string::npos);
+  EXPECT_NE(judge.info.command.find("--log-prob surrogate --phi-scale 4"), std::string::npos);
   EXPECT_NE(judge.info.command.find("--group 2"), std::string::npos);
   std::ifstream log(dir / "rl.safetensors.train" / "train_log.jsonl");
   std::string line;
@@ -412,6 +443,8 @@ TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
                "--group");
   expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() +
                " --large-rise -1", "--large-rise");
+  expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() +
+               " --phi-scale 0", "--phi-scale");
   expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() + " --margin 0.1",
                "--margin applies to --stage sl");
   expect_error(base + dir_option + " --stage sl --group 4", "--group applies to --stage rl");

@@ -93,6 +93,24 @@ TEST(Judge, ForwardIsTheFormulaAndInitIsSeeded) {
   EXPECT_NEAR(phi, expected, 1e-4 * (1 + std::abs(expected)));
 }
 
+TEST(Judge, ScaledScoresAreTheScoresTimesTheFactorOnEveryHead) {
+  Judge judge = Judge::random(kShape, 5);
+  for (float& p : judge.parameters()) p *= 20;
+  Judge scaled = judge;
+  scaled.scale_scores(7.5f);
+  const int F = kShape.features(), n = 6;
+  const auto x = normals(size_t(n * F), 4, 1.0);
+  for (int l = 0; l < kShape.n_layers; ++l)
+    for (int h = 0; h < kShape.n_kv_heads; ++h) {
+      std::vector<float> phi(n), phi_scaled(n);
+      judge_forward(judge.head(l, h), x.data(), n, phi.data());
+      judge_forward(scaled.head(l, h), x.data(), n, phi_scaled.data());
+      for (int i = 0; i < n; ++i)
+        EXPECT_NEAR(phi_scaled[i], 7.5 * phi[i], 1e-5 * (1 + std::abs(phi_scaled[i])))
+            << l << " " << h << " " << i;
+    }
+}
+
 TEST(JudgeFeatures, KeyValueThenEightStatisticsPerQueryHead) {
   KvCache cache(1, 1, 2, /*stat_slots=*/2);
   HeadCache& head = cache.head(0, 0);

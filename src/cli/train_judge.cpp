@@ -1,6 +1,7 @@
 // `foresight train-judge`: training of the judge on a model's traces. Stage sl is supervised,
 // teacher-forced along the golden path (src/train/judge_trainer.hpp); stage rl refines a
 // supervised judge by GRPO over the eviction MDP (src/train/judge_rl_trainer.hpp).
+#include <cmath>
 #include <cstdio>
 #include <optional>
 
@@ -23,7 +24,9 @@ struct Options {
   std::string stage, model, traces, heldout, heldout_tasks, out, init, checkpoint_dir;
   std::string reward = "squared", log_prob = "exact";
   std::string sinks, budgets, loss = "weighted", features = "default";
+  std::string judge_mode = PolicyOptions{}.judge_mode;  // of --heldout-tasks, as eval's
   int heldout_limit = 0, max_new_tokens = 3072;
+  float phi_scale = 1;  // rl: the --init judge's scores scaled before training
   bool resume = false;
   EvictionSchedule schedule;
   // Shared options whose defaults depend on the stage (the settings' own defaults).
@@ -41,7 +44,8 @@ struct Options {
 const std::vector<std::string> kSlOnly = {"--warmup", "--margin", "--loss", "--own-path",
                                           "--budgets", "--features", "--harm-threshold"};
 const std::vector<std::string> kRlOnly = {"--group",   "--epochs",   "--clip-eps", "--kl-beta",
-                                          "--kl-steps", "--reward", "--log-prob", "--large-rise"};
+                                          "--kl-steps", "--reward", "--log-prob", "--large-rise",
+                                          "--phi-scale"};
 
 // The settings of the chosen stage from the command line.
 template <typename Settings>
@@ -73,9 +77,10 @@ std::string command_line(const Options& o) {
     const JudgeRlSettings s = stage_settings(o, o.rl);
     c += fmt::format("--steps {} --traces-per-step {} --group {} --epochs {} --lr {} --clip {} "
                      "--clip-eps {} --kl-beta {} --kl-steps {} --reward {} --large-rise {} "
-                     "--log-prob {}", s.steps, s.traces_per_step, s.group, s.epochs, s.lr, s.clip,
-                     s.clip_eps, s.kl_beta, s.kl_steps, reward_name(s.reward), s.large_rise,
-                     draw_log_prob_name(s.log_prob));
+                     "--log-prob {} --phi-scale {}", s.steps, s.traces_per_step, s.group,
+                     s.epochs, s.lr, s.clip, s.clip_eps, s.kl_beta, s.kl_steps,
+                     reward_name(s.reward), s.large_rise, draw_log_prob_name(s.log_prob),
+                     o.phi_scale);
   }
   c += fmt::format(" --seed {} --out {}", o.seed, o.out);
   if (!o.init.empty()) c += " --init " + o.init;
@@ -94,6 +99,8 @@ void run(const CLI::App& cmd, Options o) {
   o.rl.log_prob = parse_draw_log_prob(o.log_prob);
   o.sl.teacher.weight = parse_pair_weight(o.loss);
   o.schedule.set_sinks(o.sinks, 0);
+  if (!(o.phi_scale > 0 && std::isfinite(o.phi_scale)))
+    fail("--phi-scale must be a finite number > 0, got {}", o.phi_scale);
   if (!o.budgets.empty()) o.sl.budgets = parse_budgets(o.budgets, "--budgets");
   const JudgeFeatureSet features = JudgeFeatureSet::parse(o.features, "--features");
   if (!o.init.empty() && cmd.count("--features") > 0)
@@ -124,7 +131,7 @@ void run(const CLI::App& cmd, Options o) {
     tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
     options.accuracy = [&](const Judge& j) {
       const PolicyRun run{"foresight", o.schedule.budget, o.schedule,
-                          make_foresight_policy(j, false)};
+                          make_foresight_policy(j, o.judge_mode == "sample")};
       return greedy_accuracy(*model, *tokenizer, problems, run, o.max_new_tokens);
     };
   }
@@ -141,7 +148,8 @@ void run(const CLI::App& cmd, Options o) {
       add_full_cache_references(*model, train, o.schedule.evict_every);
       add_full_cache_references(*model, heldout, o.schedule.evict_every);
     }
-    const Judge reference = judge;  // the supervised judge, frozen
+    judge.scale_scores(o.phi_scale);
+    const Judge reference = judge;  // the supervised judge (scaled), frozen
     train_judge_rl(*model, train, heldout, judge, reference, stage_settings(o, o.rl), work_dir,
                    options);
   } else {
@@ -176,6 +184,9 @@ void add_train_judge_command(CLI::App& app) {
                   "solved greedily with the judge at --budget at every held-out evaluation");
   cmd->add_option("--max-new-tokens", o->max_new_tokens, "generation limit of --heldout-tasks")
       ->capture_default_str();
+  cmd->add_option("--judge-mode", o->judge_mode, "the judge's evictions in --heldout-tasks: "
+                  "sample or topk (as eval's)")->capture_default_str()
+      ->check(CLI::IsMember({"sample", "topk"}));
   cmd->add_option("--out", o->out, "judge file to write (.safetensors)")->required();
   cmd->add_option("--init", o->init, "start from this judge file (sl: default N(0, 0.02) from "
                                      "--seed; rl: required, the supervised judge)");
@@ -234,6 +245,9 @@ void add_train_judge_command(CLI::App& app) {
                                          "tokens), all, low or low-large")->capture_default_str();
   cmd->add_option("--large-rise", o->rl.large_rise, "rl: nats of CE rise above the full cache's "
                   "that count as large (squared, low-large)")->capture_default_str();
+  cmd->add_option("--phi-scale", o->phi_scale, "rl: scale the --init judge's scores by S before "
+                  "training: the same topk evictions, S times sharper draws")
+      ->capture_default_str();
   cmd->add_option("--log-prob", o->log_prob, "rl: exact (Plackett-Luce of the ordered draw) or "
                                              "surrogate (per-index log-softmax)")
       ->capture_default_str();

@@ -78,6 +78,12 @@ std::span<float> Judge::tensor(int layer, Tensor t) {
   return {const_cast<float*>(view.data()), view.size()};  // our own storage, not const
 }
 
+void Judge::scale_scores(float s) {
+  for (int l = 0; l < shape_.n_layers; ++l)
+    for (const Tensor t : {Tensor::Fc2Weight, Tensor::Fc2Bias})
+      for (float& w : tensor(l, t)) w *= s;
+}
+
 void Judge::standardise(int layer, int kv_head, float* x, int n) const {
   if (!shape_.inputs.standardised()) return;
   const int F = shape_.features();

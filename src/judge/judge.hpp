@@ -84,6 +84,9 @@ class Judge {
   std::span<const float> tensor(int layer, Tensor t) const;
   // Standardises the n rows of x [n, F] of one (layer, KV head) in place.
   void standardise(int layer, int kv_head, float* x, int n) const;
+  // phi becomes s * phi (w2 and b2 scaled): the same ranking, so topk mode evicts the same
+  // entries, while draws from the softmax of the pool (sample mode, GRPO) sharpen for s > 1.
+  void scale_scores(float s);
 
   JudgeInfo info;
 

@@ -145,7 +145,9 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
         fail("train-judge --stage rl: the gradient is not finite at step {} (the KL term "
              "overflows when the judge has moved far from the reference; lower --kl-beta or "
              "--lr)", step + 1);
-      adam.update(judge.parameters(), grad, s.lr);
+      // No rollout differed in reward and no KL pull: nothing to learn. Adam would still move
+      // the judge along its momentum, a drift away from the reference with no signal behind it.
+      if (norm > 0) adam.update(judge.parameters(), grad, s.lr);
     }
     for (Rollout& r : rollouts) r = {};  // their features are the step's bulk of memory
     const double decisions = std::max<double>(1, double(total.decisions));
