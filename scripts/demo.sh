@@ -17,13 +17,6 @@ if [[ ! -f $model/model.safetensors ]]; then
   echo "demo: $model holds no trained model yet; scripts/train_bundled.sh trains it" >&2
   exit 1
 fi
-policies=full,streaming,streaming+prompt,h2o,tova,snapkv,rkv,random
-judges=()
-for stage in sl rl; do
-  if [[ -f $model/judge_$stage.safetensors ]]; then
-    policies+=,foresight-$stage
-    judges+=(--judge "$stage=$model/judge_$stage.safetensors")
-  fi
-done
+source scripts/main_policies.sh
 build/foresight eval --model "$model" --dataset benchmarks/tasks.jsonl --policies "$policies" \
   --budgets 244,488,976 --evict-every 32 --max-new-tokens 3072 "${judges[@]}" --out runs/demo

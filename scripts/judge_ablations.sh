@@ -8,8 +8,8 @@
 #   VARIANTS=$'weighted spec weighted 0\nfeatures default weighted 0' (the weighting alone, then
 #   the features, each without the own path).
 # Then their greedy accuracy on the benchmark at B = 488 (25% of its mean sequence, L = 32; the
-# bundled judge's and the baselines' are the main job's), and with the bundled judges their
-# accuracy on the held-out problems and fidelity on the held-out traces. Resumable: rerun it.
+# bundled judges' and the baselines' are the main job's), and with the bundled judges (SL, and
+# RL when present) their accuracy on the held-out problems and fidelity on the held-out traces. Resumable: rerun it.
 # About 25 minutes a judge on 2 cores. Writes runs/judge_ablations/{accuracy/,
 # heldout_accuracy/,fidelity.md,fidelity.json}.
 set -euo pipefail
@@ -32,15 +32,15 @@ build/foresight eval --model "$model" --dataset benchmarks/tasks.jsonl --policie
   "${judges[@]}" --budgets 488 --evict-every 32 --max-new-tokens 3072 --out "$out/accuracy"
 judges+=(--judge "sl=$model/judge_sl.safetensors")
 policies+=,foresight-sl
-# The same judges and two baselines on the held-out problems (not the benchmark): where the
-# settings are chosen.
-build/foresight eval --model "$model" --dataset "$work/heldout_tasks.jsonl" \
-  --policies "streaming+prompt,rkv,$policies" "${judges[@]}" --budgets 488 --evict-every 32 \
-  --max-new-tokens 3072 --out "$out/heldout_accuracy"
 if [[ -f $model/judge_rl.safetensors ]]; then
   judges+=(--judge "rl=$model/judge_rl.safetensors")
   policies+=,foresight-rl
 fi
+# The same judges, the bundled ones and two baselines on the held-out problems (not the
+# benchmark): where the settings are chosen.
+build/foresight eval --model "$model" --dataset "$work/heldout_tasks.jsonl" \
+  --policies "streaming+prompt,rkv,$policies" "${judges[@]}" --budgets 488 --evict-every 32 \
+  --max-new-tokens 3072 --out "$out/heldout_accuracy"
 build/foresight score --model "$model" --traces "$work/heldout.safetensors" \
   --policy "streaming+prompt,$policies" "${judges[@]}" --budget 488 --evict-every 32 --seed 1 \
   --json "$out/fidelity.json" |

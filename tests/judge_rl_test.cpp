@@ -206,6 +206,21 @@ class JudgeRl : public test::TinyModelTest {
     add_full_cache_references(*model, out, schedule.evict_every);
     return out;
   }
+  // Two steps of 2 traces x 3 rollouts, 2 epochs. The tiny random model's rises stay below
+  // 1.5 nats, so the squared reward would be 0 for every rollout; the all-token reward differs
+  // between rollouts.
+  JudgeRlSettings small_run() const {
+    JudgeRlSettings s;
+    s.schedule = schedule;
+    s.steps = 2;
+    s.traces_per_step = 2;
+    s.group = 3;
+    s.epochs = 2;
+    s.lr = 1e-2;
+    s.reward = RewardKind::All;
+    s.eval_every = 100;
+    return s;
+  }
   const EvictionSchedule schedule{24, 8, 0};
 };
 
@@ -297,18 +312,8 @@ TEST_F(JudgeRl, ObjectiveGradientMatchesCentralFiniteDifferences) {
 
 TEST_F(JudgeRl, TrainingMovesTheJudgeAndResumesBitForBit) {
   const std::vector<Trace> train = traces(3, 80, 10), heldout = traces(1, 80, 20);
-  JudgeRlSettings s;
-  s.schedule = schedule;
-  s.steps = 2;
-  s.traces_per_step = 2;
-  s.group = 3;
-  s.epochs = 2;
-  s.lr = 1e-2;
+  JudgeRlSettings s = small_run();
   s.kl_steps = 1;
-  // The tiny random model's rises stay below 1.5 nats, so the squared reward would be 0 for
-  // every rollout; the all-token reward differs between rollouts.
-  s.reward = RewardKind::All;
-  s.eval_every = 100;
   const Judge start = Judge::random(JudgeShape::of(config()), 1);
   Judge whole = start;
   JudgeTrainerOptions quiet;
@@ -366,16 +371,8 @@ TEST_F(JudgeRl, TrainingMovesTheJudgeAndResumesBitForBit) {
 // move on them (Adam's momentum from the earlier steps would otherwise carry it on).
 TEST_F(JudgeRl, StepsWithoutSignalLeaveTheJudgeWhereItIs) {
   const std::vector<Trace> train = traces(3, 80, 10);
-  JudgeRlSettings s;
-  s.schedule = schedule;
-  s.steps = 2;
-  s.traces_per_step = 2;
-  s.group = 3;
-  s.epochs = 2;
-  s.lr = 1e-2;
+  JudgeRlSettings s = small_run();
   s.kl_beta = 0;
-  s.reward = RewardKind::All;
-  s.eval_every = 100;
   const Judge start = Judge::random(JudgeShape::of(config()), 1);
   Judge judge = start;
   JudgeTrainerOptions quiet;
