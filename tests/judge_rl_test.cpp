@@ -332,7 +332,7 @@ TEST_F(JudgeRl, TrainingMovesTheJudgeAndResumesBitForBit) {
       EXPECT_GT(j["loss_ratio"].get<double>(), 0.5);
       continue;
     }
-    for (const char* key : {"reward", "reward_std", "kl", "loss", "clip_fraction"})
+    for (const char* key : {"reward", "reward_std", "kl", "loss", "clip_fraction", "sharpness"})
       EXPECT_TRUE(std::isfinite(j[key].get<double>())) << key << " " << j.dump();
     EXPECT_GT(j["reward_std"].get<double>(), 0);
     EXPECT_GT(j["decisions"].get<int64_t>(), 0);

@@ -31,8 +31,8 @@ class HeldoutAccuracy final : public TrainingEval {
     const std::filesystem::path dir = context.model_dir();
     const auto model = Model::load(dir);
     const Tokenizer tokenizer = Tokenizer::load(dir / "tokenizer.json");
-    return greedy_accuracy(*model, tokenizer, problems_, PolicyRun{"full", std::nullopt, {}, nullptr},
-                           max_new_tokens_);
+    const PolicyRun full{"full", std::nullopt, {}, nullptr};
+    return greedy_accuracy(*model, tokenizer, problems_, full, max_new_tokens_);
   }
 
  private:
