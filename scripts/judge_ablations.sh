@@ -9,7 +9,8 @@
 #   the features, each without the own path).
 # Then their greedy accuracy on the benchmark at B = 488 (25% of its mean sequence, L = 32; the
 # bundled judges' and the baselines' are the main job's), and with the bundled judges (SL, and
-# RL when present) their accuracy on the held-out problems and fidelity on the held-out traces. Resumable: rerun it.
+# RL when present) their accuracy on the held-out problems and fidelity on the held-out traces.
+# Resumable: rerun it.
 # About 25 minutes a judge on 2 cores. Writes runs/judge_ablations/{accuracy/,
 # heldout_accuracy/,fidelity.md,fidelity.json}.
 set -euo pipefail

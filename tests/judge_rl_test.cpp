@@ -390,6 +390,35 @@ TEST_F(JudgeRl, StepsWithoutSignalLeaveTheJudgeWhereItIs) {
   EXPECT_TRUE(std::equal(after_signal.begin(), after_signal.end(), judge.parameters().begin()));
 }
 
+// JudgeTrainerOptions::accuracy is called with the judge being trained, at every held-out
+// evaluation, and each call is logged as an {"eval": "tasks"} line.
+TEST_F(JudgeRl, HeldoutAccuracySeesTheJudgeBeingTrained) {
+  const std::vector<Trace> train = traces(3, 80, 10);
+  JudgeRlSettings s = small_run();
+  s.eval_every = 1;
+  const Judge start = Judge::random(JudgeShape::of(config()), 1);
+  Judge judge = start;
+  std::vector<std::vector<float>> seen;
+  JudgeTrainerOptions options;
+  options.log = nullptr;
+  options.accuracy = [&](const Judge& j) {
+    seen.emplace_back(j.parameters().begin(), j.parameters().end());
+    return Metrics{{"accuracy", 0.25 * double(seen.size())}};
+  };
+  train_judge_rl(*model, train, {}, judge, start, s, dir / "run", options);
+  ASSERT_EQ(seen.size(), 3u);  // before the first step and after each of the two
+  EXPECT_TRUE(std::equal(seen[0].begin(), seen[0].end(), start.parameters().begin()));
+  EXPECT_TRUE(std::equal(seen[2].begin(), seen[2].end(), judge.parameters().begin()));
+  EXPECT_FALSE(std::equal(seen[1].begin(), seen[1].end(), seen[2].begin()));
+  std::ifstream in(dir / "run" / "train_log.jsonl");
+  std::vector<double> logged;
+  for (std::string line; std::getline(in, line);) {
+    const Json j = Json::parse(line);
+    if (j.value("eval", "") == "tasks") logged.push_back(j["accuracy"].get<double>());
+  }
+  EXPECT_EQ(logged, (std::vector<double>{0.25, 0.5, 0.75}));
+}
+
 TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
   const std::string m = dir.path().string();
   {

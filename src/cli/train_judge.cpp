@@ -105,6 +105,12 @@ void run(const CLI::App& cmd, Options o) {
   const JudgeFeatureSet features = JudgeFeatureSet::parse(o.features, "--features");
   if (!o.init.empty() && cmd.count("--features") > 0)
     fail("--features applies to a judge trained from scratch; --init {} has its own", o.init);
+  std::vector<TaskProblem> problems;
+  std::optional<Tokenizer> tokenizer;
+  if (!o.heldout_tasks.empty()) {
+    problems = read_dataset(o.heldout_tasks);
+    tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
+  }
 
   const auto model = Model::load(o.model);
   const ModelConfig& config = model->config();
@@ -124,11 +130,7 @@ void run(const CLI::App& cmd, Options o) {
   const std::string work_dir = o.checkpoint_dir.empty() ? o.out + ".train" : o.checkpoint_dir;
   JudgeTrainerOptions options;
   options.resume = o.resume;
-  std::vector<TaskProblem> problems;
-  std::optional<Tokenizer> tokenizer;
   if (!o.heldout_tasks.empty()) {
-    problems = read_dataset(o.heldout_tasks);
-    tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
     options.accuracy = [&](const Judge& j) {
       const PolicyRun run{"foresight", o.schedule.budget, o.schedule,
                           make_foresight_policy(j, o.judge_mode == "sample")};

@@ -150,11 +150,11 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
       if (norm > 0) adam.update(judge.parameters(), grad, s.lr);
     }
     for (Rollout& r : rollouts) r = {};  // their features are the step's bulk of memory
-    const double decisions = std::max<double>(1, double(total.decisions));
+    const double decisions = std::max<double>(1, double(total.decisions));  // over the epochs
+    const double drawn = std::max<double>(1, double(total.decisions) / s.epochs);  // the rollouts'
     return StepReport{
         Json{{"reward", reward_sum / P}, {"reward_std", spread_sum / P},
-             {"sharpness", std::accumulate(sharpness.begin(), sharpness.end(), 0.0) * s.epochs /
-                               decisions},
+             {"sharpness", std::accumulate(sharpness.begin(), sharpness.end(), 0.0) / drawn},
              {"kl", total.kl / decisions}, {"loss", total.loss / decisions},
              {"clip_fraction", double(total.clipped) / decisions}, {"beta", ppo.kl_beta},
              {"lr", s.lr}, {"grad_norm", norm},
