@@ -50,7 +50,7 @@ void print_summary(const std::vector<TaskProblem>& problems, const Options& o) {
 void add_tasks_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("tasks", "write a JSONL dataset of synthetic reasoning problems");
   auto o = std::make_shared<Options>();
-  cmd->add_option("--family", o->family, "program, pointer, carry, or all (the families in turn)")
+  cmd->add_option("--family", o->family, "program, walk, lemmas, carry, pointer, all, or a comma-separated list (the families take turns)")
       ->required();
   cmd->add_option("--n", o->n, "number of problems")->required();
   cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();

@@ -17,19 +17,20 @@
 // previous line (12 * digits + 6 characters back), typically beyond the newest-token window but
 // within 25% of the trace; what must be kept is about two characters per column of the previous
 // line, a few percent of the trace. A policy that keeps old or much-attended tokens instead of
-// the previous line fails here, while one that keeps only recent tokens fails on program and
-// pointer: a good policy must tell the cases apart.
+// the previous line fails here, while one that keeps only recent tokens fails on lemmas (and
+// on walk and pointer without the prompt): a good policy must tell the cases apart.
 #pragma once
 #include "core/rng.hpp"
 #include "tasks/knobs.hpp"
+#include "tasks/live_marks.hpp"
 #include "tasks/tagged_number.hpp"
 #include "tasks/task_problem.hpp"
 
 namespace foresight {
 
 struct CarryKnobs {
-  int digits = 12;  // columns of x (at most 26, tags A..Z); a line is 12 * digits + 6 characters
-  int steps = 10;   // updates (lines) in the trace
+  int digits = 16;  // columns of x (at most 26, tags A..Z); a line is 12 * digits + 6 characters
+  int steps = 16;   // updates (lines) in the trace
 };
 
 inline constexpr KnobField<CarryKnobs> kCarryKnobs[] = {
@@ -38,5 +39,7 @@ inline constexpr KnobField<CarryKnobs> kCarryKnobs[] = {
 };
 
 TaskProblem make_carry_problem(const CarryKnobs& knobs, Rng& rng);
+// x's latest digits, the rule and the step being written.
+void mark_live_carry(std::string_view text, LiveMarks& live);
 
 }  // namespace foresight

@@ -71,4 +71,32 @@ TaskProblem make_pointer_problem(const PointerKnobs& knobs, Rng& rng) {
   return p;
 }
 
+void mark_live_pointer(std::string_view text, LiveMarks& live) {
+  const size_t trace_start = trace_start_after(text, "from ");
+  mark_line(text, live, 0);
+  if (trace_start >= text.size()) {
+    mark(live, 0, text.size());
+    return;
+  }
+  const size_t rule = line_start(text, trace_start - 1);
+  mark_line(text, live, rule);
+  // Follows the chain from the rule's key: the entries after the hops written so far are live.
+  std::vector<size_t> line_of(kKeys, std::string_view::npos);
+  for (size_t i = text.find('\n') + 1; i < rule; i = text.find('\n', i) + 1) {
+    const int key = number_at(text, i + 1, 2);
+    if (text[i] == 'k' && key >= 0) line_of[size_t(key)] = i;
+  }
+  int done = 0;
+  for (size_t i = trace_start; (i = text.find('\n', i)) != std::string_view::npos; ++i) ++done;
+  int key = number_at(text, rule + 6, 2);
+  for (int hop = 0; key >= 0 && hop < kKeys && line_of[size_t(key)] != std::string_view::npos; ++hop) {
+    const size_t at = line_of[size_t(key)];
+    if (hop >= done) mark_line(text, live, at);
+    key = text[at + 4] == 'k' ? number_at(text, at + 5, 2) : -1;
+  }
+  mark_latest_tagged_digits(text, live);
+  mark_line_starts(text, live, trace_start, 13);  // "01:k41>k64:9;"
+  mark_tail(text, live, 12);
+}
+
 }  // namespace foresight

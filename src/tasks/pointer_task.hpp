@@ -34,6 +34,7 @@
 #pragma once
 #include "core/rng.hpp"
 #include "tasks/knobs.hpp"
+#include "tasks/live_marks.hpp"
 #include "tasks/task_problem.hpp"
 
 namespace foresight {
@@ -54,5 +55,7 @@ inline constexpr KnobField<PointerKnobs> kPointerKnobs[] = {
 };
 
 TaskProblem make_pointer_problem(const PointerKnobs& knobs, Rng& rng);
+// The chain's entries not yet visited, the current s, the rule and the step being written.
+void mark_live_pointer(std::string_view text, LiveMarks& live);
 
 }  // namespace foresight

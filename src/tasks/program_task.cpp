@@ -28,6 +28,8 @@ std::string register_file(const std::vector<int>& value) {
   return out;
 }
 
+constexpr size_t kLineChars = 8;  // "01:d<b+d"
+
 }  // namespace
 
 TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
@@ -65,6 +67,34 @@ TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
   p.answer = register_file(value);
   p.trace += "answer: " + p.answer + "\n";
   return p;
+}
+
+void mark_live_program(std::string_view text, LiveMarks& live) {
+  const size_t trace_start = trace_start_after(text, "run ");
+  mark_line(text, live, 0);
+  if (trace_start >= text.size()) {
+    mark(live, 0, text.size());
+    return;
+  }
+  const size_t rule = line_start(text, trace_start - 1);
+  mark_line(text, live, rule);
+  // In the last pass a line is dead once its step has begun.
+  const size_t pass = text.rfind("\npass ");
+  const bool last_pass = pass != std::string_view::npos && pass + 1 >= trace_start && [&] {
+    const std::string_view header = text.substr(pass + 6, text.find('\n', pass + 1) - pass - 6);
+    const size_t slash = header.find('/');
+    return slash != std::string_view::npos && header.substr(0, slash) == header.substr(slash + 1);
+  }();
+  for (size_t i = text.find('\n') + 1; i < rule; i = text.find('\n', i) + 1) {
+    if (text[i] < '0' || text[i] > '9') continue;  // the registers' line
+    const bool begun = last_pass && text.find("\n" + std::string(text.substr(i, 3)), pass + 1) != std::string_view::npos;
+    if (!begun) mark(live, i, kLineChars);
+  }
+  if (pass != std::string_view::npos && pass + 1 >= trace_start) mark_line(text, live, pass + 1);
+  mark_latest_registers(text, live);
+  const size_t current = line_start(text, text.size());
+  mark(live, current, text.size() - current);
+  if (current > trace_start) mark_line(text, live, line_start(text, current - 1));
 }
 
 }  // namespace foresight

@@ -24,34 +24,37 @@
 // operands and result), then does one small operation. The pass header tells when to stop.
 // The answer is the final register file.
 //
-// Why it suits eviction: the program (in the prompt) is needed until the last pass, long after
-// it was last attended, while overwritten values and the restated lines of earlier passes are
-// never needed again. What must be kept is the program (9 characters a line) plus one value
-// per register, while a pass writes 21 characters a line: with 3 passes the program is about
-// 14% of the trace. A recency window of 25% of the trace (3/4 of a pass) never reaches back to
-// the prompt nor, unless the newest-token window exceeds a quarter pass, to the previous pass's
-// restatement of the next line; more passes would bring that restatement within reach.
+// Why it suits eviction: the program (in the prompt) is needed until the last pass, while
+// overwritten values and the restated lines of earlier passes are never needed again. What
+// must be kept is the program (9 characters a line) plus one value per register, while a pass
+// writes 21 characters a line: with the default 12 passes the program is about 4% of the
+// trace. The previous pass restates every line, so a recency window longer than a pass also
+// finds them; a policy that keeps old or much-attended tokens must still keep the registers'
+// latest values, scattered over the last pass.
 #pragma once
 #include "core/rng.hpp"
 #include "tasks/knobs.hpp"
+#include "tasks/live_marks.hpp"
 #include "tasks/task_problem.hpp"
 
 namespace foresight {
 
 struct ProgramKnobs {
-  int lines = 24;     // program length; the trace grows about 21 characters a line and pass
-  int registers = 8;  // a, b, ...: more registers put a register's last write further back
-  int passes = 3;     // times the program runs; each pass adds about 21 * lines characters
+  int lines = 10;     // program length; the trace grows about 21 characters a line and pass
+  int registers = 6;  // a, b, ...: more registers put a register's last write further back
+  int passes = 12;    // times the program runs; each pass adds about 21 * lines characters
   int operators = 1;  // 1: every line adds; 2: each line adds or subtracts, drawn at random
 };
 
 inline constexpr KnobField<ProgramKnobs> kProgramKnobs[] = {
     {"lines", &ProgramKnobs::lines, 2, 99, "program lines"},
     {"registers", &ProgramKnobs::registers, 2, 26, "registers a, b, ..."},
-    {"passes", &ProgramKnobs::passes, 1, 9, "times the program runs"},
+    {"passes", &ProgramKnobs::passes, 1, 99, "times the program runs"},
     {"operators", &ProgramKnobs::operators, 1, 2, "1: + only; 2: + and -"},
 };
 
 TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng);
+// The lines still to run, each register's latest value, the pass and the step being written.
+void mark_live_program(std::string_view text, LiveMarks& live);
 
 }  // namespace foresight

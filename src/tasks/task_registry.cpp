@@ -10,8 +10,10 @@
 #include "tasks/carry_task.hpp"
 #include "tasks/draw.hpp"
 #include "tasks/knobs.hpp"
+#include "tasks/lemmas_task.hpp"
 #include "tasks/pointer_task.hpp"
 #include "tasks/program_task.hpp"
+#include "tasks/walk_task.hpp"
 
 namespace foresight {
 namespace {
@@ -24,12 +26,13 @@ struct Family {
   std::string help;        // "lines=24 (2..99) program lines; ..."
   // Takes the settings naming this family's knobs (range-checked, marked used).
   std::function<Generator(std::vector<KnobSetting>&)> bind;
+  void (*live)(std::string_view text, LiveMarks& live);
 };
 
 template <typename Knobs, size_t N>
 Family family(std::string_view name, const KnobField<Knobs> (&fields)[N],
-              TaskProblem (*make)(const Knobs&, Rng&)) {
-  Family f{name, {}, {}, {}};
+              TaskProblem (*make)(const Knobs&, Rng&), void (*live)(std::string_view, LiveMarks&)) {
+  Family f{name, {}, {}, {}, live};
   const Knobs defaults;
   for (const KnobField<Knobs>& k : fields) {
     f.knob_names += fmt::format("{}{}", f.knob_names.empty() ? "" : ", ", k.name);
@@ -68,9 +71,11 @@ uint64_t name_hash(std::string_view name) {
 
 const std::vector<Family>& families() {
   static const std::vector<Family> all = {
-      family("program", kProgramKnobs, make_program_problem),
-      family("pointer", kPointerKnobs, make_pointer_problem),
-      family("carry", kCarryKnobs, make_carry_problem),
+      family("program", kProgramKnobs, make_program_problem, mark_live_program),
+      family("pointer", kPointerKnobs, make_pointer_problem, mark_live_pointer),
+      family("carry", kCarryKnobs, make_carry_problem, mark_live_carry),
+      family("walk", kWalkKnobs, make_walk_problem, mark_live_walk),
+      family("lemmas", kLemmasKnobs, make_lemmas_problem, mark_live_lemmas),
   };
   return all;
 }
@@ -93,10 +98,17 @@ std::vector<TaskProblem> make_task_problems(std::string_view family, int n, uint
                                             std::span<const std::string> knobs) {
   if (n < 1) fail("--n: the number of problems must be at least 1, not {}", n);
   std::vector<const Family*> selected;
-  for (const Family& f : families())
-    if (family == "all" || family == f.name) selected.push_back(&f);
-  if (selected.empty())
-    fail("--family: unknown task family '{}' (known: {}, all)", family, fmt::join(task_families(), ", "));
+  for (size_t at = 0; at <= family.size();) {
+    const size_t comma = std::min(family.find(',', at), family.size());
+    const std::string_view name = family.substr(at, comma - at);
+    const size_t before = selected.size();
+    for (const Family& f : families())
+      if (name == "all" || name == f.name) selected.push_back(&f);
+    if (selected.size() == before)
+      fail("--family: unknown task family '{}' (known: {}, all; or a comma-separated list)", name,
+           fmt::join(task_families(), ", "));
+    at = comma + 1;
+  }
 
   std::vector<KnobSetting> settings = parse_knob_settings(knobs);
   std::vector<Generator> generators;
@@ -118,6 +130,23 @@ std::vector<TaskProblem> make_task_problems(std::string_view family, int n, uint
     problems.push_back(std::move(p));
   }
   return problems;
+}
+
+LiveMarks live_set(std::string_view text) {
+  const size_t end = text.find('\n');
+  LiveMarks live(text.size(), 0);
+  if (end == std::string_view::npos) {  // the family is not known yet: keep everything
+    mark(live, 0, text.size());
+    return live;
+  }
+  if (text.starts_with("task "))
+    for (const Family& f : families())
+      if (text.substr(5, end - 5) == f.name) {
+        f.live(text, live);
+        return live;
+      }
+  fail("live: the text does not start with a `task FAMILY` line of a known family ({})",
+       fmt::join(task_families(), ", "));
 }
 
 }  // namespace foresight

@@ -1,0 +1,112 @@
+#include "tasks/lemmas_task.hpp"
+
+#include <array>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "tasks/draw.hpp"
+#include "tasks/tagged_number.hpp"
+
+namespace foresight {
+namespace {
+
+constexpr int kLemmas = 10;      // #0..#9: a lemma's name is a digit of x
+constexpr int kMaxUses = 2;      // each lemma is used at most twice
+constexpr size_t kDefChars = 8;  // "#4:4*7+5"
+
+struct Lemma {
+  int digit, multiplier, carry;  // the definition d*m + c
+  int value() const { return (digit * multiplier + carry) % 10; }
+};
+
+}  // namespace
+
+TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
+  const int uses = knobs.rounds - knobs.warmup;
+  if (uses < 1 || uses > kLemmas * kMaxUses)
+    fail("--knob: lemmas knobs rounds - warmup = {} - {} must be 1..{} (each of the {} lemmas is used "
+         "once or twice)", knobs.rounds, knobs.warmup, kLemmas * kMaxUses, kLemmas);
+  Digits x = random_digits(rng, knobs.digits);
+  const int m = draw_multiplier(rng);
+  const int addend = 1 + draw_below(rng, 9);
+  // x's lowest digit goes a <- a*m + lemma[a] (mod 10) in lemma rounds: choosing lemma[a] as
+  // next[a] - a*m walks it through a random cycle of all ten names.
+  std::vector<int> order(kLemmas);
+  std::iota(order.begin(), order.end(), 0);
+  shuffle(order, rng);
+  std::array<int, kLemmas> next{};
+  for (int i = 0; i < kLemmas; ++i) next[size_t(order[size_t(i)])] = order[size_t((i + 1) % kLemmas)];
+  std::vector<Lemma> lemmas(kLemmas);
+  for (int name = 0; name < kLemmas; ++name) {
+    const int value = ((next[size_t(name)] - name * m) % 10 + 10) % 10;
+    Lemma& l = lemmas[size_t(name)];
+    l.digit = draw_below(rng, 10);
+    l.multiplier = draw_multiplier(rng);
+    l.carry = ((value - l.digit * l.multiplier) % 10 + 10) % 10;
+  }
+
+  TaskProblem p;
+  p.group = "lemmas";
+  p.prompt = "task lemmas\n";
+  for (int name = 0; name < kLemmas; ++name) {
+    const Lemma& l = lemmas[size_t(name)];
+    p.prompt += fmt::format("{}#{}:{}*{}+{}", name == 0 ? "" : " ", name, l.digit, l.multiplier, l.carry);
+  }
+  p.prompt += fmt::format("\nx={}\nrepeat {}: x<x*{}+{}\nfrom {:02}: x<x*{}+#A\n", tagged_digits(x),
+                          knobs.rounds, m, addend, knobs.warmup + 1, m);
+  for (int name = 0; name < kLemmas; ++name) {
+    const Lemma& l = lemmas[size_t(name)];
+    p.trace += fmt::format("#{}:{}*{}+{}={:02} #{}={}\n", name, l.digit, l.multiplier, l.carry,
+                           l.digit * l.multiplier + l.carry, name, l.value());
+  }
+  for (int round = 1; round <= knobs.rounds; ++round) {
+    p.trace += fmt::format("{:02}/{:02}:", round, knobs.rounds);
+    int add = addend;
+    if (round > knobs.warmup) {
+      const Lemma& l = lemmas[size_t(x[0])];
+      add = l.value();
+      p.trace += fmt::format("#{}={} ", x[0], add);
+    }
+    x = append_multiply_add(p.trace, x, m, add);
+    p.trace += '\n';
+  }
+  p.answer = tagged_digits(x);
+  p.trace += "answer: " + p.answer + "\n";
+  return p;
+}
+
+void mark_live_lemmas(std::string_view text, LiveMarks& live) {
+  const size_t trace_start = trace_start_after(text, "from ");
+  mark_line(text, live, 0);
+  if (trace_start >= text.size()) {
+    mark(live, 0, text.size());
+    return;
+  }
+  const size_t from_rule = line_start(text, trace_start - 1);
+  const size_t repeat_rule = line_start(text, from_rule - 1);
+  mark_line(text, live, repeat_rule);
+  mark_line(text, live, from_rule);
+  const std::string_view trace = text.substr(trace_start);
+  for (int name = 0; name < kLemmas; ++name) {
+    const std::string key = fmt::format("#{}", name);
+    // The definition until its derivation is written; then the latest `#d=v` while a use is
+    // still to come (a causal solver knows each lemma is used at most twice, not which ones).
+    if (trace.find(" " + key + "=") == std::string_view::npos) {
+      const size_t def = text.find(key + ":");
+      if (def < trace_start) mark(live, def, kDefChars);
+      continue;
+    }
+    int used = 0;
+    for (size_t i = trace.find(":" + key + "="); i != std::string_view::npos; i = trace.find(":" + key + "=", i + 1)) ++used;
+    if (used < kMaxUses) mark(live, text.rfind(key + "="), 4);
+  }
+  mark_latest_tagged_digits(text, live);
+  mark_line_starts(text, live, trace_start, 11);  // "07/20:#4=3 " or "#4:"
+  mark_tail(text, live, 12);
+}
+
+}  // namespace foresight
