@@ -62,6 +62,6 @@ text_seed answer_fuzz boxed 'so the answer is \\boxed{\\frac{1}{2}}.\0\\dfrac{1}
 text_seed answer_fuzz integer 'we get \\boxed{1,000} \\text{ apples}\0001000'
 text_seed answer_fuzz answer_line 'step 1\nanswer: 42\r\n\00042'
 seed answer_fuzz carry.jsonl "$work/carry.jsonl"
-seed train_config_fuzz bundled.json models/bundled/train.json
+seed train_config_fuzz bundled.json models/bundled_v1/train.json
 text_seed train_config_fuzz minimal.json '{"optimizer": {"steps": 10}, "data": {"train": "a.jsonl"}}'
 echo "fuzz seeds in $out: $(find "$out" -type f | wc -l) files" >&2

@@ -10,7 +10,7 @@
 # Writes runs/ablations/fidelity.{md,json} and the report in runs/ablations/accuracy/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=models/bundled
+model=models/bundled_v1
 work=runs/judge
 out=runs/ablations
 steps=${RL_STEPS:-30}
@@ -31,5 +31,5 @@ build/foresight score --model "$model" --traces "$work/heldout.safetensors" --po
   "${judges[@]}" --budget 244 --evict-every 32 --seed 1 --json "$out/fidelity.json" |
   tee "$out/fidelity.md.tmp"
 mv "$out/fidelity.md.tmp" "$out/fidelity.md"
-build/foresight eval --model "$model" --dataset benchmarks/tasks.jsonl --policies "$policies" \
+build/foresight eval --model "$model" --dataset benchmarks/tasks_v1.jsonl --policies "$policies" \
   "${judges[@]}" --budgets 244 --evict-every 32 --max-new-tokens 3072 --out "$out/accuracy"

@@ -10,7 +10,7 @@
 #  4. train-judge --stage rl from it (GRPO scaled down to 2 cores: 40 steps of 4 traces x 8
 #     rollouts, its scores x100 so that its draws are not uniform, lr 1e-3, the KL term
 #     throughout; settings chosen by the greedy accuracy on the held-out problems),
-#  5. both judges copied to models/bundled/ (judge_sl, judge_rl) with their training logs.
+#  5. both judges copied to models/bundled_v1/ (judge_sl, judge_rl) with their training logs.
 # Everything lands in runs/judge/ (ignored by git) except the final judges.
 # Ablations: FEATURES (spec|default|list), LOSS (uniform|weighted) and OWN_PATH (a share) pick
 # another supervised judge, written to runs/judge/judge_sl_FEATURES_LOSS_OWNPATH.safetensors
@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-model=models/bundled
+model=models/bundled_v1
 work=runs/judge
 budgets=244,488,976
 evict_every=32

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fidelity table of the bundled model (the paper's Tables 1 and 2), from models/bundled and
+# The fidelity table of the bundled model (the paper's Tables 1 and 2), from models/bundled_v1 and
 # its judges (scripts/bundled_judge.sh; the RL judge when there is one): the teacher-forced loss
 # ratio against the full cache on the held-out traces (runs/judge/heldout.safetensors) of
 # golden, every heuristic, the prompt-protected StreamingLLM and the judges, at B = 244 and 488
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-model=models/bundled
+model=models/bundled_v1
 out=runs/headline
 for f in "$model/judge_sl.safetensors" runs/judge/heldout.safetensors; do
   [[ -f $f ]] || { echo "headline: $f is missing; scripts/bundled_judge.sh makes it" >&2; exit 1; }

@@ -15,7 +15,7 @@
 # heldout_accuracy/,fidelity.md,fidelity.json}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=models/bundled
+model=models/bundled_v1
 work=runs/judge
 out=runs/judge_ablations
 variants=("paper spec uniform 0")
@@ -29,7 +29,7 @@ for variant in "${variants[@]}"; do
   policies+=${policies:+,}foresight-$label
 done
 mkdir -p "$out"
-build/foresight eval --model "$model" --dataset benchmarks/tasks.jsonl --policies "$policies" \
+build/foresight eval --model "$model" --dataset benchmarks/tasks_v1.jsonl --policies "$policies" \
   "${judges[@]}" --budgets 488 --evict-every 32 --max-new-tokens 3072 --out "$out/accuracy"
 judges+=(--judge "sl=$model/judge_sl.safetensors")
 policies+=,foresight-sl

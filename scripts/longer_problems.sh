@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-model=models/bundled
+model=models/bundled_v1
 out=runs/longer
 mkdir -p "$out"
 if [[ ! -f $out/tasks.jsonl ]]; then

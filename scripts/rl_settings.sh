@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The search for GRPO settings that move the bundled SL judge (README, "Choosing the RL
-# settings"): each variant trains an RL judge from models/bundled/judge_sl.safetensors on the
+# settings"): each variant trains an RL judge from models/bundled_v1/judge_sl.safetensors on the
 # traces of scripts/bundled_judge.sh (run it first) and logs, every 10 steps, the judge's greedy
 # accuracy on the 48 held-out problems at B = 488 (never the benchmark). A variant is
 # "label phi-scale lr traces-per-step large-rise steps"; the KL term stays on throughout.
@@ -9,11 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-model=models/bundled
+model=models/bundled_v1
 work=runs/judge
 out=runs/rl_settings
 # The chosen settings (scale 100, lr 1e-3, 4 traces, 1.5 nats) are the bundled RL judge's: its
-# log is models/bundled/judge_rl_train_log.jsonl, and RL_STEPS=60 scripts/bundled_judge.sh
+# log is models/bundled_v1/judge_rl_train_log.jsonl, and RL_STEPS=60 scripts/bundled_judge.sh
 # runs them on to 60 steps.
 variants=("scale100-lr2e-4-8traces-rise0.5 100 2e-4 8 0.5 20"
           "scale1000-lr2e-4-8traces-rise0.5 1000 2e-4 8 0.5 20")

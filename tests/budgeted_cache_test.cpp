@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "model/random_model.hpp"
 #include "model/transformer.hpp"
+#include "tasks/task_registry.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
@@ -26,6 +27,32 @@ TEST_F(BudgetedCacheTest, BudgetAboveTheLengthReproducesTheFullCacheExactly) {
     EXPECT_EQ(forward_tokens(*model, seq, ids, LogitsWanted::All), expected) << name;
     EXPECT_EQ(seq.evictions, 0) << name;
   }
+}
+
+// Live on a real forward pass over a problem's text: after the last eviction every head holds
+// the live set of the text up to it (the tokens the pass recorded), then the most recent.
+TEST_F(BudgetedCacheTest, LiveHoldsTheLiveSetOfTheTextSoFar) {
+  const TaskProblem p = make_task_problems("lemmas", 1, 8)[0];
+  const std::string text = p.prompt + p.trace.substr(0, 1800);
+  std::vector<int32_t> ids;
+  for (const char ch : text) ids.push_back(static_cast<unsigned char>(ch));
+  EvictionSchedule schedule{.budget = 300, .evict_every = 16, .sinks = 0};
+  Sequence seq(model->config(), schedule, make_policy("live"));
+  forward_tokens(*model, seq, ids, LogitsWanted::Last);
+  ASSERT_EQ(seq.tokens, ids);
+  const size_t last_eviction = ids.size() / 16 * 16;
+  const std::vector<char> live = live_set(std::string_view(text).substr(0, last_eviction));
+  for (int layer = 0; layer < model->config().n_layers; ++layer)
+    for (int h = 0; h < model->config().n_kv_heads; ++h) {
+      const auto pos = seq.cache.head(layer, h).positions();
+      const std::set<int32_t> kept(pos.begin(), pos.end());
+      for (size_t i = 0; i < live.size(); ++i)
+        if (live[i]) {
+          ASSERT_TRUE(kept.count(int32_t(i))) << "lost live position " << i;
+        }
+      EXPECT_TRUE(kept.count(int32_t(last_eviction) - 17)) << "the most recent fill the rest";
+    }
+  EXPECT_GT(seq.evictions, 0);
 }
 
 TEST_F(BudgetedCacheTest, EvictionKeepsExactlyTheBudgetAndTheProtectedEntries) {

@@ -1,11 +1,14 @@
 // Each policy's scores against small examples worked out by hand.
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
 
+#include "core/error.hpp"
 #include "kv/attention_stats.hpp"
 #include "kv/kv_cache.hpp"
 #include "policy/policy.hpp"
+#include "tasks/task_registry.hpp"
 
 namespace foresight {
 namespace {
@@ -23,6 +26,7 @@ struct Example {
   }
   std::vector<float> scores(const std::string& policy) {
     EvictionView v;
+    v.tokens = tokens;
     v.n_kv_heads = 1, v.head_dim = 2, v.group = group;
     v.first = 0, v.n = cache.head(0, 0).count();
     v.cache = &cache;
@@ -35,6 +39,7 @@ struct Example {
   int group;
   KvCache cache;
   std::vector<float> queries;  // [n_recent, group, 2]
+  std::vector<int32_t> tokens;  // the text, for live
 };
 
 TEST(PolicyScores, H2oSumsAccumulatedAttentionOverTheGroup) {
@@ -57,6 +62,34 @@ TEST(PolicyScores, TovaAveragesTheLastQueryOverTheGroup) {
   const auto s = e.scores("tova");
   EXPECT_FLOAT_EQ(s[0], 0.4f);
   EXPECT_FLOAT_EQ(s[1], 0.4f);
+}
+
+// Live ranks the task's live set first, then the rest by recency; a special token (id 256 on,
+// here a leading BOS) counts as live and takes no place in the text.
+TEST(PolicyScores, LiveKeepsTheTasksLiveSetThenTheRecent) {
+  const TaskProblem p = make_task_problems("lemmas", 1, 3)[0];
+  const std::string text = p.prompt + p.trace.substr(0, 1500);
+  Example e(1, 0);
+  e.tokens.push_back(256);
+  for (const char ch : text) e.tokens.push_back(static_cast<unsigned char>(ch));
+  for (size_t i = 0; i < e.tokens.size(); ++i) e.add(1, 0);
+  const auto s = e.scores("live");
+  const std::vector<char> live = live_set(text);
+  ASSERT_EQ(s.size(), text.size() + 1);
+  float lowest_live = s[0], highest_dead = -1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (live[i]) lowest_live = std::min(lowest_live, s[i + 1]);
+    else highest_dead = std::max(highest_dead, s[i + 1]);
+    if (i > 0 && live[i] == live[i - 1]) EXPECT_GT(s[i + 1], s[i]) << "recency within a class";
+  }
+  EXPECT_GT(lowest_live, highest_dead);
+  EXPECT_GT(std::count(live.begin(), live.end(), 0), 1000);
+  Example other(1, 0);  // text that is no task problem
+  for (const char ch : std::string("hello\nworld")) {
+    other.tokens.push_back(ch);
+    other.add(1, 0);
+  }
+  EXPECT_THROW(other.scores("live"), Error);
 }
 
 TEST(PolicyScores, StreamingPrefersRecentPositions) {

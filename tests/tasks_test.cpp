@@ -414,6 +414,12 @@ TEST(Tasks, AListOfFamiliesTakesTurns) {
   const auto problems = make_task_problems("walk,lemmas", 4, 3);
   for (size_t i = 0; i < problems.size(); ++i) EXPECT_EQ(problems[i].group, i % 2 == 0 ? "walk" : "lemmas");
   EXPECT_EQ(problems[0], make_task_problems("walk", 1, 3)[0]);
+  // A knob named with its family applies to that family only.
+  const auto digits = make_task_problems("walk,lemmas", 2, 3, std::vector<std::string>{"walk.digits=3", "digits=5"});
+  EXPECT_EQ(digits[0].answer.size(), 6u);
+  EXPECT_EQ(digits[1].answer.size(), 10u);
+  expect_error([] { make_task_problems("walk", 1, 3, std::vector<std::string>{"lemmas.digits=3"}); },
+               {"--knob lemmas.digits=3: no knob 'lemmas.digits'"});
 }
 
 TEST(Tasks, RangedKnobsDrawPerProblem) {

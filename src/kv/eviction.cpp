@@ -27,6 +27,7 @@ void evict_layer(Sequence& seq, int layer, int group, const Rope& rope) {
   view.cache = &cache;
   view.rng = &seq.rng;
   view.future = seq.future.get();
+  view.tokens = seq.tokens;
   if (seq.recent_window > 0) {
     view.recent_queries = seq.recent_queries[layer].data();
     view.n_recent_queries = seq.recent_window;

@@ -29,6 +29,8 @@ class Sequence {
   int recent_window = 0;  // how many of a chunk's last queries the policy needs
   KvCache cache;
   int64_t next_position = 0;
+  // Every token fed so far, by position (for policies that read the text: live).
+  std::vector<int32_t> tokens;
   // Tokens of the prompt (the judge's in-prompt input, `--sinks prompt`); 0 when unknown.
   int64_t prompt_length = 0;
   Rng rng;

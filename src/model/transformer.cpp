@@ -117,6 +117,9 @@ std::vector<float> forward_rows(const Model& model, std::span<const SequenceRows
     convert_to_f32(embed.dtype, embed.row_ptr(ids[i]), a.x.data() + int64_t{i} * c.hidden,
                    static_cast<size_t>(c.hidden));
   }
+  for (const SequenceRows& share : shares)
+    share.seq->tokens.insert(share.seq->tokens.end(), ids.begin() + share.first_row,
+                             ids.begin() + share.first_row + share.n);
   for (int layer = 0; layer < c.n_layers; ++layer) {
     attention_block(model, shares, layer, a, n, mm);
     mlp_block(model, layer, a, n, mm);

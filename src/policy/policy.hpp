@@ -33,6 +33,8 @@ struct EvictionView {
   const Rope* rope = nullptr;  // the model's rotation (to undo it on the keys)
   // The replayed trace's future attention, for policies that need it (golden); else null.
   const FutureAttention* future = nullptr;
+  // The sequence's tokens so far, by position (the chunk just processed included).
+  std::span<const int32_t> tokens;
 
   const HeadCache& head(int kv_head) const { return cache->head(layer, kv_head); }
   const float* key(int kv_head, int candidate) const {
@@ -97,7 +99,7 @@ struct PolicyOptions {
   const ModelConfig* model = nullptr;  // the model the runs use (a judge must be built for it)
 };
 
-// The policy of a name (random, streaming, h2o, tova, snapkv, rkv, golden, foresight,
+// The policy of a name (random, streaming, h2o, tova, snapkv, rkv, golden, live, foresight,
 // foresight-LABEL); "full"
 // gives null (no eviction). Errors name the command-line option: an unknown name (listing the
 // known ones), a foresight run without a usable judge.

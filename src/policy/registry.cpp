@@ -13,6 +13,7 @@ std::unique_ptr<Policy> make_tova_policy(const PolicyOptions&);
 std::unique_ptr<Policy> make_snapkv_policy(const PolicyOptions&);
 std::unique_ptr<Policy> make_rkv_policy(const PolicyOptions&);
 std::unique_ptr<Policy> make_golden_policy(const PolicyOptions&);
+std::unique_ptr<Policy> make_live_policy(const PolicyOptions&);
 std::unique_ptr<Policy> make_foresight_policy(const PolicyOptions&, std::string_view label = "");
 
 namespace {
@@ -29,6 +30,7 @@ constexpr std::array kPolicies = {
     Entry{"snapkv", make_snapkv_policy},
     Entry{"rkv", make_rkv_policy},
     Entry{"golden", make_golden_policy},
+    Entry{"live", make_live_policy},
     Entry{"foresight", [](const PolicyOptions& o) { return make_foresight_policy(o); }},
 };
 }  // namespace

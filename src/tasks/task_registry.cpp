@@ -43,14 +43,18 @@ Family family(std::string_view name, const KnobField<Knobs> (&fields)[N],
     Knobs fixed;
     std::vector<std::tuple<int Knobs::*, int, int>> drawn;  // knobs given as ranges
     for (const KnobField<Knobs>& k : fields) {
+      const KnobSetting* chosen = nullptr;  // `family.knob` wins over `knob`
       for (KnobSetting& s : settings) {
-        if (s.name != k.name) continue;
+        const bool qualified = s.name == fmt::format("{}.{}", name, k.name);
+        if (s.name != k.name && !qualified) continue;
         if (s.lo < k.min || s.hi > k.max)
           fail("--knob {}: {} of family {} takes {}..{}", s.text, k.name, name, k.min, k.max);
         s.used = true;
-        fixed.*k.member = s.lo;
-        if (s.hi > s.lo) drawn.emplace_back(k.member, s.lo, s.hi);
+        if (qualified || !chosen) chosen = &s;
       }
+      if (!chosen) continue;
+      fixed.*k.member = chosen->lo;
+      if (chosen->hi > chosen->lo) drawn.emplace_back(k.member, chosen->lo, chosen->hi);
     }
     return [fixed, drawn, make](Rng& rng) {
       Knobs knobs = fixed;

@@ -22,7 +22,8 @@ std::string task_knob_help();
 // Problem i is drawn from its own generator, seeded by the i-th draw of Rng(seed) mixed with the
 // family's name: a seed gives the same problems everywhere, and a larger n extends a smaller one. Ids are
 // "<family>-<seed>-<i>". `knobs` are `name=value` or `name=lo..hi` (a value drawn per problem);
-// a knob applies to every selected family that has one of that name. Errors name the option:
+// a knob applies to every selected family that has one of that name, `family.name=...` to that
+// family's only. Errors name the option:
 // unknown family, unknown knob, bad value, value out of range, n < 1.
 std::vector<TaskProblem> make_task_problems(std::string_view family, int n, uint64_t seed,
                                             std::span<const std::string> knobs = {});
