@@ -2,42 +2,56 @@
 # The judges of the bundled model, from scratch or resumed where they stopped (rerun it):
 #  1. training and held-out problems (seeds 301-303 and 351-353, 64 and 16 per family; lengths
 #     drawn around and above the benchmark's, inside the model's training ranges; the benchmark
-#     uses seed 2026 and is never read here),
+#     uses another seed and is never read here),
 #  2. the model's own traces of them (sampled, temperature 0.6, with full-cache reference losses),
-#  3. train-judge --stage sl at B = 244, 488 and 976 (12.5/25/50% of the benchmark's mean
-#     sequence) in turn, L = 32: pair-weighted hinge, the default feature set, half of each
-#     step's traces along the judge's own path,
+#  3. train-judge --stage sl at the testbed's three budgets in turn, L = 32: pair-weighted hinge,
+#     the default feature set; held-out evaluations at the middle budget,
 #  4. train-judge --stage rl from it (GRPO scaled down to 2 cores: 40 steps of 4 traces x 8
-#     rollouts, its scores x100 so that its draws are not uniform, lr 1e-3, the KL term
-#     throughout; settings chosen by the greedy accuracy on the held-out problems),
-#  5. both judges copied to models/bundled_v1/ (judge_sl, judge_rl) with their training logs.
-# Everything lands in runs/judge/ (ignored by git) except the final judges.
+#     rollouts at the middle budget, its scores x100 so that its draws are not uniform, lr 1e-3,
+#     the KL term throughout; settings chosen by the greedy accuracy on the held-out problems),
+#  5. both judges copied to the testbed's model directory (judge_sl, judge_rl) with their logs.
+# TESTBED=v1|v2 (scripts/testbed.sh) picks the model, its families and budgets; everything lands
+# in runs/judge (v1) or runs/judge_v2 (ignored by git) except the final judges.
 # Ablations: FEATURES (spec|default|list), LOSS (uniform|weighted) and OWN_PATH (a share) pick
-# another supervised judge, written to runs/judge/judge_sl_FEATURES_LOSS_OWNPATH.safetensors
-# and not copied; RL_REWARD, RL_LOG_PROB, RL_STEPS and RL_PHI_SCALE likewise make an ablation
-# RL judge, runs/judge/judge_rl_REWARD_LOGPROB_STEPS_SCALE.safetensors, from the bundled SL judge.
-# Held-out evaluations include the judge's greedy accuracy on the held-out problems at B = 488.
+# another supervised judge, written to WORK/judge_sl_FEATURES_LOSS_OWNPATH.safetensors and not
+# copied; RL_REWARD, RL_LOG_PROB, RL_STEPS and RL_PHI_SCALE likewise make an ablation RL judge,
+# WORK/judge_rl_REWARD_LOGPROB_STEPS_SCALE.safetensors, from the bundled SL judge.
+# Held-out evaluations include the judge's greedy accuracy on the held-out problems.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-model=models/bundled_v1
-work=runs/judge
-budgets=244,488,976
-evict_every=32
+source scripts/testbed.sh
+budget=${budgets#*,}
+budget=${budget%%,*}  # the middle one: 488 (v1), 409 (v2)
+if [[ $testbed == v1 ]]; then
+  work=runs/judge
+  trace_tokens=3072
+else
+  work=runs/judge_v2
+  trace_tokens=6144
+fi
 mkdir -p "$work"
 
 # make_tasks OUT SEED N: N problems of each family, the lengths drawn per problem.
 make_tasks() {
   local out=$1 seed=$2 n=$3
   [[ -f $out ]] && return
-  build/foresight tasks --family program --n "$n" --seed "$seed" --knob lines=16..30 \
-    --knob registers=8 --knob passes=2..3 --out "$out.program"
-  build/foresight tasks --family pointer --n "$n" --seed $((seed + 1)) --knob hops=16..30 \
-    --knob distractors=24..40 --knob digits=5 --out "$out.pointer"
-  build/foresight tasks --family carry --n "$n" --seed $((seed + 2)) --knob digits=8..14 \
-    --knob steps=8..12 --out "$out.carry"
-  cat "$out.program" "$out.pointer" "$out.carry" > "$out.tmp"
-  rm "$out.program" "$out.pointer" "$out.carry"
+  if [[ $testbed == v1 ]]; then
+    build/foresight tasks --family program --n "$n" --seed "$seed" --knob lines=16..30 \
+      --knob registers=8 --knob passes=2..3 --out "$out.program"
+    build/foresight tasks --family pointer --n "$n" --seed $((seed + 1)) --knob hops=16..30 \
+      --knob distractors=24..40 --knob digits=5 --out "$out.pointer"
+    build/foresight tasks --family carry --n "$n" --seed $((seed + 2)) --knob digits=8..14 \
+      --knob steps=8..12 --out "$out.carry"
+    cat "$out.program" "$out.pointer" "$out.carry" > "$out.tmp"
+    rm "$out.program" "$out.pointer" "$out.carry"
+  else
+    build/foresight tasks --family program,walk,lemmas,carry --n $((4 * n)) --seed "$seed" \
+      --knob program.lines=8..12 --knob registers=5..8 --knob passes=10..16 \
+      --knob entries=12..20 --knob hops=90..140 --knob lemmas.digits=10..14 \
+      --knob rounds=18..24 --knob warmup=5..8 --knob carry.digits=14..18 --knob steps=14..18 \
+      --out "$out.tmp"
+  fi
   mv "$out.tmp" "$out"
 }
 make_tasks "$work/train_tasks.jsonl" 301 64
@@ -45,7 +59,7 @@ make_tasks "$work/heldout_tasks.jsonl" 351 16
 for part in train heldout; do
   [[ -f $work/$part.safetensors ]] ||
     build/foresight traces --model "$model" --dataset "$work/${part}_tasks.jsonl" \
-      --temperature 0.6 --top-p 0.95 --top-k 20 --seed 1 --max-new-tokens 3072 \
+      --temperature 0.6 --top-p 0.95 --top-k 20 --seed 1 --max-new-tokens "$trace_tokens" \
       --evict-every "$evict_every" --out "$work/$part.safetensors"
 done
 # Resumes a train-judge run whose checkpoint exists (OUT.train/), else starts it; a finished
@@ -57,14 +71,17 @@ train_judge() {
   [[ -f $out.train/checkpoint.safetensors ]] && resume=(--resume)
   build/foresight train-judge --model "$model" --traces "$work/train.safetensors" \
     --heldout "$work/heldout.safetensors" --heldout-tasks "$work/heldout_tasks.jsonl" \
-    --budget 488 --evict-every "$evict_every" --seed 1 --out "$out" "$@" "${resume[@]}"
+    --max-new-tokens "$trace_tokens" --budget "$budget" --evict-every "$evict_every" --seed 1 \
+    --out "$out" "$@" "${resume[@]}"
 }
 features=${FEATURES:-default}
 loss=${LOSS:-weighted}
-# The bundled judge was trained with half its traces on its own path; the same recipe without
-# (train-judge's default since) solved 2 points more (README, "Ablation of the supervised
-# judge"), so the next retraining of the bundled judge should use OWN_PATH=0.
-own_path=${OWN_PATH:-0.5}
+# The v1 judge was trained with half its traces on its own path; the same recipe without
+# (train-judge's default since) solved 2 points more (docs/results.md, "Ablation of the
+# supervised judge"), so v2's judges train without.
+own_path_default=0
+[[ $testbed == v1 ]] && own_path_default=0.5
+own_path=${OWN_PATH:-$own_path_default}
 eval_every=${EVAL_EVERY:-100}  # held-out evaluations only report; they do not change training
 sl=judge_sl
 [[ -z ${FEATURES:-}${LOSS:-}${OWN_PATH:-} ]] || sl=judge_sl_${features}_${loss}_${own_path}

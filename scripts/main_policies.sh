@@ -1,7 +1,7 @@
 # Sourced by the scripts that run the main job's policies (demo.sh, longer_problems.sh): sets
-# `policies` (every heuristic, the prompt-protected streaming, and foresight-sl / foresight-rl
+# `policies` (live, every heuristic, the prompt-protected streaming, and foresight-sl / foresight-rl
 # for each bundled judge present) and `judges` (their --judge options). Needs `model`.
-policies=full,streaming,streaming+prompt,h2o,tova,snapkv,rkv,random
+policies=full,live,streaming,streaming+prompt,h2o,tova,snapkv,rkv,random
 judges=()
 for stage in sl rl; do
   if [[ -f $model/judge_$stage.safetensors ]]; then
