@@ -64,7 +64,7 @@ class BatchGenerateTest : public test::TinyModelTest {
       s.prefill_chunk = 16;
       s.sampling = {0.9f, 20, 0.95f, 100 + i, 0};
       s.policy = make_policy(policies[i], PolicyOptions{{judge}, "sample", &c});
-      s.schedule = {s.policy ? 24 : 0, 8, default_sinks(policies[i])};
+      s.schedule = {s.policy ? 24 : 0, 8, default_sinks(s.policy.get())};
       s.stop_ids = c.eos_ids;
       if (i == 2) s.stop_after = [](std::span<const int32_t> t) { return t.size() == 13; };
       requests.push_back({prompts[i], s});

@@ -5,25 +5,56 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "eval/policy_grid.hpp"
 #include "model/random_model.hpp"
 #include "model/transformer.hpp"
+#include "judge/judge_file.hpp"
 #include "tasks/task_registry.hpp"
+#include "train/golden.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
 namespace {
 
-const std::vector<std::string> kPolicies = {"random", "streaming", "h2o", "tova", "snapkv", "rkv"};
+// The start of a problem's text as byte tokens: text live can read, and ids any policy takes.
+std::vector<int32_t> task_tokens(size_t n) {
+  const TaskProblem p = make_task_problems("lemmas", 1, 8)[0];
+  std::vector<int32_t> ids;
+  for (const char ch : (p.prompt + p.trace).substr(0, n)) ids.push_back(static_cast<unsigned char>(ch));
+  return ids;
+}
 
-using BudgetedCacheTest = test::TinyModelTest;
+class BudgetedCacheTest : public test::TinyModelTest {
+ protected:
+  // A sequence under every registered policy but the full cache, each with what it needs:
+  // a random judge for foresight, the future of `ids` recorded with blocks of L for golden.
+  std::vector<std::pair<std::string, Sequence>> every_policy(EvictionSchedule schedule,
+                                                             std::span<const int32_t> ids, uint64_t seed) {
+    const ModelConfig& c = model->config();
+    const std::string judge = (dir / "judge.safetensors").string();
+    write_judge(judge, Judge::random(JudgeShape::of(c), 1));
+    std::vector<std::pair<std::string, Sequence>> out;
+    for (const std::string_view name : policy_names()) {
+      std::shared_ptr<const Policy> policy = make_policy(name, PolicyOptions{{judge}, "sample", &c});
+      if (!policy) continue;
+      std::shared_ptr<const FutureAttention> future;
+      if (policy->needs_future())
+        future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, schedule.evict_every));
+      EvictionSchedule s = schedule;
+      s.sinks = default_sinks(policy.get());
+      out.emplace_back(std::string(name), Sequence(c, s, policy, seed, future));
+    }
+    EXPECT_EQ(out.size(), policy_names().size() - 1);
+    return out;
+  }
+};
 
 TEST_F(BudgetedCacheTest, BudgetAboveTheLengthReproducesTheFullCacheExactly) {
-  const auto ids = test::pattern_tokens(70, model->config().vocab);
+  const auto ids = task_tokens(70);
   EvictionSchedule schedule{.budget = 128, .evict_every = 16, .sinks = 0};
   Sequence full(model->config(), schedule, nullptr);
   const auto expected = forward_tokens(*model, full, ids, LogitsWanted::All);
-  for (const auto& name : kPolicies) {
-    Sequence seq(model->config(), schedule, make_policy(name));
+  for (auto& [name, seq] : every_policy(schedule, ids, 0)) {
     EXPECT_EQ(forward_tokens(*model, seq, ids, LogitsWanted::All), expected) << name;
     EXPECT_EQ(seq.evictions, 0) << name;
   }
@@ -57,11 +88,9 @@ TEST_F(BudgetedCacheTest, LiveHoldsTheLiveSetOfTheTextSoFar) {
 
 TEST_F(BudgetedCacheTest, EvictionKeepsExactlyTheBudgetAndTheProtectedEntries) {
   const ModelConfig& c = model->config();
-  for (const auto& name : kPolicies) {
-    EvictionSchedule schedule{.budget = 24, .evict_every = 8, .sinks = default_sinks(name)};
-    if (name == "streaming") schedule.budget = 28;
-    Sequence seq(c, schedule, make_policy(name), 5);
-    const auto ids = test::pattern_tokens(100, c.vocab);
+  const auto ids = task_tokens(100);
+  for (auto& [name, seq] : every_policy(EvictionSchedule{.budget = 28, .evict_every = 8}, ids, 5)) {
+    const EvictionSchedule& schedule = seq.schedule;
     for (size_t i = 0; i < ids.size(); ++i) {
       forward_chunk(*model, seq, std::span(ids).subspan(i, 1), LogitsWanted::Last);
       const int64_t seen = int64_t(i) + 1;
@@ -169,6 +198,49 @@ TEST(Schedule, BadOptionsAreRefused) {
   EXPECT_NO_THROW((EvictionSchedule{.budget = 132, .evict_every = 128, .sinks = 4}.validate()));
   EXPECT_THROW(make_policy("lru"), Error);
   EXPECT_EQ(make_policy("full"), nullptr);
+}
+
+// Parameters follow the name after a colon; errors name the spec, the parameter and the range.
+TEST(Schedule, PolicyParametersAreSetFromTheSpec) {
+  EXPECT_EQ(make_policy("snapkv")->recent_queries_needed(), 8);
+  EXPECT_EQ(make_policy("snapkv:window=16,kernel=5")->recent_queries_needed(), 16);
+  EXPECT_EQ(make_policy("rkv:window=4")->recent_queries_needed(), 4);
+  EXPECT_EQ(make_policy("streaming")->default_sinks(), 4);
+  EXPECT_EQ(make_policy("h2o")->default_sinks(), 0);
+  const std::pair<std::string, std::string> bad[] = {
+      {"rkv:lambda=2", "--policy rkv:lambda=2: lambda takes 0..1, not 2"},
+      {"snapkv:window=2.5", "window takes a whole number in 1..1024"},
+      {"snapkv:window=x", "'x' is not a number for window"},
+      {"h2o:window=4", "'window=4' is not a parameter of h2o (its parameters: none)"},
+      {"snapkv:size=4", "(its parameters: window, kernel)"},
+      {"full:x=1", "the full cache has no parameters"},
+      {"snapkv:", "'' is not a parameter"}};
+  for (const auto& [spec, message] : bad) {
+    try {
+      make_policy(spec);
+      ADD_FAILURE() << spec;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  }
+  // In a list, `param=value` pieces belong to the policy before them; +prompt ends the name.
+  const auto runs = policy_grid("snapkv:window=4,kernel=3,h2o,snapkv+prompt:window=2", "40", 8, "");
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].policy, "snapkv:window=4,kernel=3");
+  EXPECT_EQ(runs[0].impl->recent_queries_needed(), 4);
+  EXPECT_EQ(runs[1].policy, "h2o");
+  EXPECT_EQ(runs[2].impl->recent_queries_needed(), 2);
+  EXPECT_TRUE(runs[2].schedule.protect_prompt);
+  EXPECT_FALSE(runs[0].schedule.protect_prompt);
+  EXPECT_THROW(policy_grid("snapkv:window=4,snapkv:window=4", "40", 8, ""), Error);  // listed twice
+}
+
+TEST(Schedule, PoliciesCommandListsEveryPolicyAndItsParameters) {
+  const auto r = test::run_command(test::cli() + " policies");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const std::string_view name : policy_names()) EXPECT_NE(r.output.find(std::string(name) + " "), std::string::npos) << name;
+  for (const char* param : {"window=8 (1..1024)", "kernel=7 (1..63)", "lambda=0.1 (0..1)", "threshold=0.5 (-1..1)"})
+    EXPECT_NE(r.output.find(param), std::string::npos) << param << "\n" << r.output;
 }
 
 TEST(Schedule, CliRefusesBadOptions) {

@@ -240,7 +240,8 @@ TEST_F(GoldenTest, FirstEvictionKeepsMoreFutureAttentionThanEveryHeuristic) {
     Sequence golden(c, schedule, make_policy("golden"), 0, future);
     forward_tokens(*model, golden, first, LogitsWanted::Last);
     for (const std::string name : {"random", "streaming", "h2o", "tova", "snapkv", "rkv"}) {
-      Sequence seq(c, EvictionSchedule{24, L, default_sinks(name)}, make_policy(name), 1);
+      std::shared_ptr<const Policy> policy = make_policy(name);
+      Sequence seq(c, EvictionSchedule{24, L, default_sinks(policy.get())}, policy, 1);
       forward_tokens(*model, seq, first, LogitsWanted::Last);
       ASSERT_EQ(seq.evictions, c.n_layers);
       for (int layer = 0; layer < c.n_layers; ++layer)

@@ -80,7 +80,9 @@ TEST(PolicyScores, LiveKeepsTheTasksLiveSetThenTheRecent) {
   for (size_t i = 0; i < text.size(); ++i) {
     if (live[i]) lowest_live = std::min(lowest_live, s[i + 1]);
     else highest_dead = std::max(highest_dead, s[i + 1]);
-    if (i > 0 && live[i] == live[i - 1]) EXPECT_GT(s[i + 1], s[i]) << "recency within a class";
+    if (i > 0 && live[i] == live[i - 1]) {
+      EXPECT_GT(s[i + 1], s[i]) << "recency within a class";
+    }
   }
   EXPECT_GT(lowest_live, highest_dead);
   EXPECT_GT(std::count(live.begin(), live.end(), 0), 1000);

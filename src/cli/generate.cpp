@@ -33,7 +33,7 @@ void run(const Options& o) {
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &model->config();
   settings.policy = make_policy(o.policy, policy_options);
-  settings.schedule.set_sinks(o.sinks, default_sinks(o.policy));
+  settings.schedule.set_sinks(o.sinks, default_sinks(settings.policy.get()));
   if (settings.policy && settings.schedule.budget == 0)
     fail("--policy {} needs --budget", o.policy);
   settings.sampling.vocab_limit = tokenizer.vocab_size();

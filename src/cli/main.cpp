@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   CLI::App app{"foresight: learned KV-cache eviction for reasoning language models"};
   app.require_subcommand(1);
   foresight::cli::add_info_command(app);
+  foresight::cli::add_policies_command(app);
   foresight::cli::add_generate_command(app);
   foresight::cli::add_tokenize_command(app);
   foresight::cli::add_random_model_command(app);

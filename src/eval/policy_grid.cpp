@@ -9,19 +9,35 @@ namespace foresight {
 
 namespace {
 
-std::vector<std::string> split_list(std::string_view text, std::string_view option) {
-  std::vector<std::string> items;
-  size_t begin = 0;
-  while (begin <= text.size()) {
+std::vector<std::string> split_pieces(std::string_view text, std::string_view option) {
+  std::vector<std::string> pieces;
+  for (size_t begin = 0; begin <= text.size();) {
     const size_t end = std::min(text.find(',', begin), text.size());
-    const std::string_view item = text.substr(begin, end - begin);
-    if (item.empty()) fail("{}: empty entry in '{}'", option, text);
-    if (std::find(items.begin(), items.end(), item) != items.end())
-      fail("{}: '{}' is listed twice", option, item);
-    items.emplace_back(item);
+    if (end == begin) fail("{}: empty entry in '{}'", option, text);
+    pieces.emplace_back(text.substr(begin, end - begin));
     begin = end + 1;
   }
+  return pieces;
+}
+
+std::vector<std::string> unique(std::vector<std::string> items, std::string_view option) {
+  for (size_t i = 0; i < items.size(); ++i)
+    if (std::find(items.begin(), items.begin() + long(i), items[i]) != items.begin() + long(i))
+      fail("{}: '{}' is listed twice", option, items[i]);
   return items;
+}
+
+// The list's policy specs: a piece `param=value` after a `name:param=value` continues it, so
+// that "snapkv:window=16,kernel=5,h2o" is two policies.
+std::vector<std::string> split_policies(std::string_view text, std::string_view option) {
+  std::vector<std::string> items;
+  for (const std::string& piece : split_pieces(text, option)) {
+    const bool continues = !items.empty() && items.back().find(':') != std::string::npos &&
+                           piece.find('=') != std::string::npos && piece.find(':') == std::string::npos;
+    if (continues) items.back() += "," + piece;
+    else items.push_back(piece);
+  }
+  return unique(std::move(items), option);
 }
 
 int parse_budget(std::string_view text, std::string_view option) {
@@ -36,7 +52,7 @@ int parse_budget(std::string_view text, std::string_view option) {
 
 std::vector<int> parse_budgets(std::string_view text, std::string_view option) {
   std::vector<int> values;
-  for (const std::string& b : split_list(text, option)) values.push_back(parse_budget(b, option));
+  for (const std::string& b : unique(split_pieces(text, option), option)) values.push_back(parse_budget(b, option));
   return values;
 }
 
@@ -49,14 +65,16 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
       budgets.empty() ? std::vector<int>{} : parse_budgets(budgets, budgets_option);
   std::vector<PolicyRun> runs;
   constexpr std::string_view kPromptSuffix = "+prompt";
-  for (const std::string& name : split_list(policies, policies_option)) {
-    const bool prompt = name.ends_with(kPromptSuffix);
-    const std::string base = prompt ? name.substr(0, name.size() - kPromptSuffix.size()) : name;
+  for (const std::string& name : split_policies(policies, policies_option)) {
+    // "snapkv+prompt:window=16": the suffix ends the name, before the parameters.
+    const size_t colon = std::min(name.find(':'), name.size());
+    const bool prompt = std::string_view(name).substr(0, colon).ends_with(kPromptSuffix);
+    const std::string base = prompt ? name.substr(0, colon - kPromptSuffix.size()) + name.substr(colon) : name;
     std::shared_ptr<const Policy> impl = make_policy(base, options, policies_option);
     if (prompt && !impl)
       fail("{}: '{}': the full cache evicts nothing to protect", policies_option, name);
     EvictionSchedule schedule{0, evict_every, 0};
-    schedule.set_sinks(prompt ? "prompt" : sinks, default_sinks(base));
+    schedule.set_sinks(prompt ? "prompt" : sinks, default_sinks(impl.get()));
     if (!impl) {
       schedule.validate();
       runs.push_back({name, std::nullopt, schedule, nullptr});

@@ -2,7 +2,8 @@
 // command line's comma-separated lists: "full" once (no budget), every other policy once per
 // budget, all under the same eviction length and sinks. A name may end in "+prompt": that policy
 // with every prompt token protected (--sinks prompt for it alone), e.g. "streaming+prompt", the
-// prompt kept plus the recent window.
+// prompt kept plus the recent window. A policy's parameters follow its name (and suffix) after
+// a colon: "snapkv:window=16,kernel=5", "snapkv+prompt:window=16".
 #pragma once
 #include <memory>
 #include <optional>

@@ -22,12 +22,9 @@ class ForesightPolicy final : public Policy {
   std::string_view name() const override { return "foresight"; }
   StatMask stats_needed() const override { return kJudgeStatMask; }
 
-  void score(const EvictionView& v, std::span<float> scores) const override {
-    for (int h = 0; h < v.n_kv_heads; ++h) {
-      const std::span<float> out = scores.subspan(size_t(h) * v.n, size_t(v.n));
-      phi(v, h, out);
-      for (float& s : out) s = -s;
-    }
+  void score_head(const EvictionView& v, int h, std::span<float> out) const override {
+    phi(v, h, out);
+    for (float& s : out) s = -s;
   }
 
   void choose_evictions(const EvictionView& v, int k, std::span<int32_t> evicted) const override {

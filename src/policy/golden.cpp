@@ -11,11 +11,9 @@ class GoldenPolicy final : public Policy {
  public:
   std::string_view name() const override { return "golden"; }
   bool needs_future() const override { return true; }
-  void score(const EvictionView& v, std::span<float> scores) const override {
+  void score_head(const EvictionView& v, int h, std::span<float> out) const override {
     const int64_t from_block = v.end_position() / v.future->block();
-    for (int h = 0; h < v.n_kv_heads; ++h)
-      for (int c = 0; c < v.n; ++c)
-        scores[int64_t{h} * v.n + c] = v.future->alpha(v.layer, h, v.position(h, c), from_block);
+    for (int c = 0; c < v.n; ++c) out[c] = v.future->alpha(v.layer, h, v.position(h, c), from_block);
   }
 };
 

@@ -9,8 +9,8 @@ class H2oPolicy final : public Policy {
  public:
   std::string_view name() const override { return "h2o"; }
   StatMask stats_needed() const override { return stat_bit(kStatCum); }
-  void score(const EvictionView& v, std::span<float> scores) const override {
-    group_stat_scores(v, kStatCum, 1.0f, scores);
+  void score_head(const EvictionView& v, int h, std::span<float> out) const override {
+    for (int c = 0; c < v.n; ++c) out[c] = group_stat(v, h, c, kStatCum);
   }
 };
 

@@ -14,6 +14,7 @@ constexpr int32_t kBytes = 256;  // byte-level tokenizers: ids below 256 are the
 class LivePolicy final : public Policy {
  public:
   std::string_view name() const override { return "live"; }
+  // One live set serves every head: it depends on the text, not on the head.
   void score(const EvictionView& v, std::span<float> scores) const override {
     // The text of the byte tokens; special tokens (ids from 256 on) are kept like live ones.
     std::string text;

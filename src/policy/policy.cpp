@@ -23,6 +23,15 @@ void lowest_scores(std::span<const float> scores, int k, std::span<int32_t> out)
   std::sort(out.begin(), out.end());
 }
 
+void Policy::score_head(const EvictionView&, int, std::span<float>) const {
+  fail("policy '{}' scores its heads together (score) and has no score_head", name());
+}
+
+void Policy::score(const EvictionView& view, std::span<float> scores) const {
+  for (int h = 0; h < view.n_kv_heads; ++h)
+    score_head(view, h, scores.subspan(size_t(h) * view.n, size_t(view.n)));
+}
+
 void Policy::choose_evictions(const EvictionView& view, int k, std::span<int32_t> evicted) const {
   std::vector<float> scores(size_t(view.n_kv_heads) * view.n);
   score(view, scores);

@@ -1,6 +1,8 @@
-// An eviction policy scores the candidates of one layer at one eviction, for every KV head
-// (in the spirit of kvpress's presses). The cache then keeps the best-scored candidates (ties
-// go to the more recent entry) unless the policy draws its own eviction set.
+// An eviction policy scores the candidates of one layer at one eviction, one KV head at a time
+// (in the spirit of kvpress's presses): a policy writes score_head(), and its hyper-parameters
+// are members with defaults that make_policy sets from `name:param=value,...`. The cache then
+// keeps the best-scored candidates (ties go to the older entry) unless the policy draws its
+// own eviction set.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -56,15 +58,21 @@ struct EvictionView {
   }
 };
 
-// scores[kv_head * n + candidate] = scale * (channel `s` summed over the group's query heads).
-inline void group_stat_scores(const EvictionView& v, Stat s, float scale, std::span<float> scores) {
-  for (int h = 0; h < v.n_kv_heads; ++h)
-    for (int c = 0; c < v.n; ++c) {
-      float total = 0;
-      for (int slot = 0; slot < v.group; ++slot) total += v.stat(h, c, slot, s);
-      scores[int64_t{h} * v.n + c] = scale * total;
-    }
+// Channel `s` of a candidate's statistics summed over the group's query heads.
+inline float group_stat(const EvictionView& v, int kv_head, int candidate, Stat s) {
+  float total = 0;
+  for (int slot = 0; slot < v.group; ++slot) total += v.stat(kv_head, candidate, slot, s);
+  return total;
 }
+
+// A hyper-parameter: a member of the policy, its allowed range, and what it does.
+struct PolicyParam {
+  std::string_view name;
+  double* value;
+  double min, max;
+  bool integer;
+  std::string_view help;
+};
 
 // The indices of the `k` lowest scores, in ascending order; of equal scores the lower index
 // (the older entry) goes first. The cache's one selection rule, shared with Golden Eviction.
@@ -76,11 +84,18 @@ class Policy {
   virtual std::string_view name() const = 0;
   virtual StatMask stats_needed() const { return 0; }
   virtual int recent_queries_needed() const { return 0; }
+  // The sinks (first tokens never evicted) the policy uses unless told otherwise.
+  virtual int default_sinks() const { return 0; }
   // True for an oracle that reads the future (golden): it runs only when replaying a trace
   // whose future attention was recorded, never while generating.
   virtual bool needs_future() const { return false; }
-  // Fills scores[kv_head * view.n + candidate]; higher means keep.
-  virtual void score(const EvictionView& view, std::span<float> scores) const = 0;
+  // The settable hyper-parameters, pointing at this policy's members (set before it is shared).
+  virtual std::vector<PolicyParam> params() { return {}; }
+  // out[candidate] for one KV head's candidates; higher means keep.
+  virtual void score_head(const EvictionView& view, int kv_head, std::span<float> out) const;
+  // Fills scores[kv_head * view.n + candidate]: score_head for each head, unless a policy
+  // scores the heads together.
+  virtual void score(const EvictionView& view, std::span<float> scores) const;
   // Writes, for every KV head, the `k` candidates to evict (indices into the candidates) to
   // evicted[kv_head * k, (kv_head + 1) * k). By default the k lowest scores; a policy that draws
   // its own set (the judge's sampler) overrides this.
@@ -99,14 +114,20 @@ struct PolicyOptions {
   const ModelConfig* model = nullptr;  // the model the runs use (a judge must be built for it)
 };
 
-// The policy of a name (random, streaming, h2o, tova, snapkv, rkv, golden, live, foresight,
-// foresight-LABEL); "full"
+// The policy of a spec, `name` or `name:param=value,param=value` (e.g. "snapkv:window=16"):
+// random, streaming, h2o, tova, snapkv, rkv, golden, live, foresight, foresight-LABEL; "full"
 // gives null (no eviction). Errors name the command-line option: an unknown name (listing the
-// known ones), a foresight run without a usable judge.
-std::unique_ptr<Policy> make_policy(std::string_view name, const PolicyOptions& options = {},
+// known ones), an unknown or out-of-range parameter (listing the policy's), a foresight run
+// without a usable judge.
+std::unique_ptr<Policy> make_policy(std::string_view spec, const PolicyOptions& options = {},
                                     std::string_view option = "--policy");
-// The sinks a policy uses unless told otherwise: 4 for streaming, 0 for the rest.
-int default_sinks(std::string_view policy_name);
+// Every registered name, "full" first, in the order `foresight policies` lists them.
+std::vector<std::string_view> policy_names();
+// One line per policy: its name, what it keeps (and whose method it follows), its parameters
+// with their defaults; for `foresight policies`.
+std::string policy_help();
+// The sinks a policy uses unless told otherwise (none for the full cache, null).
+inline int default_sinks(const Policy* policy) { return policy ? policy->default_sinks() : 0; }
 // Error unless the policy (null: the full cache) can run while a sequence is generated.
 void require_online(const Policy* policy);
 

@@ -7,8 +7,8 @@ namespace {
 class RandomPolicy final : public Policy {
  public:
   std::string_view name() const override { return "random"; }
-  void score(const EvictionView& v, std::span<float> scores) const override {
-    for (float& s : scores) s = static_cast<float>(v.rng->uniform());
+  void score_head(const EvictionView& v, int, std::span<float> out) const override {
+    for (float& s : out) s = static_cast<float>(v.rng->uniform());
   }
 };
 

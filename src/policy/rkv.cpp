@@ -9,9 +9,9 @@
 namespace foresight {
 
 // Per head: cosine similarity of each candidate key to the others (diagonal zeroed), each
-// row's most recent near-duplicate (similarity above 0.5) exempted, the mean over rows,
+// row's most recent near-duplicate (similarity above `threshold`) exempted, the mean over rows,
 // softmax over keys.
-void rkv_redundancy(const EvictionView& v, int kv_head, std::span<float> out) {
+void rkv_redundancy(const EvictionView& v, int kv_head, float threshold, std::span<float> out) {
   const int n = v.n, d = v.head_dim;
   std::vector<float> unit(size_t(n) * d), sim(size_t(n) * n);
   for (int c = 0; c < n; ++c) {
@@ -24,7 +24,7 @@ void rkv_redundancy(const EvictionView& v, int kv_head, std::span<float> out) {
       sim[size_t(i) * n + j] = i == j ? 0.0f : dot(&unit[size_t(i) * d], &unit[size_t(j) * d], d);
   for (int i = 0; i < n; ++i) {
     for (int j = n - 1; j >= 0; --j) {
-      if (sim[size_t(i) * n + j] > 0.5f) {
+      if (sim[size_t(i) * n + j] > threshold) {
         sim[size_t(i) * n + j] = 0.0f;
         break;
       }
@@ -43,16 +43,25 @@ namespace {
 class RkvPolicy final : public Policy {
  public:
   std::string_view name() const override { return "rkv"; }
-  int recent_queries_needed() const override { return kSnapKvWindow; }
-  void score(const EvictionView& v, std::span<float> scores) const override {
-    snapkv_scores(v, scores);
-    std::vector<float> redundancy(v.n);
-    for (int h = 0; h < v.n_kv_heads; ++h) {
-      rkv_redundancy(v, h, redundancy);
-      float* s = scores.data() + int64_t{h} * v.n;
-      for (int c = 0; c < v.n; ++c) s[c] = 0.1f * s[c] - 0.9f * redundancy[c];
-    }
+  std::vector<PolicyParam> params() override {
+    std::vector<PolicyParam> p = {
+        {"lambda", &lambda_, 0, 1, false, "importance's weight; redundancy's is 1 - lambda"},
+        {"threshold", &threshold_, -1, 1, false, "cosine above which a key is a near-duplicate"}};
+    snapkv_.add_to(p);
+    return p;
   }
+  int recent_queries_needed() const override { return int(snapkv_.window); }
+  void score_head(const EvictionView& v, int h, std::span<float> out) const override {
+    snapkv_scores(v, h, int(snapkv_.kernel), out);
+    std::vector<float> redundancy(v.n);
+    rkv_redundancy(v, h, float(threshold_), redundancy);
+    const float importance = float(lambda_), redundant = float(1 - lambda_);
+    for (int c = 0; c < v.n; ++c) out[c] = importance * out[c] - redundant * redundancy[c];
+  }
+
+ private:
+  double lambda_ = 0.1, threshold_ = 0.5;
+  SnapKvParams snapkv_;
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
-// StreamingLLM: the sinks (protected by the schedule) plus the most recent tokens.
+// StreamingLLM: the sinks (protected by the schedule; 4 unless told otherwise) plus the most
+// recent tokens.
 #include "policy/policy.hpp"
 
 namespace foresight {
@@ -7,10 +8,9 @@ namespace {
 class StreamingPolicy final : public Policy {
  public:
   std::string_view name() const override { return "streaming"; }
-  void score(const EvictionView& v, std::span<float> scores) const override {
-    for (int h = 0; h < v.n_kv_heads; ++h)
-      for (int c = 0; c < v.n; ++c)
-        scores[int64_t{h} * v.n + c] = static_cast<float>(v.head(h).positions()[v.first + c]);
+  int default_sinks() const override { return 4; }
+  void score_head(const EvictionView& v, int h, std::span<float> out) const override {
+    for (int c = 0; c < v.n; ++c) out[c] = static_cast<float>(v.position(h, c));
   }
 };
 

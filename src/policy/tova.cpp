@@ -8,8 +8,9 @@ class TovaPolicy final : public Policy {
  public:
   std::string_view name() const override { return "tova"; }
   StatMask stats_needed() const override { return stat_bit(kStatLastQuery); }
-  void score(const EvictionView& v, std::span<float> scores) const override {
-    group_stat_scores(v, kStatLastQuery, 1.0f / static_cast<float>(v.group), scores);
+  void score_head(const EvictionView& v, int h, std::span<float> out) const override {
+    const float mean = 1.0f / static_cast<float>(v.group);
+    for (int c = 0; c < v.n; ++c) out[c] = mean * group_stat(v, h, c, kStatLastQuery);
   }
 };
 
