@@ -42,9 +42,9 @@ fi
 # left alone.
 train() {
   local resume=() saved=models/bundled/resume/$(basename "$2")
-  if [[ -d $saved && ! -d $2/checkpoint ]]; then
+  if [[ -d $saved && ! -d $2/checkpoint && ! -f $2/finished ]]; then
     mkdir -p "$2"
-    cp -r "$saved/checkpoint" "$saved/train_log.jsonl" "$2/"
+    cp -r "$saved"/* "$2/"
   fi
   [ -d "$2/checkpoint" ] && resume=(--resume)
   if [ -f "$2/finished" ]; then return; fi
