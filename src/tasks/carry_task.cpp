@@ -25,13 +25,9 @@ TaskProblem make_carry_problem(const CarryKnobs& knobs, Rng& rng) {
 }
 
 void mark_live_carry(std::string_view text, LiveMarks& live) {
-  const size_t trace_start = trace_start_after(text, "repeat ");
-  mark_line(text, live, 0);
-  if (trace_start >= text.size()) {
-    mark(live, 0, text.size());
-    return;
-  }
-  mark_line(text, live, line_start(text, trace_start - 1));
+  const PromptEnd prompt = mark_prompt(text, live, "repeat ");
+  if (prompt.trace == std::string_view::npos) return;
+  const size_t trace_start = prompt.trace;
   mark_latest_tagged_digits(text, live);
   mark_line_starts(text, live, trace_start, 6);  // "07/16:"
   mark_tail(text, live, 12);

@@ -80,16 +80,10 @@ TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
 }
 
 void mark_live_lemmas(std::string_view text, LiveMarks& live) {
-  const size_t trace_start = trace_start_after(text, "from ");
-  mark_line(text, live, 0);
-  if (trace_start >= text.size()) {
-    mark(live, 0, text.size());
-    return;
-  }
-  const size_t from_rule = line_start(text, trace_start - 1);
-  const size_t repeat_rule = line_start(text, from_rule - 1);
-  mark_line(text, live, repeat_rule);
-  mark_line(text, live, from_rule);
+  const PromptEnd prompt = mark_prompt(text, live, "from ");
+  if (prompt.trace == std::string_view::npos) return;
+  const size_t trace_start = prompt.trace;
+  mark_line(text, live, line_start(text, prompt.rule - 1));  // the repeat rule, above
   const std::string_view trace = text.substr(trace_start);
   for (int name = 0; name < kLemmas; ++name) {
     const std::string key = fmt::format("#{}", name);

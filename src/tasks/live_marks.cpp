@@ -69,11 +69,16 @@ void mark_line_starts(std::string_view text, LiveMarks& live, size_t trace_start
   if (current > trace_start) mark(live, line_start(text, current - 1), n);
 }
 
-size_t trace_start_after(std::string_view text, std::string_view cue) {
+PromptEnd mark_prompt(std::string_view text, LiveMarks& live, std::string_view cue) {
   const size_t at = text.find("\n" + std::string(cue));
-  if (at == std::string_view::npos) return text.size();
-  const size_t end = text.find('\n', at + 1);
-  return end == std::string_view::npos ? text.size() : end + 1;
+  const size_t end = at == std::string_view::npos ? at : text.find('\n', at + 1);
+  if (end == std::string_view::npos || end + 1 >= text.size()) {
+    mark(live, 0, text.size());
+    return {std::string_view::npos, std::string_view::npos};
+  }
+  mark_line(text, live, 0);
+  mark_line(text, live, at + 1);
+  return {at + 1, end + 1};
 }
 
 }  // namespace foresight

@@ -29,7 +29,12 @@ void mark_tail(std::string_view text, LiveMarks& live, size_t n);
 // Marks the first `n` characters of the line being written and of the last complete line
 // after `trace_start`: the step number (and what else a step copies from the line before).
 void mark_line_starts(std::string_view text, LiveMarks& live, size_t trace_start, size_t n);
-// The position after the prompt's last line, the one that starts with `cue` (e.g. "walk ").
-size_t trace_start_after(std::string_view text, std::string_view cue);
+// Where the prompt's last line (its rule, the first line starting with `cue`, e.g. "walk ")
+// and the trace start, with the first line (`task FAMILY`) and the rule marked. While the prompt
+// is still being read, everything is marked and both are npos.
+struct PromptEnd {
+  size_t rule, trace;
+};
+PromptEnd mark_prompt(std::string_view text, LiveMarks& live, std::string_view cue);
 
 }  // namespace foresight

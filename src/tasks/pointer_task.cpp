@@ -72,14 +72,10 @@ TaskProblem make_pointer_problem(const PointerKnobs& knobs, Rng& rng) {
 }
 
 void mark_live_pointer(std::string_view text, LiveMarks& live) {
-  const size_t trace_start = trace_start_after(text, "from ");
-  mark_line(text, live, 0);
-  if (trace_start >= text.size()) {
-    mark(live, 0, text.size());
-    return;
-  }
-  const size_t rule = line_start(text, trace_start - 1);
-  mark_line(text, live, rule);
+  const PromptEnd prompt = mark_prompt(text, live, "from ");
+  if (prompt.trace == std::string_view::npos) return;
+  const size_t trace_start = prompt.trace;
+  const size_t rule = prompt.rule;
   // Follows the chain from the rule's key: the entries after the hops written so far are live.
   std::vector<size_t> line_of(kKeys, std::string_view::npos);
   for (size_t i = text.find('\n') + 1; i < rule; i = text.find('\n', i) + 1) {

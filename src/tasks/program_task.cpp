@@ -70,14 +70,10 @@ TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
 }
 
 void mark_live_program(std::string_view text, LiveMarks& live) {
-  const size_t trace_start = trace_start_after(text, "run ");
-  mark_line(text, live, 0);
-  if (trace_start >= text.size()) {
-    mark(live, 0, text.size());
-    return;
-  }
-  const size_t rule = line_start(text, trace_start - 1);
-  mark_line(text, live, rule);
+  const PromptEnd prompt = mark_prompt(text, live, "run ");
+  if (prompt.trace == std::string_view::npos) return;
+  const size_t trace_start = prompt.trace;
+  const size_t rule = prompt.rule;
   // In the last pass a line is dead once its step has begun.
   const size_t pass = text.rfind("\npass ");
   const bool last_pass = pass != std::string_view::npos && pass + 1 >= trace_start && [&] {

@@ -49,14 +49,10 @@ TaskProblem make_walk_problem(const WalkKnobs& knobs, Rng& rng) {
 }
 
 void mark_live_walk(std::string_view text, LiveMarks& live) {
-  const size_t trace_start = trace_start_after(text, "walk ");
-  mark_line(text, live, 0);
-  if (trace_start >= text.size()) {  // still reading the prompt: all of it is needed
-    mark(live, 0, text.size());
-    return;
-  }
-  const size_t rule = line_start(text, trace_start - 1);
-  mark_line(text, live, rule);
+  const PromptEnd prompt = mark_prompt(text, live, "walk ");
+  if (prompt.trace == std::string_view::npos) return;
+  const size_t trace_start = prompt.trace;
+  const size_t rule = prompt.rule;
   // The table, in walking order from the rule's first key: entry j is visited at hops j + 1,
   // j + 1 + entries, ...; it is live while one of those is still to come.
   std::vector<int> next(100, -1);
