@@ -19,7 +19,6 @@ class Normalizer {
   // Any other type is an Error naming it.
   static Normalizer from_json(const Json& spec);
 
-  bool is_identity() const { return !nfc_; }
   std::string apply(std::string_view text) const { return nfc_ ? nfc(text) : std::string(text); }
 
  private:
