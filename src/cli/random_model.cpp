@@ -24,10 +24,10 @@ void add_random_model_command(CLI::App& app) {
   cmd->add_option("--shards", o->shards, "number of safetensors shards")->capture_default_str();
   cmd->callback([o] {
     RandomModelSpec s = RandomModelSpec::preset(o->preset);
-    if (o->arch == "qwen3") s.arch = Architecture::Qwen3;
-    else if (o->arch == "qwen2") s.arch = Architecture::Qwen2;
-    else if (o->arch == "llama") s.arch = Architecture::Llama;
-    else fail("--arch: unknown architecture '{}' (qwen3, qwen2, llama)", o->arch);
+    const ArchitectureInfo* arch = find_architecture(o->arch);
+    if (!arch || arch->model_type != o->arch)
+      fail("--arch: unknown architecture '{}' ({})", o->arch, architecture_list(false));
+    s.arch = arch->arch;
     if (o->dtype == "f32") s.dtype = DType::F32;
     else if (o->dtype == "bf16") s.dtype = DType::BF16;
     else if (o->dtype == "f16") s.dtype = DType::F16;

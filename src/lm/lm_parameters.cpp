@@ -16,15 +16,13 @@ namespace foresight {
 ModelConfig LmShape::model_config() const {
   const ByteTokenizer tok = make_byte_level_tokenizer();
   ModelConfig c;
-  c.arch = Architecture::Qwen3;
-  c.arch_name = architecture_name(c.arch);
+  c.set_architecture(Architecture::Qwen3, false);
   c.hidden = hidden, c.intermediate = intermediate, c.n_layers = layers;
   c.n_heads = heads, c.n_kv_heads = kv_heads, c.head_dim = head_dim;
   c.vocab = tok.vocab_size;
   c.max_position = max_positions;
   c.rope_theta = rope_theta, c.rms_eps = rms_eps;
   c.tie_embeddings = true;
-  c.qk_norm = true;
   c.bos_id = tok.endoftext_id;
   c.eos_ids = {tok.endoftext_id, tok.im_end_id};
   return c;

@@ -90,24 +90,23 @@ RopeScaling parse_rope_scaling(const Json& j, const std::string& file) {
 
 }  // namespace
 
-std::string architecture_name(Architecture a) {
-  switch (a) {
-    case Architecture::Qwen3: return "Qwen3ForCausalLM";
-    case Architecture::Qwen2: return "Qwen2ForCausalLM";
-    case Architecture::Llama: return "LlamaForCausalLM";
-  }
-  return "?";
+std::string architecture_name(Architecture a) { return std::string(architecture_info(a).hf_name); }
+
+void ModelConfig::set_architecture(Architecture a, bool attention_bias) {
+  const ArchitectureInfo& info = architecture_info(a);
+  arch = a;
+  arch_name = info.hf_name;
+  qk_norm = info.qk_norm;
+  qkv_bias = info.qkv_bias || attention_bias;
+  o_bias = !info.qkv_bias && attention_bias;
 }
 
 Json to_hf_config(const ModelConfig& c, DType dtype) {
-  const char* model_type = c.arch == Architecture::Qwen3   ? "qwen3"
-                           : c.arch == Architecture::Qwen2 ? "qwen2"
-                                                           : "llama";
-  // Qwen2's q/k/v biases are implied by the architecture; elsewhere attention_bias adds them
-  // with the output projection's.
-  const bool attention_bias = c.arch != Architecture::Qwen2 && c.o_bias;
+  const ArchitectureInfo& info = architecture_info(c.arch);
+  // The inverse of set_architecture: attention_bias is what the architecture does not imply.
+  const bool attention_bias = !info.qkv_bias && c.o_bias;
   Json j = {{"architectures", {architecture_name(c.arch)}},
-            {"model_type", model_type},
+            {"model_type", info.model_type},
             {"hidden_size", c.hidden},
             {"intermediate_size", c.intermediate},
             {"num_hidden_layers", c.n_layers},
@@ -160,12 +159,10 @@ ModelConfig ModelConfig::load(const std::filesystem::path& model_dir) {
   auto arch = j.find("architectures");
   if (arch == j.end() || !arch->is_array() || arch->empty() || !(*arch)[0].is_string())
     fail("{}: missing 'architectures'", file);
-  c.arch_name = (*arch)[0].get<std::string>();
-  if (c.arch_name == "Qwen3ForCausalLM") c.arch = Architecture::Qwen3;
-  else if (c.arch_name == "Qwen2ForCausalLM") c.arch = Architecture::Qwen2;
-  else if (c.arch_name == "LlamaForCausalLM") c.arch = Architecture::Llama;
-  else fail("{}: architecture '{}' is not supported (Qwen3ForCausalLM, Qwen2ForCausalLM, "
-            "LlamaForCausalLM are)", file, c.arch_name);
+  const std::string arch_name = (*arch)[0].get<std::string>();
+  const ArchitectureInfo* info = find_architecture(arch_name);
+  if (!info || info->hf_name != arch_name)
+    fail("{}: architecture '{}' is not supported ({} are)", file, arch_name, architecture_list(true));
 
   constexpr int64_t kMaxDim = 1 << 17, kMaxVocab = 1 << 22;
   c.hidden = static_cast<int>(get_int(j, file, "hidden_size", 1, kMaxDim));
@@ -188,11 +185,8 @@ ModelConfig ModelConfig::load(const std::filesystem::path& model_dir) {
   c.rms_eps = get_double(j, file, "rms_norm_eps", 1e-12, 1.0, 1e-6);
   c.rope_scaling = parse_rope_scaling(j, file);
   c.tie_embeddings = get_bool(j, file, "tie_word_embeddings", false);
-  const bool attention_bias = get_bool(j, file, "attention_bias", false);
+  c.set_architecture(info->arch, get_bool(j, file, "attention_bias", false));
   if (get_bool(j, file, "mlp_bias", false)) fail("{}: 'mlp_bias' is not supported", file);
-  c.qkv_bias = c.arch == Architecture::Qwen2 || attention_bias;
-  c.o_bias = c.arch != Architecture::Qwen2 && attention_bias;
-  c.qk_norm = c.arch == Architecture::Qwen3;
   const std::string act = get_string(j, file, "hidden_act", "silu");
   if (act != "silu") fail("{}: hidden_act '{}' is not supported (only silu)", file, act);
 

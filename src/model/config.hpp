@@ -7,10 +7,9 @@
 
 #include "core/dtype.hpp"
 #include "core/json_file.hpp"
+#include "model/architecture.hpp"
 
 namespace foresight {
-
-enum class Architecture { Qwen3, Qwen2, Llama };
 
 struct RopeScaling {  // the "llama3" frequency-dependent scaling; factor 0 means none
   double factor = 0, low_freq_factor = 0, high_freq_factor = 0;
@@ -36,6 +35,10 @@ struct ModelConfig {
   int64_t parameter_count() const;
   // Bytes of KV cache per token with fp32 storage: every layer, every KV head, key and value.
   int64_t kv_bytes_per_token() const { return int64_t{n_layers} * n_kv_heads * 2 * head_dim * 4; }
+  // Sets arch, arch_name, qk_norm and the biases from the architecture's rules and
+  // config.json's attention_bias (Qwen2's q/k/v biases are implied; attention_bias adds the
+  // others' q/k/v and output biases).
+  void set_architecture(Architecture a, bool attention_bias);
 
   // Reads DIR/config.json and, when present, DIR/generation_config.json.
   static ModelConfig load(const std::filesystem::path& model_dir);

@@ -81,8 +81,7 @@ void write_random_model(const std::filesystem::path& dir, const RandomModelSpec&
   c.n_heads = s.heads, c.n_kv_heads = s.kv_heads, c.head_dim = s.head_dim, c.vocab = vocab;
   c.max_position = 32768;
   c.tie_embeddings = s.tie_embeddings;
-  c.qkv_bias = s.arch == Architecture::Qwen2 || s.attention_bias;
-  c.o_bias = s.arch != Architecture::Qwen2 && s.attention_bias;
+  c.set_architecture(s.arch, s.attention_bias);
   c.bos_id = tok.endoftext_id;
   c.eos_ids = {tok.endoftext_id};
   if (s.llama3_rope_scaling) c.rope_scaling = {8.0, 1.0, 4.0, 64};
@@ -107,7 +106,7 @@ void write_random_model(const std::filesystem::path& dir, const RandomModelSpec&
       t.add(p + "self_attn.v_proj.bias", {kv_dim}, 0, 0.1);
     }
     if (c.o_bias) t.add(p + "self_attn.o_proj.bias", {h}, 0, 0.1);
-    if (s.arch == Architecture::Qwen3) {
+    if (c.qk_norm) {
       t.add(p + "self_attn.q_norm.weight", {s.head_dim}, 1.0, 0.1);
       t.add(p + "self_attn.k_norm.weight", {s.head_dim}, 1.0, 0.1);
     }
