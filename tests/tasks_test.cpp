@@ -535,7 +535,7 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
       const std::string entry = text.substr(line + 8, 9);
       const std::vector<char> live = live_at(text, line);
       EXPECT_TRUE(all_live(live, text.find(entry), 9)) << entry;
-      if (hop > 10) {  // hops 11 and 12 go through the entries of hops 1 and 2 for the last time
+      if (hop > 10) {  // hop 10's entry (visited at hops 5 and 10) has no visit left
         EXPECT_TRUE(none_live(live, text.find(text.substr(line - 30 * (hop - 10) + 8, 9)), 9));
       }
     }

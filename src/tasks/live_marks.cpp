@@ -40,6 +40,10 @@ void mark(LiveMarks& live, size_t from, size_t n) {
   for (size_t i = from; i < end; ++i) live[i] = 1;
 }
 
+int count_lines(std::string_view text, size_t from) {
+  return int(std::count(text.begin() + long(std::min(from, text.size())), text.end(), '\n'));
+}
+
 size_t line_start(std::string_view text, size_t at) {
   const size_t nl = at == 0 ? std::string_view::npos : text.rfind('\n', at - 1);
   return nl == std::string_view::npos ? 0 : nl + 1;

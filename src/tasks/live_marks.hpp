@@ -17,6 +17,8 @@ int number_at(std::string_view text, size_t at, size_t n);
 void mark(LiveMarks& live, size_t from, size_t n);
 // Marks the line that starts at `from` (without its newline).
 void mark_line(std::string_view text, LiveMarks& live, size_t from);
+// The complete lines (newlines) from `from` on.
+int count_lines(std::string_view text, size_t from);
 // The start of the line holding position `at`.
 size_t line_start(std::string_view text, size_t at);
 // Marks the latest occurrence of every `key` + digit (a value overwritten later is dead), for

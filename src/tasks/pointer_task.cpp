@@ -82,8 +82,7 @@ void mark_live_pointer(std::string_view text, LiveMarks& live) {
     const int key = number_at(text, i + 1, 2);
     if (text[i] == 'k' && key >= 0) line_of[size_t(key)] = i;
   }
-  int done = 0;
-  for (size_t i = trace_start; (i = text.find('\n', i)) != std::string_view::npos; ++i) ++done;
+  const int done = count_lines(text, trace_start);
   int key = number_at(text, rule + 6, 2);
   for (int hop = 0; key >= 0 && hop < kKeys && line_of[size_t(key)] != std::string_view::npos; ++hop) {
     const size_t at = line_of[size_t(key)];

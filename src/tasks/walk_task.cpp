@@ -69,8 +69,7 @@ void mark_live_walk(std::string_view text, LiveMarks& live) {
   const size_t from = rule_text.find(" from k");
   const int hops = number_at(rule_text, 5, rule_text.find(' ', 5) - 5);
   int key = from == std::string_view::npos ? -1 : number_at(rule_text, from + 7, 2);
-  int done = 0;  // complete hop lines
-  for (size_t i = trace_start; (i = text.find('\n', i)) != std::string_view::npos; ++i) ++done;
+  const int done = count_lines(text, trace_start);  // complete hop lines
   for (int j = 0; j < entries && key >= 0; ++j, key = next[size_t(key)]) {
     int visit = j + 1;
     while (visit <= done) visit += entries;
