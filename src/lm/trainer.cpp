@@ -107,8 +107,9 @@ void Trainer::message(const std::string& text) const {
 void Trainer::save() {
   state_.data = batcher_->position();
   log_->sync();
-  save_checkpoint(out_dir_ / "checkpoint", params_, optimizer_, state_, config_.source);
+  // the model first: once a checkpoint exists, so does a loadable model at least as new
   write_hf_model(out_dir_ / "model", params_);
+  save_checkpoint(out_dir_ / "checkpoint", params_, optimizer_, state_, config_.source);
 }
 
 void Trainer::run_evals() {
