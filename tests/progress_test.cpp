@@ -28,16 +28,28 @@ TEST(Progress, FormatsDurations) {
   EXPECT_EQ(format_duration(INFINITY), "--");
 }
 
+TEST(Progress, FormatsCounts) {
+  EXPECT_EQ(format_count(0), "0");
+  EXPECT_EQ(format_count(9999), "9999");
+  EXPECT_EQ(format_count(12345), "12.3k");
+  EXPECT_EQ(format_count(999949), "999.9k");
+  EXPECT_EQ(format_count(4700000), "4.70M");
+}
+
 TEST(Progress, FormatsLines) {
-  EXPECT_EQ(format_progress_line("eval", 123, 456, 10, false),
+  EXPECT_EQ(format_progress_line("eval", 123, 456, "", 10, false),
             "eval [#####...............] 123/456 26% 12.3/s ETA 27s");
-  EXPECT_EQ(format_progress_line("eval", 0, 456, 0, false),
+  EXPECT_EQ(format_progress_line("eval", 0, 456, "", 0, false),
             "eval [....................] 0/456 0% --/s ETA --");
-  EXPECT_EQ(format_progress_line("eval", 456, 456, 65, true),
+  EXPECT_EQ(format_progress_line("eval", 456, 456, "", 65, true),
             "eval [####################] 456/456 100% 7.02/s in 1m05s");
-  EXPECT_EQ(format_progress_line("tokens", 50, 0, 2, false), "tokens 50 25.0/s");
-  EXPECT_EQ(format_progress_line("x", 7, 5, 1, false),
+  EXPECT_EQ(format_progress_line("tokens", 50, 0, "", 2, false), "tokens 50 25.0/s");
+  EXPECT_EQ(format_progress_line("x", 7, 5, "", 1, false),
             "x [####################] 7/5 140% 7.00/s ETA 0.0s");
+  // in a unit, with large counts: the ETA is what is left at the rate so far
+  EXPECT_EQ(format_progress_line("eval", 1230000, 4700000, "tok", 800, false),
+            "eval [#####...............] 1.23M/4.70M tok 26% 1538 tok/s ETA 37m37s");
+  EXPECT_EQ(format_progress_line("eval", 20000, 0, "tok", 4, false), "eval 20.0k tok 5000 tok/s");
 }
 
 std::vector<std::string> lines_of(std::FILE* f) {
@@ -56,27 +68,47 @@ std::vector<std::string> lines_of(std::FILE* f) {
   return lines;
 }
 
-TEST(Progress, PlainOutputPrintsEveryFivePercentThenTheFinalLine) {
+TEST(Progress, PlainOutputPrintsOnItsClockThenTheFinalLine) {
+  for (const double every : {0.0, 1e9}) {
+    std::FILE* f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    {
+      Progress p("eval", 100, "tok", f, /*interactive=*/false, every);
+      for (int i = 0; i < 5; ++i) p.advance(20);
+    }  // the destructor finishes the bar
+    const auto lines = lines_of(f);
+    std::fclose(f);
+    // every advance when the interval is 0, else nothing before the final line
+    ASSERT_EQ(lines.size(), every == 0 ? 6u : 1u);
+    if (every == 0) {
+      EXPECT_NE(lines[0].find(" 20/100 tok 20% "), std::string::npos) << lines[0];
+    }
+    EXPECT_NE(lines.back().find(" 100/100 tok 100% "), std::string::npos) << lines.back();
+    EXPECT_NE(lines.back().find(" in "), std::string::npos) << lines.back();
+  }
+}
+
+TEST(Progress, TheTotalShrinksWhenWorkIsNotNeeded) {
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);
   {
-    Progress p("eval", 100, f, /*interactive=*/false);
-    for (int i = 0; i < 100; ++i) p.advance();
-  }  // the destructor finishes the bar
+    Progress p("eval", 2 * 50, "tok", f, /*interactive=*/false, 0.0);
+    p.advance(10);
+    p.add_total(-40);  // the first of two generations stopped after 10 of its 50 tokens
+    p.advance(50);
+  }
   const auto lines = lines_of(f);
   std::fclose(f);
-  ASSERT_EQ(lines.size(), 20u);  // 5%, 10%, ..., 95%, then the final line
-  EXPECT_NE(lines[0].find(" 5/100 5% "), std::string::npos) << lines[0];
-  EXPECT_NE(lines[18].find(" 95/100 95% "), std::string::npos) << lines[18];
-  EXPECT_NE(lines[19].find(" 100/100 100% "), std::string::npos) << lines[19];
-  EXPECT_NE(lines[19].find(" in "), std::string::npos) << lines[19];
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find(" 10/100 tok 10% "), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find(" 60/60 tok 100% "), std::string::npos) << lines[1];
 }
 
 TEST(Progress, AdvanceIsThreadSafe) {
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);
   {
-    Progress p("eval", 20000, f, /*interactive=*/true);
+    Progress p("eval", 20000, "", f, /*interactive=*/true);
     std::vector<std::thread> threads;
     for (int t = 0; t < 2; ++t) {
       threads.emplace_back([&p] {
@@ -91,14 +123,14 @@ TEST(Progress, AdvanceIsThreadSafe) {
   std::fclose(f);
   ASSERT_EQ(lines.size(), 1u);  // redrawn in place with \r, one newline at the end
   EXPECT_EQ(lines[0].front(), '\r');
-  EXPECT_NE(lines[0].find(" 20000/20000 100% "), std::string::npos);
+  EXPECT_NE(lines[0].find(" 20.0k/20.0k 100% "), std::string::npos);
 }
 
 TEST(Progress, UnwindingEndsTheLineWithoutFinishing) {
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);
   try {
-    Progress p("eval", 10, f, /*interactive=*/false);
+    Progress p("eval", 10, "", f, /*interactive=*/false, 0.0);
     p.advance(5);
     throw std::runtime_error("boom");
   } catch (const std::runtime_error&) {

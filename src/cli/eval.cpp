@@ -63,7 +63,10 @@ void run(Options& o) {
   const Tokenizer tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
 
   const auto start = std::chrono::steady_clock::now();
-  Progress progress("eval", int64_t(s.runs.size()) * int64_t(problems.size()) * s.samples);
+  // in generated tokens, against the most that the runs can still generate
+  Progress progress("eval",
+                    int64_t(s.runs.size()) * int64_t(problems.size()) * s.samples * s.max_new_tokens,
+                    "tok");
   const AccuracyResult result = evaluate_accuracy(*model, tokenizer, problems, s, &progress);
   progress.finish();
   const double seconds =

@@ -50,18 +50,18 @@ void run(const Options& o) {
                         return r.impl && r.impl->needs_future();
                       });
 
-  // Jobs: a full-cache pass for every trace that lacks its reference or whose future attention
-  // is needed, then every (run, trace) pair.
-  int64_t n_passes = 0;
-  for (const Trace& t : traces) n_passes += golden || !t.has_reference();
-  const int64_t n_jobs = n_passes + int64_t(runs.size()) * n_traces;
+  // Progress in tokens replayed: a full-cache pass over every trace that lacks its reference or
+  // whose future attention is needed, then every (run, trace) pair.
+  int64_t work = 0;
+  for (const Trace& t : traces)
+    work += int64_t(t.ids.size()) * ((golden || !t.has_reference()) + int64_t(runs.size()));
   std::vector<std::vector<TokenLosses>> losses(runs.size(), std::vector<TokenLosses>(n_traces));
   struct Harm {
     int64_t decisions = 0, harmful = 0;  // decisions: (layer, eviction, KV head)
     double evicted_attention = 0;
   };
   std::vector<std::vector<Harm>> harm(runs.size(), std::vector<Harm>(n_traces));
-  Progress progress("score", n_jobs);
+  Progress progress("score", work, "tok");
   // A future attention table holds about T^2 / (2L) floats per layer and KV head, so under
   // golden the traces go in batches of one per thread, each batch's tables freed after it.
   const int64_t batch = golden ? std::max(1, omp_get_max_threads()) : std::max<int64_t>(n_traces, 1);
@@ -81,7 +81,7 @@ void run(const Options& o) {
         full = teacher_forced_losses(*model, seq, t.ids);
       }
       if (!t.has_reference()) t.ce = std::move(full.ce), t.entropy = std::move(full.entropy);
-      progress.advance();
+      progress.advance(int64_t(t.ids.size()));
     });
     parallel_jobs(int64_t(runs.size()) * n, [&](int64_t k) {
       const int64_t r = k / n, j = k % n, i = begin + j;
@@ -93,7 +93,7 @@ void run(const Options& o) {
       losses[r][i] = teacher_forced_losses(*model, seq, traces[i].ids);
       harm[r][i] = {seq.evictions * config.n_kv_heads, seq.harmful_evictions,
                     seq.evicted_future_attention};
-      progress.advance();
+      progress.advance(int64_t(traces[i].ids.size()));
     });
   }
   progress.finish();

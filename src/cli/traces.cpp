@@ -54,18 +54,29 @@ void run(const Options& o) {
     g.stop_ids = model->config().eos_ids;
     requests.push_back({t.ids, std::move(g)});
   }
-  Progress progress("traces", 2 * n);  // each trace is generated, then scored
-  BatchCallbacks callbacks;
-  callbacks.on_finished = [&](size_t, const GenerateResult&) { progress.advance(); };
-  const std::vector<GenerateResult> generated =
-      generate_batch(*model, requests, kv_memory, callbacks);
-  parallel_jobs(n, [&](int64_t j) {
+  std::vector<GenerateResult> generated;
+  {  // in generated tokens, against the most that can still be generated
+    Progress progress("traces", n * o.gen.max_new_tokens, "tok");
+    BatchCallbacks callbacks;
+    callbacks.on_token = [&](size_t, int32_t) { progress.advance(); };
+    callbacks.on_finished = [&](size_t, const GenerateResult& r) {
+      progress.add_total(int64_t(r.tokens.size()) - o.gen.max_new_tokens);
+    };
+    generated = generate_batch(*model, requests, kv_memory, callbacks);
+  }
+  int64_t scored_tokens = 0;
+  for (int64_t j = 0; j < n; ++j) {
     Trace& t = traces[j];
     t.ids.insert(t.ids.end(), generated[j].tokens.begin(), generated[j].tokens.end());
+    scored_tokens += int64_t(t.ids.size());
+  }
+  Progress progress("reference losses", scored_tokens, "tok");
+  parallel_jobs(n, [&](int64_t j) {
+    Trace& t = traces[j];
     Sequence full(model->config(), EvictionSchedule{0, o.evict_every, 0});
     TokenLosses losses = teacher_forced_losses(*model, full, t.ids);
     t.ce = std::move(losses.ce), t.entropy = std::move(losses.entropy);
-    progress.advance();
+    progress.advance(int64_t(t.ids.size()));
   });
   progress.finish();
   const GenerateSettings& g = o.gen;

@@ -11,14 +11,14 @@ namespace foresight {
 namespace {
 
 constexpr int kBarWidth = 20;
-constexpr double kRedrawSeconds = 0.1;      // interactive: at most ~10 redraws a second
-constexpr double kPlainEverySeconds = 10.0;  // plain: a line at least this often...
-constexpr int64_t kPlainSteps = 20;          // ...and one every 5%
+constexpr double kRedrawSeconds = 0.1;  // interactive: at most ~10 redraws a second
 
-std::string format_rate(double per_second) {
-  if (!std::isfinite(per_second)) return "--/s";
-  return per_second < 10 ? fmt::format("{:.2f}/s", per_second)
-                         : fmt::format("{:.1f}/s", per_second);
+std::string format_rate(double per_second, std::string_view unit) {
+  const std::string per = unit.empty() ? "/s" : fmt::format(" {}/s", unit);
+  if (!std::isfinite(per_second)) return "--" + per;
+  if (per_second < 10) return fmt::format("{:.2f}{}", per_second, per);
+  if (per_second < 1000) return fmt::format("{:.1f}{}", per_second, per);
+  return fmt::format("{:.0f}{}", per_second, per);
 }
 
 }  // namespace
@@ -33,20 +33,27 @@ std::string format_duration(double seconds) {
   return fmt::format("{}h{:02}m", m / 60, m % 60);
 }
 
+std::string format_count(int64_t n) {
+  if (n < 10000) return std::to_string(n);
+  if (n < 1000000) return fmt::format("{:.1f}k", double(n) / 1e3);
+  return fmt::format("{:.2f}M", double(n) / 1e6);
+}
+
 std::string format_progress_line(std::string_view label, int64_t done, int64_t total,
-                                 double elapsed_seconds, bool finished) {
+                                 std::string_view unit, double elapsed_seconds, bool finished) {
   const double rate = elapsed_seconds > 0 ? double(done) / elapsed_seconds : NAN;
   std::string line(label);
+  const std::string in_unit = unit.empty() ? "" : fmt::format(" {}", unit);
   if (total > 0) {
     const double fraction = double(done) / double(total);
     const int filled = int(std::clamp(fraction, 0.0, 1.0) * kBarWidth);
-    line += fmt::format(" [{}{}] {}/{} {}%", std::string(filled, '#'),
-                        std::string(kBarWidth - filled, '.'), done, total,
-                        int64_t(std::floor(fraction * 100)));
+    line += fmt::format(" [{}{}] {}/{}{} {}%", std::string(filled, '#'),
+                        std::string(kBarWidth - filled, '.'), format_count(done),
+                        format_count(total), in_unit, int64_t(std::floor(fraction * 100)));
   } else {
-    line += fmt::format(" {}", done);
+    line += fmt::format(" {}{}", format_count(done), in_unit);
   }
-  line += " " + format_rate(rate);
+  line += " " + format_rate(rate, unit);
   if (finished) {
     line += " in " + format_duration(elapsed_seconds);
   } else if (total > 0) {
@@ -56,14 +63,17 @@ std::string format_progress_line(std::string_view label, int64_t done, int64_t t
   return line;
 }
 
-Progress::Progress(std::string label, int64_t total, std::FILE* out)
-    : Progress(std::move(label), total, out, ::isatty(::fileno(out)) != 0) {}
+Progress::Progress(std::string label, int64_t total, std::string unit, std::FILE* out)
+    : Progress(std::move(label), total, std::move(unit), out, ::isatty(::fileno(out)) != 0) {}
 
-Progress::Progress(std::string label, int64_t total, std::FILE* out, bool interactive)
+Progress::Progress(std::string label, int64_t total, std::string unit, std::FILE* out,
+                   bool interactive, double plain_every_seconds)
     : label_(std::move(label)),
+      unit_(std::move(unit)),
       total_(total),
       out_(out),
       interactive_(interactive),
+      plain_every_seconds_(plain_every_seconds),
       uncaught_at_start_(std::uncaught_exceptions()),
       start_(Clock::now()),
       last_print_(start_) {}
@@ -87,17 +97,13 @@ void Progress::advance(int64_t n) {
   done_ += n;
   const auto now = Clock::now();
   const double since_print = std::chrono::duration<double>(now - last_print_).count();
-  if (interactive_) {
-    if (since_print >= kRedrawSeconds) print_locked(now, false);
-    return;
-  }
-  const int64_t step = total_ > 0 ? done_ * kPlainSteps / total_ : 0;
-  // the last step is left to finish(), which prints 100% with the elapsed time
-  const bool new_step = step > last_printed_step_ && done_ < total_;
-  if (new_step || since_print >= kPlainEverySeconds) {
-    last_printed_step_ = step;
+  if (since_print >= (interactive_ ? kRedrawSeconds : plain_every_seconds_))
     print_locked(now, false);
-  }
+}
+
+void Progress::add_total(int64_t delta) {
+  std::lock_guard lock(mutex_);
+  total_ += delta;
 }
 
 void Progress::set_status(std::string status) {
@@ -115,7 +121,7 @@ void Progress::finish() {
 void Progress::print_locked(Clock::time_point now, bool finished) {
   last_print_ = now;
   std::string line =
-      format_progress_line(label_, done_, total_, seconds_since_start(now), finished);
+      format_progress_line(label_, done_, total_, unit_, seconds_since_start(now), finished);
   if (!status_.empty()) line += " " + status_;
   if (interactive_) {
     // `\x1b[K` clears what a longer previous line left behind

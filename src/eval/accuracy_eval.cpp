@@ -81,7 +81,12 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
     requests.push_back({prompts[out.problem], std::move(g)});
   }
   BatchCallbacks callbacks;
-  if (progress) callbacks.on_finished = [&](size_t, const GenerateResult&) { progress->advance(); };
+  if (progress) {
+    callbacks.on_token = [&](size_t, int32_t) { progress->advance(); };
+    callbacks.on_finished = [&](size_t, const GenerateResult& r) {
+      progress->add_total(int64_t(r.tokens.size()) - settings.max_new_tokens);
+    };
+  }
   const std::vector<GenerateResult> generated =
       generate_batch(model, requests, settings.kv_memory, callbacks);
 

@@ -140,7 +140,7 @@ int64_t Trainer::run(std::optional<int64_t> until) {
   auto last_checkpoint = Clock::now();
   std::unique_ptr<Progress> progress;
   if (options_.log != nullptr && state_.step < end)
-    progress = std::make_unique<Progress>("train", end - state_.step, options_.log);
+    progress = std::make_unique<Progress>("train", end - state_.step, "steps", options_.log);
 
   LogWindow& w = state_.log_window;
   while (state_.step < end && !(options_.stop != nullptr && options_.stop->load())) {

@@ -140,7 +140,7 @@ int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
   };
   std::optional<Progress> progress;
   if (options.log != nullptr && state.step < end)
-    progress.emplace("train-judge", end - state.step, options.log);
+    progress.emplace("train-judge", end - state.step, "steps", options.log);
 
   while (state.step < end) {
     StepReport report = run.step(state.step);
