@@ -62,7 +62,7 @@ void run(const Options& o) {
   parallel_jobs(n, [&](int64_t j) {
     Trace& t = traces[j];
     t.ids.insert(t.ids.end(), generated[j].tokens.begin(), generated[j].tokens.end());
-    Sequence full(model->config(), EvictionSchedule{0, o.evict_every, 0});
+    Sequence full(model->config(), {.schedule = EvictionSchedule{0, o.evict_every, 0}});
     TokenLosses losses = teacher_forced_losses(*model, full, t.ids);
     t.ce = std::move(losses.ce), t.entropy = std::move(losses.entropy);
     progress.advance();
