@@ -32,24 +32,25 @@ struct Point {
 std::vector<Point> measure(const Model& model, const PolicyRun& run, const std::vector<int>& lengths,
                            int decode, int64_t* peak_kv_bytes) {
   const ModelConfig& c = model.config();
-  Sequence seq(c, run.schedule, run.impl, 1);
+  Sequence seq(c, {.schedule = run.schedule, .policy = run.impl, .seed = 1});
   auto token = [&](int64_t position) { return int32_t((position * 7919 + 13) % c.vocab); };
   std::vector<Point> points;
   for (int length : lengths) {
     std::vector<int32_t> fill;
-    for (int64_t p = seq.next_position; p < length; ++p) fill.push_back(token(p));
+    for (int64_t p = seq.next_position(); p < length; ++p) fill.push_back(token(p));
     if (!fill.empty()) forward_tokens(model, seq, fill, LogitsWanted::Last);
     auto step = [&] {
-      const int32_t id = token(seq.next_position);
+      const int32_t id = token(seq.next_position());
       forward_chunk(model, seq, std::span(&id, 1), LogitsWanted::Last);
     };
     for (int i = 0; i < 8; ++i) step();  // untimed: let the prefill's threads settle
-    const double evicting_before = seq.eviction_seconds, t0 = now();
+    const double evicting_before = seq.stats().eviction_seconds, t0 = now();
     for (int i = 0; i < decode; ++i) step();
     const double seconds = now() - t0;
-    points.push_back({1e3 * seconds / decode, (seq.eviction_seconds - evicting_before) / seconds});
+    const double evicting = seq.stats().eviction_seconds - evicting_before;
+    points.push_back({1e3 * seconds / decode, evicting / seconds});
   }
-  *peak_kv_bytes = seq.peak_kv_bytes;
+  *peak_kv_bytes = seq.stats().peak_kv_bytes;
   return points;
 }
 

@@ -42,7 +42,8 @@ class BudgetedCacheTest : public test::TinyModelTest {
         future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, schedule.evict_every));
       EvictionSchedule s = schedule;
       s.sinks = default_sinks(policy.get());
-      out.emplace_back(std::string(name), Sequence(c, s, policy, seed, future));
+      out.emplace_back(std::string(name),
+                       Sequence(c, {.schedule = s, .policy = policy, .seed = seed, .future = future}));
     }
     EXPECT_EQ(out.size(), policy_names().size() - 1);
     return out;
@@ -52,11 +53,11 @@ class BudgetedCacheTest : public test::TinyModelTest {
 TEST_F(BudgetedCacheTest, BudgetAboveTheLengthReproducesTheFullCacheExactly) {
   const auto ids = task_tokens(70);
   EvictionSchedule schedule{.budget = 128, .evict_every = 16, .sinks = 0};
-  Sequence full(model->config(), schedule, nullptr);
+  Sequence full(model->config(), {.schedule = schedule});
   const auto expected = forward_tokens(*model, full, ids, LogitsWanted::All);
   for (auto& [name, seq] : every_policy(schedule, ids, 0)) {
     EXPECT_EQ(forward_tokens(*model, seq, ids, LogitsWanted::All), expected) << name;
-    EXPECT_EQ(seq.evictions, 0) << name;
+    EXPECT_EQ(seq.stats().evictions, 0) << name;
   }
 }
 
@@ -68,14 +69,14 @@ TEST_F(BudgetedCacheTest, LiveHoldsTheLiveSetOfTheTextSoFar) {
   std::vector<int32_t> ids;
   for (const char ch : text) ids.push_back(static_cast<unsigned char>(ch));
   EvictionSchedule schedule{.budget = 300, .evict_every = 16, .sinks = 0};
-  Sequence seq(model->config(), schedule, make_policy("live"));
+  Sequence seq(model->config(), {.schedule = schedule, .policy = make_policy("live")});
   forward_tokens(*model, seq, ids, LogitsWanted::Last);
-  ASSERT_EQ(seq.tokens, ids);
+  ASSERT_EQ(seq.tokens(), ids);
   const size_t last_eviction = ids.size() / 16 * 16;
   const std::vector<char> live = live_set(std::string_view(text).substr(0, last_eviction));
   for (int layer = 0; layer < model->config().n_layers; ++layer)
     for (int h = 0; h < model->config().n_kv_heads; ++h) {
-      const auto pos = seq.cache.head(layer, h).positions();
+      const auto pos = seq.cache().head(layer, h).positions();
       const std::set<int32_t> kept(pos.begin(), pos.end());
       for (size_t i = 0; i < live.size(); ++i)
         if (live[i]) {
@@ -83,20 +84,20 @@ TEST_F(BudgetedCacheTest, LiveHoldsTheLiveSetOfTheTextSoFar) {
         }
       EXPECT_TRUE(kept.count(int32_t(last_eviction) - 17)) << "the most recent fill the rest";
     }
-  EXPECT_GT(seq.evictions, 0);
+  EXPECT_GT(seq.stats().evictions, 0);
 }
 
 TEST_F(BudgetedCacheTest, EvictionKeepsExactlyTheBudgetAndTheProtectedEntries) {
   const ModelConfig& c = model->config();
   const auto ids = task_tokens(100);
   for (auto& [name, seq] : every_policy(EvictionSchedule{.budget = 28, .evict_every = 8}, ids, 5)) {
-    const EvictionSchedule& schedule = seq.schedule;
+    const EvictionSchedule& schedule = seq.settings().schedule;
     for (size_t i = 0; i < ids.size(); ++i) {
       forward_chunk(*model, seq, std::span(ids).subspan(i, 1), LogitsWanted::Last);
       const int64_t seen = int64_t(i) + 1;
       for (int layer = 0; layer < c.n_layers; ++layer) {
         for (int h = 0; h < c.n_kv_heads; ++h) {
-          const HeadCache& head = seq.cache.head(layer, h);
+          const HeadCache& head = seq.cache().head(layer, h);
           ASSERT_LE(head.capacity(), schedule.capacity()) << name;
           if (seen % schedule.evict_every == 0 && seen > schedule.budget) {
             ASSERT_EQ(head.count(), schedule.budget) << name << " after token " << seen;
@@ -113,20 +114,20 @@ TEST_F(BudgetedCacheTest, EvictionKeepsExactlyTheBudgetAndTheProtectedEntries) {
         }
       }
     }
-    EXPECT_GT(seq.evictions, 0) << name;
+    EXPECT_GT(seq.stats().evictions, 0) << name;
     // Reported bytes are entries x 2 x head_dim x 4.
-    EXPECT_EQ(seq.cache.bytes(), seq.cache.entries() * 2 * c.head_dim * 4);
+    EXPECT_EQ(seq.cache().bytes(), seq.cache().entries() * 2 * c.head_dim * 4);
   }
 }
 
 TEST_F(BudgetedCacheTest, HeadsKeepDifferentPositions) {
   const ModelConfig& c = model->config();
   EvictionSchedule schedule{.budget = 16, .evict_every = 8};
-  Sequence seq(c, schedule, make_policy("h2o"));
+  Sequence seq(c, {.schedule = schedule, .policy = make_policy("h2o")});
   forward_tokens(*model, seq, test::pattern_tokens(64, c.vocab), LogitsWanted::Last);
   bool differ = false;
   for (int layer = 0; layer < c.n_layers; ++layer) {
-    auto a = seq.cache.head(layer, 0).positions(), b = seq.cache.head(layer, 1).positions();
+    auto a = seq.cache().head(layer, 0).positions(), b = seq.cache().head(layer, 1).positions();
     differ |= !std::equal(a.begin(), a.end(), b.begin(), b.end());
   }
   EXPECT_TRUE(differ);
@@ -136,20 +137,21 @@ TEST_F(BudgetedCacheTest, PrefillInChunksEqualsDecodingTokenByToken) {
   const ModelConfig& c = model->config();
   EvictionSchedule schedule{.budget = 24, .evict_every = 8};
   const auto ids = test::pattern_tokens(60, c.vocab);
-  Sequence chunked(c, schedule, make_policy("h2o")), stepwise(c, schedule, make_policy("h2o"));
+  Sequence chunked(c, {.schedule = schedule, .policy = make_policy("h2o")}),
+      stepwise(c, {.schedule = schedule, .policy = make_policy("h2o")});
   const auto expected = forward_tokens(*model, chunked, ids, LogitsWanted::Last);
   std::vector<float> last;
   for (int32_t id : ids) last = forward_chunk(*model, stepwise, std::span(&id, 1), LogitsWanted::Last);
   for (size_t i = 0; i < last.size(); ++i) ASSERT_NEAR(last[i], expected[i], 1e-4);
   for (int h = 0; h < c.n_kv_heads; ++h) {
-    auto a = chunked.cache.head(1, h).positions(), b = stepwise.cache.head(1, h).positions();
+    auto a = chunked.cache().head(1, h).positions(), b = stepwise.cache().head(1, h).positions();
     EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
   }
 }
 
 TEST_F(BudgetedCacheTest, ChunksMayNotCrossABoundary) {
   EvictionSchedule schedule{.budget = 16, .evict_every = 8};
-  Sequence seq(model->config(), schedule, make_policy("tova"));
+  Sequence seq(model->config(), {.schedule = schedule, .policy = make_policy("tova")});
   EXPECT_THROW(forward_chunk(*model, seq, test::pattern_tokens(10, 200), LogitsWanted::Last), Error);
 }
 
@@ -159,23 +161,22 @@ TEST_F(BudgetedCacheTest, PromptSinksKeepEveryPromptTokenAsFarAsTheBudgetAllows)
   for (const int prompt : {10, 30}) {  // B - L = 16: the 30-token prompt keeps its first 16
     EvictionSchedule schedule{.budget = 24, .evict_every = 8, .sinks = 0};
     schedule.set_sinks("prompt", 0);
-    Sequence seq(c, schedule, make_policy("tova"));
-    seq.prompt_length = prompt;
+    Sequence seq(c, {.schedule = schedule, .policy = make_policy("tova"), .prompt_length = prompt});
     forward_tokens(*model, seq, ids, LogitsWanted::Last);
-    EXPECT_GT(seq.evictions, 0);
+    EXPECT_GT(seq.stats().evictions, 0);
     const int kept = std::min(prompt, 16);
     for (int layer = 0; layer < c.n_layers; ++layer)
       for (int h = 0; h < c.n_kv_heads; ++h) {
-        const auto positions = seq.cache.head(layer, h).positions();
+        const auto positions = seq.cache().head(layer, h).positions();
         for (int p = 0; p < kept; ++p) ASSERT_EQ(positions[p], p) << prompt << " " << layer << " " << h;
       }
     // Without the prompt protected, TOVA keeps some of those positions but not all.
-    Sequence plain(c, EvictionSchedule{24, 8, 0}, make_policy("tova"));
+    Sequence plain(c, {.schedule = EvictionSchedule{24, 8, 0}, .policy = make_policy("tova")});
     forward_tokens(*model, plain, ids, LogitsWanted::Last);
     int missing = 0;
     for (int layer = 0; layer < c.n_layers; ++layer)
       for (int h = 0; h < c.n_kv_heads; ++h) {
-        const auto positions = plain.cache.head(layer, h).positions();
+        const auto positions = plain.cache().head(layer, h).positions();
         for (int p = 0; p < kept; ++p)
           missing += std::find(positions.begin(), positions.end(), p) == positions.end();
       }

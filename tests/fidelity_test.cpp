@@ -21,9 +21,9 @@ using FidelityTest = test::TinyModelTest;
 TEST_F(FidelityTest, LossesAreTheLogSoftmaxOfTheFullLogits) {
   const int vocab = model->config().vocab;
   const auto ids = test::pattern_tokens(40, vocab);
-  Sequence a(model->config(), EvictionSchedule{0, 16, 0});
+  Sequence a(model->config(), {.schedule = EvictionSchedule{0, 16, 0}});
   const auto logits = forward_tokens(*model, a, ids, LogitsWanted::All);
-  Sequence b(model->config(), EvictionSchedule{0, 16, 0});
+  Sequence b(model->config(), {.schedule = EvictionSchedule{0, 16, 0}});
   const TokenLosses losses = teacher_forced_losses(*model, b, ids);
   EXPECT_EQ(losses.ce[0], 0.0f);
   for (size_t t = 1; t < ids.size(); ++t) {
@@ -46,14 +46,14 @@ TEST_F(FidelityTest, BudgetAboveTheLengthGivesLossRatioOne) {
   for (int i = 0; i < 2; ++i) {
     traces[i].ids = test::pattern_tokens(60 + 10 * i, model->config().vocab, i);
     traces[i].prompt_len = 8;
-    Sequence full(model->config(), EvictionSchedule{0, 16, 0});
+    Sequence full(model->config(), {.schedule = EvictionSchedule{0, 16, 0}});
     auto ref = teacher_forced_losses(*model, full, traces[i].ids);
     traces[i].ce = ref.ce, traces[i].entropy = ref.entropy;
   }
   for (const PolicyRun& run : policy_grid("h2o,snapkv,rkv,tova,streaming,random", "96", 16, "")) {
     std::vector<std::vector<float>> ce;
     for (const Trace& t : traces) {
-      Sequence seq(model->config(), run.schedule, run.impl);
+      Sequence seq(model->config(), {.schedule = run.schedule, .policy = run.impl});
       ce.push_back(teacher_forced_losses(*model, seq, t.ids).ce);
     }
     const FidelitySummary s = summarize_fidelity(traces, ce);

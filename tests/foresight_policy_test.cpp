@@ -113,13 +113,15 @@ TEST_F(ForesightTest, TopkWithAJudgeOfMinusCumulativeAttentionIsH2o) {
   const EvictionSchedule schedule{24, 8, 0};
   for (int salt = 0; salt < 3; ++salt) {
     const auto ids = test::pattern_tokens(120, c.vocab, salt);
-    Sequence h2o(c, schedule, make_policy("h2o")), judged(c, schedule, foresight(judge, "topk"));
+    Sequence h2o(c, {.schedule = schedule, .policy = make_policy("h2o")}),
+        judged(c, {.schedule = schedule, .policy = foresight(judge, "topk")});
     const auto expected = forward_tokens(*model, h2o, ids, LogitsWanted::All);
     EXPECT_EQ(forward_tokens(*model, judged, ids, LogitsWanted::All), expected);
-    EXPECT_GT(judged.evictions, 0);
+    EXPECT_GT(judged.stats().evictions, 0);
     for (int layer = 0; layer < c.n_layers; ++layer)
       for (int h = 0; h < c.n_kv_heads; ++h) {
-        const auto a = h2o.cache.head(layer, h).positions(), b = judged.cache.head(layer, h).positions();
+        const auto a = h2o.cache().head(layer, h).positions(),
+                   b = judged.cache().head(layer, h).positions();
         EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end())) << layer << " " << h;
       }
   }
@@ -130,14 +132,15 @@ TEST_F(ForesightTest, TopkEvictsTheHighestPhiAndSamplingStaysInTheTopTwoK) {
   // the foresight policy runs (so the cache tracks the judge's statistics), before any eviction.
   const ModelConfig& c = config();
   const auto judge = hand_set_judge(kStatMax, 1.0f, "max.safetensors");
-  Sequence seq(c, EvictionSchedule{24, 8, 0}, foresight(judge, "topk"), 5);
+  Sequence seq(c, {.schedule = EvictionSchedule{24, 8, 0}, .policy = foresight(judge, "topk")});
   forward_tokens(*model, seq, test::pattern_tokens(31, c.vocab), LogitsWanted::Last);
   EvictionView v;
   v.layer = 1, v.n_kv_heads = c.n_kv_heads, v.head_dim = c.head_dim, v.group = c.group();
-  v.first = 0, v.n = seq.cache.head(1, 0).count() - 8, v.cache = &seq.cache, v.rng = &seq.rng;
+  Rng rng(5);
+  v.first = 0, v.n = seq.cache().head(1, 0).count() - 8, v.cache = &seq.cache(), v.rng = &rng;
   const int k = 7;
   std::vector<int32_t> top(size_t(k) * c.n_kv_heads), drawn(top.size());
-  seq.policy->choose_evictions(v, k, top);
+  seq.settings().policy->choose_evictions(v, k, top);
   foresight(judge, "sample")->choose_evictions(v, k, drawn);
   for (int h = 0; h < c.n_kv_heads; ++h) {
     std::vector<float> phi(size_t(v.n));
@@ -161,12 +164,12 @@ TEST_F(ForesightTest, SamplingIsSeededAndKeepsTheBudget) {
   const EvictionSchedule schedule{24, 8, 0};
   const auto ids = test::pattern_tokens(100, c.vocab);
   auto positions = [&](uint64_t seed) {
-    Sequence seq(c, schedule, foresight(judge, "sample"), seed);
+    Sequence seq(c, {.schedule = schedule, .policy = foresight(judge, "sample"), .seed = seed});
     forward_tokens(*model, seq, ids, LogitsWanted::Last);
     std::vector<int32_t> all;
     for (int layer = 0; layer < c.n_layers; ++layer)
       for (int h = 0; h < c.n_kv_heads; ++h) {
-        const auto p = seq.cache.head(layer, h).positions();
+        const auto p = seq.cache().head(layer, h).positions();
         EXPECT_EQ(p.size(), 24u + 100 % 8);
         all.insert(all.end(), p.begin(), p.end());
       }

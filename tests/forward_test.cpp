@@ -115,7 +115,7 @@ TEST_P(ForwardTest, DecodingTokenByTokenEqualsOneChunk) {
   }
   EXPECT_LT(max_relative_error(one_by_one, expected, vocab), 1e-5);
   EXPECT_LT(max_relative_error(in_chunks, expected, vocab), 1e-5);
-  EXPECT_EQ(stepwise.cache.entries(), whole.cache.entries());
+  EXPECT_EQ(stepwise.cache().entries(), whole.cache().entries());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllArchitectures, ForwardTest, ::testing::ValuesIn(variants()),

@@ -86,11 +86,11 @@ TEST_F(GoldenTest, RecordedBlockMeansSumToOneAndAgreeWithTheCacheStatistics) {
   const ModelConfig& c = config();
   const int T = 45, L = 16;
   const auto ids = test::pattern_tokens(T, c.vocab);
-  Sequence plain(c, EvictionSchedule{0, L, 0});
+  Sequence plain(c, {.schedule = EvictionSchedule{0, L, 0}});
   const auto expected = forward_tokens(*model, plain, ids, LogitsWanted::All);
   AttentionRecorder recorder(c, T, L);
-  Sequence seq(c, EvictionSchedule{64, L, 0}, make_policy("h2o"));
-  seq.recorder = &recorder;
+  Sequence seq(c, {.schedule = EvictionSchedule{64, L, 0}, .policy = make_policy("h2o"),
+                   .recorder = &recorder});
   EXPECT_EQ(forward_tokens(*model, seq, ids, LogitsWanted::All), expected);  // read-only hook
   const BlockAttention& s = recorder.means();
   ASSERT_EQ(s.n_blocks(), 3);
@@ -101,7 +101,7 @@ TEST_F(GoldenTest, RecordedBlockMeansSumToOneAndAgreeWithTheCacheStatistics) {
         for (int key = 0; key < std::min(T, (j + 1) * L); ++key) total += s.at(layer, h, key, j);
         EXPECT_NEAR(total, 1.0, 1e-5) << layer << " " << h << " " << j;
       }
-      const HeadCache& head = seq.cache.head(layer, h);
+      const HeadCache& head = seq.cache().head(layer, h);
       for (int key = 0; key < T; ++key) {
         double recorded = 0, cache = 0;  // undo the means: queries per block x group
         for (int j = int(s.first_block(key)); j < 3; ++j)
@@ -121,8 +121,8 @@ TEST_F(GoldenTest, RecordingTokenByTokenEqualsRecordingInChunks) {
   const int T = 37, L = 8;
   const auto ids = test::pattern_tokens(T, c.vocab, 3);
   AttentionRecorder chunked(c, T, L), stepwise(c, T, L);
-  Sequence a(c, EvictionSchedule{0, L, 0}), b(c, EvictionSchedule{0, L, 0});
-  a.recorder = &chunked, b.recorder = &stepwise;
+  Sequence a(c, {.schedule = EvictionSchedule{0, L, 0}, .recorder = &chunked}),
+      b(c, {.schedule = EvictionSchedule{0, L, 0}, .recorder = &stepwise});
   forward_tokens(*model, a, ids, LogitsWanted::Last);
   for (int32_t id : ids) forward_chunk(*model, b, std::span(&id, 1), LogitsWanted::Last);
   for (int layer = 0; layer < c.n_layers; ++layer)
@@ -132,13 +132,11 @@ TEST_F(GoldenTest, RecordingTokenByTokenEqualsRecordingInChunks) {
           ASSERT_NEAR(chunked.means().at(layer, h, key, j), stepwise.means().at(layer, h, key, j), 1e-6);
   // A chunk across a block boundary would mix two blocks' queries.
   AttentionRecorder strict(c, T, L);
-  Sequence d(c, EvictionSchedule{0, L, 0});
-  d.recorder = &strict;
+  Sequence d(c, {.schedule = EvictionSchedule{0, L, 0}, .recorder = &strict});
   EXPECT_THROW(forward_chunk(*model, d, std::span(ids).first(10), LogitsWanted::Last), Error);
   // So would queries beyond the tokens it was made for.
   AttentionRecorder small(c, 20, L);
-  Sequence e(c, EvictionSchedule{0, L, 0});
-  e.recorder = &small;
+  Sequence e(c, {.schedule = EvictionSchedule{0, L, 0}, .recorder = &small});
   EXPECT_THROW(forward_tokens(*model, e, ids, LogitsWanted::Last), Error);
 }
 
@@ -150,7 +148,7 @@ TEST_F(GoldenTest, ReplayFollowsTheOracleScheduleAndKeepsTheHighestFutureAttenti
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, L));
   const GoldenLabels labels = golden_evictions(*future, schedule);
   ASSERT_EQ(labels.n_steps, T / L - 3);  // after chunks 3 .. 11
-  Sequence seq(c, schedule, make_policy("golden"), 0, future);
+  Sequence seq(c, {.schedule = schedule, .policy = make_policy("golden"), .future = future});
   for (int chunk = 0; chunk < T / L; ++chunk) {
     forward_chunk(*model, seq, std::span(ids).subspan(size_t(chunk) * L, L), LogitsWanted::Last);
     const int step = chunk - 3;
@@ -161,7 +159,7 @@ TEST_F(GoldenTest, ReplayFollowsTheOracleScheduleAndKeepsTheHighestFutureAttenti
         ASSERT_EQ(e.chunk, chunk);
         std::vector<int32_t> kept = without(e.candidates, e.evicted);
         for (int p = chunk * L; p < (chunk + 1) * L; ++p) kept.push_back(p);
-        const auto pos = seq.cache.head(layer, h).positions();
+        const auto pos = seq.cache().head(layer, h).positions();
         ASSERT_EQ(std::vector<int32_t>(pos.begin(), pos.end()), kept) << step << " " << layer << " " << h;
         // Every evicted candidate has at most the future attention of every kept one.
         float worst_kept = INFINITY, best_evicted = -INFINITY;
@@ -179,12 +177,13 @@ TEST_F(GoldenTest, ReplayFollowsTheOracleScheduleAndKeepsTheHighestFutureAttenti
 TEST_F(GoldenTest, BudgetAboveTheLengthReproducesTheFullCacheExactly) {
   const ModelConfig& c = config();
   const auto ids = test::pattern_tokens(70, c.vocab);
-  Sequence full(c, EvictionSchedule{0, 16, 0});
+  Sequence full(c, {.schedule = EvictionSchedule{0, 16, 0}});
   const auto expected = forward_tokens(*model, full, ids, LogitsWanted::All);
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 16));
-  Sequence seq(c, EvictionSchedule{128, 16, 0}, make_policy("golden"), 0, future);
+  Sequence seq(c, {.schedule = EvictionSchedule{128, 16, 0}, .policy = make_policy("golden"),
+                   .future = future});
   EXPECT_EQ(forward_tokens(*model, seq, ids, LogitsWanted::All), expected);
-  EXPECT_EQ(seq.evictions, 0);
+  EXPECT_EQ(seq.stats().evictions, 0);
 }
 
 // Golden's teacher-forced loss is not guaranteed to beat a heuristic (attention renormalises
@@ -209,19 +208,20 @@ TEST_F(GoldenTest, ReplaysCountTheFutureAttentionTheyEvict) {
         harmful += alpha > tau;
         mass += alpha;
       }
-    Sequence seq(c, schedule, make_policy("golden"), 0, future);
-    seq.harm_threshold = tau;
+    Sequence seq(c, {.schedule = schedule, .policy = make_policy("golden"), .future = future,
+                     .harm_threshold = tau});
     forward_tokens(*model, seq, ids, LogitsWanted::Last);
-    EXPECT_EQ(seq.harmful_evictions, harmful) << tau;
-    EXPECT_NEAR(seq.evicted_future_attention, mass, 1e-4 * (1 + mass)) << tau;
+    EXPECT_EQ(seq.stats().harmful_evictions, harmful) << tau;
+    EXPECT_NEAR(seq.stats().evicted_future_attention, mass, 1e-4 * (1 + mass)) << tau;
   }
   // Any policy replayed with the future attached is measured; without it nothing is counted.
-  Sequence h2o(c, schedule, make_policy("h2o"), 0, future), blind(c, schedule, make_policy("h2o"));
+  Sequence h2o(c, {.schedule = schedule, .policy = make_policy("h2o"), .future = future}),
+      blind(c, {.schedule = schedule, .policy = make_policy("h2o")});
   forward_tokens(*model, h2o, ids, LogitsWanted::Last);
   forward_tokens(*model, blind, ids, LogitsWanted::Last);
-  EXPECT_GT(h2o.evicted_future_attention, 0);
-  EXPECT_EQ(blind.evicted_future_attention, 0);
-  EXPECT_EQ(blind.evicted_entries, h2o.evicted_entries);
+  EXPECT_GT(h2o.stats().evicted_future_attention, 0);
+  EXPECT_EQ(blind.stats().evicted_future_attention, 0);
+  EXPECT_EQ(blind.stats().evicted_entries, h2o.stats().evicted_entries);
 }
 
 TEST_F(GoldenTest, FirstEvictionKeepsMoreFutureAttentionThanEveryHeuristic) {
@@ -234,16 +234,17 @@ TEST_F(GoldenTest, FirstEvictionKeepsMoreFutureAttentionThanEveryHeuristic) {
     const auto first = std::span(ids).first(32);  // the first eviction follows chunk 3
     auto kept_attention = [&](const Sequence& seq, int layer, int h) {
       double total = 0;
-      for (int32_t p : seq.cache.head(layer, h).positions()) total += future->alpha(layer, h, p, 4);
+      for (int32_t p : seq.cache().head(layer, h).positions()) total += future->alpha(layer, h, p, 4);
       return total;
     };
-    Sequence golden(c, schedule, make_policy("golden"), 0, future);
+    Sequence golden(c, {.schedule = schedule, .policy = make_policy("golden"), .future = future});
     forward_tokens(*model, golden, first, LogitsWanted::Last);
     for (const std::string name : {"random", "streaming", "h2o", "tova", "snapkv", "rkv"}) {
       std::shared_ptr<const Policy> policy = make_policy(name);
-      Sequence seq(c, EvictionSchedule{24, L, default_sinks(policy.get())}, policy, 1);
+      Sequence seq(c, {.schedule = EvictionSchedule{24, L, default_sinks(policy.get())},
+                       .policy = policy, .seed = 1});
       forward_tokens(*model, seq, first, LogitsWanted::Last);
-      ASSERT_EQ(seq.evictions, c.n_layers);
+      ASSERT_EQ(seq.stats().evictions, c.n_layers);
       for (int layer = 0; layer < c.n_layers; ++layer)
         for (int h = 0; h < c.n_kv_heads; ++h)
           EXPECT_GE(kept_attention(golden, layer, h) + 1e-6, kept_attention(seq, layer, h))
@@ -256,18 +257,19 @@ TEST_F(GoldenTest, NeedsTheRecordedFutureOfItsTrace) {
   const ModelConfig& c = config();
   const EvictionSchedule schedule{24, 8, 0};
   try {
-    Sequence seq(c, schedule, make_policy("golden"));
+    Sequence seq(c, {.schedule = schedule, .policy = make_policy("golden")});
     ADD_FAILURE() << "golden ran without the future";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("golden"), std::string::npos) << e.what();
   }
   auto future = std::make_shared<const FutureAttention>(
       record_future_attention(*model, test::pattern_tokens(40, c.vocab), 16));
-  EXPECT_THROW(Sequence(c, schedule, make_policy("golden"), 0, future), Error);  // L = 16, not 8
+  EXPECT_THROW(Sequence(c, {.schedule = schedule, .policy = make_policy("golden"), .future = future}),
+               Error);  // L = 16, not 8
   // Positions beyond the recorded trace cannot be scored.
   auto short_future = std::make_shared<const FutureAttention>(
       record_future_attention(*model, test::pattern_tokens(40, c.vocab), 8));
-  Sequence seq(c, schedule, make_policy("golden"), 0, short_future);
+  Sequence seq(c, {.schedule = schedule, .policy = make_policy("golden"), .future = short_future});
   EXPECT_THROW(forward_tokens(*model, seq, test::pattern_tokens(80, c.vocab), LogitsWanted::Last), Error);
 }
 
@@ -292,7 +294,8 @@ TEST_F(GoldenTest, ScoreRunsGoldenAndGenerationRefusesIt) {
   // The same replay in the library gives the same losses.
   const Trace t{"", "all", test::pattern_tokens(79, config().vocab, 1), 5, {}, {}};
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, t.ids, 8));
-  Sequence seq(config(), EvictionSchedule{24, 8, 0}, make_policy("golden"), 1, future);
+  Sequence seq(config(), {.schedule = EvictionSchedule{24, 8, 0}, .policy = make_policy("golden"),
+                          .seed = 1, .future = future});
   const TokenLosses losses = teacher_forced_losses(*model, seq, t.ids);
   const auto& ce = s["traces"][1]["runs"]["golden@24"]["ce"];
   for (size_t i = 0; i < ce.size(); ++i) EXPECT_FLOAT_EQ(ce[i].get<float>(), losses.ce[i + 5]);

@@ -228,10 +228,11 @@ TEST_F(JudgeRl, RolloutDrawsAsTheForesightPolicyAndRecordsEveryDecision) {
   const auto ids = test::pattern_tokens(90, config().vocab, 2);
   const Judge judge = Judge::random(JudgeShape::of(config()), 5);
   const Rollout r = run_rollout(*model, judge, ids, 4, schedule, 7);
-  Sequence sampled(config(), schedule, make_foresight_policy(judge, true), 7);
+  Sequence sampled(config(),
+                   {.schedule = schedule, .policy = make_foresight_policy(judge, true), .seed = 7});
   EXPECT_EQ(r.ce, teacher_forced_losses(*model, sampled, ids).ce);
   // Before the first eviction the rollout predicts exactly as the full cache does.
-  Sequence full(config(), EvictionSchedule{0, 8, 0});
+  Sequence full(config(), {.schedule = EvictionSchedule{0, 8, 0}});
   const std::vector<float> full_ce = teacher_forced_losses(*model, full, ids).ce;
   const int64_t first = first_token_after_eviction(schedule);
   EXPECT_TRUE(std::equal(full_ce.begin(), full_ce.begin() + first, r.ce.begin()));

@@ -117,8 +117,10 @@ TEST_F(JudgeTraining, JudgedReplayEvictsLikeGoldenAndScoresEveryDecision) {
   const auto ids = test::pattern_tokens(100, config().vocab, 2);
   const Judge judge = Judge::random(JudgeShape::of(config()), 5);
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 8));
-  auto teacher = std::make_shared<GoldenTeacher>(judge, 24, TeacherSettings{});
-  Sequence judged(config(), schedule, teacher, 0, future), golden(config(), schedule, make_policy("golden"), 0, future);
+  JudgeTeacher teacher(judge, TeacherSettings{});
+  Sequence judged(config(), {.schedule = schedule, .policy = path_policy(judge, TeacherSettings{}),
+                             .future = future, .observer = &teacher}),
+      golden(config(), {.schedule = schedule, .policy = make_policy("golden"), .future = future});
   EXPECT_EQ(teacher_forced_losses(*model, judged, ids).ce, teacher_forced_losses(*model, golden, ids).ce);
 
   // Every (layer, step, head) whose targets are not all tied is judged.
@@ -126,7 +128,7 @@ TEST_F(JudgeTraining, JudgedReplayEvictsLikeGoldenAndScoresEveryDecision) {
   int64_t ordered = 0;
   for (const GoldenEviction& e : labels.evictions)
     ordered += std::any_of(e.targets.begin(), e.targets.end(), [&](float t) { return t != e.targets[0]; });
-  const JudgeScorecard& card = teacher->scorecard();
+  const JudgeScorecard& card = teacher.scorecard();
   EXPECT_GT(ordered, 0);
   EXPECT_EQ(card.decisions, ordered);
   EXPECT_GT(card.loss, 0);
@@ -174,15 +176,12 @@ TEST_F(JudgeTraining, GradientMatchesCentralFiniteDifferences) {
     }
 }
 
-// Sums the judge's standardised inputs (as the MLP reads them) along the golden path.
-class StandardisedInputs final : public Policy {
+// Sums the judge's standardised inputs (as the MLP reads them) at the evictions it observes.
+class StandardisedInputs final : public EvictionObserver {
  public:
   explicit StandardisedInputs(const Judge& judge) : judge_(judge) {}
-  std::string_view name() const override { return "golden"; }
-  bool needs_future() const override { return true; }
   StatMask stats_needed() const override { return kJudgeStatMask; }
-  void score(const EvictionView& v, std::span<float> scores) const override {
-    make_policy("golden")->score(v, scores);
+  void evicting(const EvictionView& v, int, std::span<const int32_t>) override {
     const int F = judge_.shape().features();
     sum.resize(size_t(F)), sum_sq.resize(size_t(F));
     std::vector<float> x;
@@ -194,8 +193,8 @@ class StandardisedInputs final : public Policy {
       rows += v.n;
     }
   }
-  mutable std::vector<double> sum, sum_sq;
-  mutable int64_t rows = 0;
+  std::vector<double> sum, sum_sq;
+  int64_t rows = 0;
 
  private:
   const Judge& judge_;
@@ -207,24 +206,25 @@ TEST_F(JudgeTraining, StandardisedInputsHaveMeanZeroAndUnitDeviationOnTheTrainin
   Judge judge = Judge::random(JudgeShape::of(config(), JudgeFeatureSet::standard()), 2);
   const EvictionSchedule other{32, 8, 0};
   measure_input_standardisation(*model, train, futures, 3, {schedule, other}, judge);
-  auto inputs = std::make_shared<StandardisedInputs>(judge);
+  StandardisedInputs inputs(judge);  // along the golden path
   for (size_t i = 0; i < train.size(); ++i) {
-    Sequence seq(config(), i % 2 ? other : schedule, inputs, 0, futures.at(i));
-    seq.prompt_length = train[i].prompt_len;
+    Sequence seq(config(), {.schedule = i % 2 ? other : schedule, .policy = make_policy("golden"),
+                            .future = futures.at(i), .prompt_length = train[i].prompt_len,
+                            .observer = &inputs});
     teacher_forced_losses(*model, seq, train[i].ids);
   }
-  ASSERT_GT(inputs->rows, 0);
+  ASSERT_GT(inputs.rows, 0);
   int varying = 0;
-  for (size_t f = 0; f < inputs->sum.size(); ++f) {
-    const double mean = inputs->sum[f] / double(inputs->rows);
-    const double var = inputs->sum_sq[f] / double(inputs->rows) - mean * mean;
+  for (size_t f = 0; f < inputs.sum.size(); ++f) {
+    const double mean = inputs.sum[f] / double(inputs.rows);
+    const double var = inputs.sum_sq[f] / double(inputs.rows) - mean * mean;
     EXPECT_NEAR(mean, 0, 1e-3) << "input " << f;
     if (var > 1e-6) {
       EXPECT_NEAR(var, 1, 1e-3) << "input " << f;
       ++varying;
     }
   }
-  EXPECT_GT(varying, int(inputs->sum.size()) / 2);
+  EXPECT_GT(varying, int(inputs.sum.size()) / 2);
   // The paper's judge is left unstandardised.
   Judge paper = Judge::random(JudgeShape::of(config()), 2);
   measure_input_standardisation(*model, train, futures, 3, {schedule}, paper);
@@ -242,21 +242,22 @@ TEST_F(JudgeTraining, OwnPathReplayDrawsAsTheForesightPolicyAndCountsItsHarm) {
   measure_input_standardisation(*model, one, futures, 1, {schedule}, judge);
   TeacherSettings teacher;
   teacher.own_path = true;
-  auto own = std::make_shared<GoldenTeacher>(judge, schedule.budget, teacher);
-  Sequence judged(config(), schedule, own, 11, future);
-  judged.prompt_length = trace.prompt_len;
-  Sequence drawn(config(), schedule, make_foresight_policy(judge, true), 11, future);
-  drawn.prompt_length = trace.prompt_len;
+  JudgeTeacher own(judge, teacher);
+  Sequence judged(config(), {.schedule = schedule, .policy = path_policy(judge, teacher), .seed = 11,
+                             .future = future, .prompt_length = trace.prompt_len, .observer = &own});
+  Sequence drawn(config(), {.schedule = schedule, .policy = make_foresight_policy(judge, true),
+                            .seed = 11, .future = future, .prompt_length = trace.prompt_len});
   const std::vector<float> ce = teacher_forced_losses(*model, judged, ids).ce;
   EXPECT_EQ(ce, teacher_forced_losses(*model, drawn, ids).ce);
-  EXPECT_EQ(judged.harmful_evictions, drawn.harmful_evictions);
-  EXPECT_EQ(judged.evicted_future_attention, drawn.evicted_future_attention);
+  EXPECT_EQ(judged.stats().harmful_evictions, drawn.stats().harmful_evictions);
+  EXPECT_EQ(judged.stats().evicted_future_attention, drawn.stats().evicted_future_attention);
   // The path differs from the oracle's: another cache, so other losses and more harm.
-  Sequence golden(config(), schedule, make_policy("golden"), 0, future);
+  Sequence golden(config(),
+                  {.schedule = schedule, .policy = make_policy("golden"), .future = future});
   EXPECT_NE(ce, teacher_forced_losses(*model, golden, ids).ce);
-  EXPECT_GT(judged.evicted_future_attention, golden.evicted_future_attention);
-  EXPECT_GT(own->scorecard().decisions, 0);
-  EXPECT_GT(own->scorecard().evicted_attention, 0);
+  EXPECT_GT(judged.stats().evicted_future_attention, golden.stats().evicted_future_attention);
+  EXPECT_GT(own.scorecard().decisions, 0);
+  EXPECT_GT(own.scorecard().evicted_attention, 0);
 }
 
 TEST_F(JudgeTraining, TrainingLearnsTheOracleAndResumesBitForBit) {

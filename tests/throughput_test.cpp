@@ -16,10 +16,10 @@ TEST_F(ScheduleEntries, MatchWhatRunningTheTokensLeaves) {
   const ModelConfig& c = model->config();
   for (const EvictionSchedule schedule : {EvictionSchedule{0, 8, 0}, EvictionSchedule{24, 8, 0},
                                           EvictionSchedule{20, 8, 4}}) {
-    Sequence seq(c, schedule, schedule.active() ? make_policy("h2o") : nullptr);
+    Sequence seq(c, {.schedule = schedule, .policy = schedule.active() ? make_policy("h2o") : nullptr});
     const auto ids = test::pattern_tokens(70, c.vocab);
     for (int64_t position = 0; position < 70; ++position) {
-      ASSERT_EQ(seq.cache.head(1, 0).count(), schedule.entries_before(position))
+      ASSERT_EQ(seq.cache().head(1, 0).count(), schedule.entries_before(position))
           << "B " << schedule.budget << ", position " << position;
       forward_chunk(*model, seq, std::span(&ids[position], 1), LogitsWanted::Last);
     }

@@ -77,7 +77,7 @@ void run(const Options& o) {
         futures[j] = std::make_shared<const FutureAttention>(
             record_future_attention(*model, t.ids, o.evict_every, t.has_reference() ? nullptr : &full));
       else {
-        Sequence seq(config, EvictionSchedule{0, o.evict_every, 0});
+        Sequence seq(config, {.schedule = EvictionSchedule{0, o.evict_every, 0}});
         full = teacher_forced_losses(*model, seq, t.ids);
       }
       if (!t.has_reference()) t.ce = std::move(full.ce), t.entropy = std::move(full.entropy);
@@ -86,13 +86,16 @@ void run(const Options& o) {
     parallel_jobs(int64_t(runs.size()) * n, [&](int64_t k) {
       const int64_t r = k / n, j = k % n, i = begin + j;
       const PolicyRun& run = runs[r];
-      Sequence seq(config, run.schedule, run.impl, o.seed + uint64_t(i),
-                   run.impl ? futures[j] : nullptr);
-      seq.prompt_length = traces[i].prompt_len;
-      seq.harm_threshold = o.harm_threshold;
+      Sequence seq(config, {.schedule = run.schedule,
+                            .policy = run.impl,
+                            .seed = o.seed + uint64_t(i),
+                            .future = run.impl ? futures[j] : nullptr,
+                            .prompt_length = traces[i].prompt_len,
+                            .harm_threshold = o.harm_threshold});
       losses[r][i] = teacher_forced_losses(*model, seq, traces[i].ids);
-      harm[r][i] = {seq.evictions * config.n_kv_heads, seq.harmful_evictions,
-                    seq.evicted_future_attention};
+      const EvictionStats& stats = seq.stats();
+      harm[r][i] = {stats.evictions * config.n_kv_heads, stats.harmful_evictions,
+                    stats.evicted_future_attention};
       progress.advance(int64_t(traces[i].ids.size()));
     });
   }

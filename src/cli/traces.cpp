@@ -73,7 +73,7 @@ void run(const Options& o) {
   Progress progress("reference losses", scored_tokens, "tok");
   parallel_jobs(n, [&](int64_t j) {
     Trace& t = traces[j];
-    Sequence full(model->config(), EvictionSchedule{0, o.evict_every, 0});
+    Sequence full(model->config(), {.schedule = EvictionSchedule{0, o.evict_every, 0}});
     TokenLosses losses = teacher_forced_losses(*model, full, t.ids);
     t.ce = std::move(losses.ce), t.entropy = std::move(losses.entropy);
     progress.advance(int64_t(t.ids.size()));

@@ -40,7 +40,7 @@ void add_full_cache_references(const Model& model, std::vector<Trace>& traces, i
   parallel_jobs(int64_t(traces.size()), [&](int64_t i) {
     Trace& t = traces[i];
     if (t.has_reference()) return;
-    Sequence seq(model.config(), EvictionSchedule{0, evict_every, 0});
+    Sequence seq(model.config(), {.schedule = EvictionSchedule{0, evict_every, 0}});
     TokenLosses full = teacher_forced_losses(model, seq, t.ids);
     t.ce = std::move(full.ce);
     t.entropy = std::move(full.entropy);

@@ -25,16 +25,17 @@ int64_t reserved_bytes(const ModelConfig& c, const PolicyRun& run, int length) {
 // Puts `seq` just before `position` with the cache the schedule leaves there, its keys and
 // values taken from the synthetic pool ([kPoolEntries, 2, head_dim]).
 void fill_cache(Sequence& seq, int64_t position, const std::vector<float>& pool, int head_dim) {
-  const int64_t count = seq.schedule.entries_before(position);
-  for (int layer = 0; layer < seq.cache.n_layers(); ++layer)
-    for (int h = 0; h < seq.cache.n_kv_heads(); ++h) {
-      HeadCache& head = seq.cache.head(layer, h);
+  const int64_t count = seq.settings().schedule.entries_before(position);
+  KvCache& cache = seq.cache();
+  for (int layer = 0; layer < cache.n_layers(); ++layer)
+    for (int h = 0; h < cache.n_kv_heads(); ++h) {
+      HeadCache& head = cache.head(layer, h);
       for (int64_t e = 0; e < count; ++e) {
         const float* kv = pool.data() + (e + layer + h) % kPoolEntries * 2 * head_dim;
         head.append(kv, kv + head_dim, static_cast<int32_t>(position - count + e));
       }
     }
-  seq.next_position = position;
+  seq.advance(position);  // from a fresh sequence's 0
 }
 
 double steady_state_tokens_per_s(const Model& model, const PolicyRun& run, int length, int batch,
@@ -50,8 +51,10 @@ double steady_state_tokens_per_s(const Model& model, const PolicyRun& run, int l
   std::vector<Sampler> samplers;
   std::vector<int32_t> ids;
   for (int i = 0; i < batch; ++i) {
-    owned.push_back(std::make_unique<Sequence>(c, run.schedule, run.impl, s.seed + uint64_t(i)));
-    owned.back()->cache.reserve(static_cast<int>(reserve));
+    owned.push_back(std::make_unique<Sequence>(c, SequenceSettings{.schedule = run.schedule,
+                                                                   .policy = run.impl,
+                                                                   .seed = s.seed + uint64_t(i)}));
+    owned.back()->cache().reserve(static_cast<int>(reserve));
     fill_cache(*owned.back(), (2 * int64_t(i) + 1) * span / (2 * int64_t(batch)), pool, c.head_dim);
     sequences.push_back(owned.back().get());
     samplers.emplace_back(SamplingSettings{});  // greedy

@@ -1,9 +1,9 @@
 // Records the block-averaged attention of a pass (BlockAttention) from the probabilities the
 // attention kernel computes anyway: the kernel hands each query's probabilities over to
 // add_query and closes the blocks with end_queries, so Golden Eviction needs no second
-// attention implementation. Attach one to a Sequence (its `recorder`) for one pass over a known
-// number of tokens; the chunks must not cross a block boundary (forward_tokens cuts them at
-// the schedule's L, which must be the recorder's block).
+// attention implementation. Attach one to a Sequence (SequenceSettings::recorder) for one pass
+// over a known number of tokens; the chunks must not cross a block boundary (forward_tokens cuts
+// them at the schedule's L, which must be the recorder's block).
 #pragma once
 #include <cstdint>
 #include <span>

@@ -7,12 +7,13 @@
 namespace foresight {
 
 namespace {
-EvictionSchedule effective(EvictionSchedule s, const Policy* policy) {
-  if (policy == nullptr) s.budget = 0;
-  s.validate();
+SequenceSettings effective(SequenceSettings s) {
+  if (s.policy == nullptr) s.schedule.budget = 0;
+  s.schedule.validate();
   return s;
 }
 
+// A future is checked whatever the policy, since the harm count and observers read it too.
 void check_future(const ModelConfig& c, const EvictionSchedule& s, const Policy& policy,
                   const FutureAttention* future) {
   if (future == nullptr) return require_online(&policy);
@@ -23,25 +24,45 @@ void check_future(const ModelConfig& c, const EvictionSchedule& s, const Policy&
          policy.name(), future->n_layers(), future->n_kv_heads(), future->block(), c.n_layers,
          c.n_kv_heads, s.evict_every);
 }
+
+StatMask stats_read(const SequenceSettings& s) {
+  if (!s.schedule.active()) return 0;
+  return s.policy->stats_needed() | (s.observer ? s.observer->stats_needed() : 0);
+}
 }  // namespace
 
-Sequence::Sequence(const ModelConfig& c, EvictionSchedule sched,
-                   std::shared_ptr<const Policy> pol, uint64_t seed,
-                   std::shared_ptr<const FutureAttention> fut)
-    : schedule(effective(sched, pol.get())),
-      policy(std::move(pol)),
-      stats(schedule.active() ? policy->stats_needed() : 0),
-      recent_window(schedule.active()
-                        ? std::min(policy->recent_queries_needed(), schedule.evict_every)
-                        : 0),
-      cache(c.n_layers, c.n_kv_heads, c.head_dim, stats != 0 ? c.group() : 0,
-            schedule.active() ? schedule.capacity() : 0),
-      rng(seed),
-      future(std::move(fut)) {
-  if (schedule.active() && policy->needs_future()) check_future(c, schedule, *policy, future.get());
-  if (recent_window > 0)
-    recent_queries.assign(c.n_layers,
-                          std::vector<float>(size_t(recent_window) * c.n_heads * c.head_dim));
+Sequence::Sequence(const ModelConfig& c, SequenceSettings settings)
+    : settings_(effective(std::move(settings))),
+      attention_stats_(stats_read(settings_)),
+      recent_window_(settings_.schedule.active()
+                         ? std::min(settings_.policy->recent_queries_needed(),
+                                    settings_.schedule.evict_every)
+                         : 0),
+      kv_bytes_per_token_(c.kv_bytes_per_token()),
+      cache_(c.n_layers, c.n_kv_heads, c.head_dim, attention_stats_ != 0 ? c.group() : 0,
+             settings_.schedule.active() ? settings_.schedule.capacity() : 0),
+      rng_(settings_.seed) {
+  const EvictionSchedule& s = settings_.schedule;
+  if (s.active()) check_future(c, s, *settings_.policy, settings_.future.get());
+  if (recent_window_ > 0)
+    recent_queries_.assign(c.n_layers,
+                           std::vector<float>(size_t(recent_window_) * c.n_heads * c.head_dim));
+}
+
+void Sequence::feed(std::span<const int32_t> ids) {
+  // The most the cache holds: every layer with these entries appended, none evicted yet.
+  stats_.peak_kv_bytes = std::max(stats_.peak_kv_bytes,
+                                  cache_.bytes() + int64_t(ids.size()) * kv_bytes_per_token_);
+  tokens_.insert(tokens_.end(), ids.begin(), ids.end());
+}
+
+void Sequence::keep_recent_query(int layer, const float* q, int64_t position) {
+  if (recent_window_ == 0) return;
+  const int64_t L = settings_.schedule.evict_every, from_end = L - position % L;
+  if (from_end > recent_window_) return;
+  std::vector<float>& kept = recent_queries_[layer];
+  const int64_t width = int64_t(kept.size()) / recent_window_;
+  std::copy(q, q + width, kept.begin() + (recent_window_ - from_end) * width);
 }
 
 }  // namespace foresight

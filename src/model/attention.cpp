@@ -21,14 +21,15 @@ void attend_group(const ModelConfig& c, const SequenceRows& share, int layer, in
   Sequence& seq = *share.seq;
   const int d = c.head_dim, group = c.group();
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-  const EvictionSchedule& schedule = seq.schedule;
-  HeadCache& kv = seq.cache.head(layer, kv_head);
+  const EvictionSchedule& schedule = seq.settings().schedule;
+  AttentionRecorder* recorder = seq.settings().recorder;
+  HeadCache& kv = seq.cache().head(layer, kv_head);
   const int64_t stride = kv.stats_stride();
   thread_local std::vector<std::vector<float>> probs;
   probs.resize(size_t(group));
   for (int i = 0; i < share.n; ++i) {
     const int visible = kv.count() - share.n + i + 1;
-    const int64_t row = share.first_row + i, position = seq.next_position + i;
+    const int64_t row = share.first_row + i, position = seq.next_position() + i;
     const float* queries = q + (row * c.n_heads + int64_t{kv_head} * group) * d;
     for (std::vector<float>& p : probs) p.resize(size_t(visible));
     for (int j = 0; j < visible; j += kKeyTile)
@@ -41,8 +42,8 @@ void attend_group(const ModelConfig& c, const SequenceRows& share, int layer, in
       float* p = probs[g].data();
       softmax(p, visible);
       weighted_rows(p, kv.values(), visible, d, out + (row * c.n_heads + head) * d);
-      if (seq.recorder != nullptr)
-        seq.recorder->add_query(layer, head, position, p, kv.positions().first(size_t(visible)));
+      if (recorder != nullptr)
+        recorder->add_query(layer, head, position, p, kv.positions().first(size_t(visible)));
 
       if (kv.stat_slots() == 0) continue;
       float* stats = kv.stats() + int64_t{g} * kNumStats;
@@ -50,7 +51,7 @@ void attend_group(const ModelConfig& c, const SequenceRows& share, int layer, in
         for (int j = 0; j < visible; ++j) reset_chunk_stats(stats + j * stride);
       accumulate_stats(stats, stride, p, visible,
                        static_cast<int>(position % schedule.evict_every), schedule.evict_every,
-                       seq.stats);
+                       seq.attention_stats());
       if (schedule.ends_chunk(position))
         for (int j = 0; j < visible; ++j) end_chunk_stats(stats + j * stride);
     }
@@ -66,8 +67,8 @@ void attend(const ModelConfig& c, std::span<const SequenceRows> shares, int laye
   for (int64_t t = 0; t < tasks; ++t)
     attend_group(c, shares[t / c.n_kv_heads], layer, int(t % c.n_kv_heads), q, out);
   for (const SequenceRows& share : shares)
-    if (share.seq->recorder != nullptr)
-      share.seq->recorder->end_queries(layer, share.seq->next_position, share.n);
+    if (AttentionRecorder* recorder = share.seq->settings().recorder)
+      recorder->end_queries(layer, share.seq->next_position(), share.n);
 }
 
 }  // namespace foresight

@@ -1,8 +1,8 @@
 // Causal attention of chunks of queries over their sequences' caches, for one layer. Each
 // chunk's own keys and values are already appended, so query i of an n-query chunk sees the
 // first count - n + i + 1 entries of its KV head (entries stay in original order). The softmax
-// probabilities also feed the statistics each sequence's policy needs and, when the sequence
-// has one, its attention recorder (Golden Eviction).
+// probabilities also feed the statistics each sequence's policy and observer read and, when the
+// sequence has one, its attention recorder (Golden Eviction).
 #pragma once
 #include <span>
 

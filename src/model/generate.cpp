@@ -43,11 +43,13 @@ Running admit(const Model& model, const GenerateRequest& request, size_t index) 
   const GenerateSettings& s = request.settings;
   // The sampler and the policy draw from separate generators, so a policy that draws (random)
   // does not change which tokens a given seed samples.
-  auto seq =
-      std::make_unique<Sequence>(model.config(), s.schedule, s.policy, s.sampling.seed ^ 0x5eed);
-  seq->prompt_length = int64_t(request.prompt.size());
+  auto seq = std::make_unique<Sequence>(
+      model.config(), SequenceSettings{.schedule = s.schedule,
+                                       .policy = s.policy,
+                                       .seed = s.sampling.seed ^ 0x5eed,
+                                       .prompt_length = int64_t(request.prompt.size())});
   Running r{index, std::move(seq), Sampler(s.sampling)};
-  r.seq->cache.reserve(int(reserved_kv_entries(s, int64_t(request.prompt.size()))));
+  r.seq->cache().reserve(int(reserved_kv_entries(s, int64_t(request.prompt.size()))));
   const auto t0 = Clock::now();
   r.logits = forward_tokens(model, *r.seq, request.prompt, LogitsWanted::Last, s.prefill_chunk);
   r.result.prefill_seconds = seconds_since(t0);
@@ -71,10 +73,11 @@ void sample_next(Running& r, const GenerateSettings& s) {
 GenerateResult finish(Running& r) {
   GenerateResult result = std::move(r.result);
   result.decode_seconds = seconds_since(r.decode_start);
-  result.peak_kv_bytes = r.seq->peak_kv_bytes;
-  result.evictions = r.seq->evictions;
-  result.evicted_entries = r.seq->evicted_entries;
-  result.eviction_seconds = r.seq->eviction_seconds;
+  const EvictionStats& stats = r.seq->stats();
+  result.peak_kv_bytes = stats.peak_kv_bytes;
+  result.evictions = stats.evictions;
+  result.evicted_entries = stats.evicted_entries;
+  result.eviction_seconds = stats.eviction_seconds;
   return result;
 }
 

@@ -28,14 +28,6 @@ struct Activations {
   }
 };
 
-// Keeps the query of `position` if it is among the last recent_window of its chunk.
-void keep_recent_query(Sequence& seq, int layer, const float* q, int64_t position, int64_t width) {
-  if (seq.recent_window == 0) return;
-  const int64_t from_end = seq.schedule.evict_every - position % seq.schedule.evict_every;
-  if (from_end > seq.recent_window) return;
-  std::copy(q, q + width, seq.recent_queries[layer].begin() + (seq.recent_window - from_end) * width);
-}
-
 // y = x W^T for the pass's rows. One sequence's chunk takes the fastest product; rows of
 // several sequences take the product whose rows equal each row alone, so batched decoding
 // gives every sequence exactly the numbers it gets decoded by itself.
@@ -63,20 +55,21 @@ void attention_block(const Model& model, std::span<const SequenceRows> shares, i
         rms_norm_rows(q, l.q_norm.data(), c.n_heads, d, c.rms_eps, q);
         rms_norm_rows(k, l.k_norm.data(), c.n_kv_heads, d, c.rms_eps, k);
       }
-      const int64_t position = seq.next_position + i;
+      const int64_t position = seq.next_position() + i;
       model.rope().apply(q, c.n_heads, position);
       model.rope().apply(k, c.n_kv_heads, position);
-      keep_recent_query(seq, layer_index, q, position, int64_t{c.n_heads} * d);
+      seq.keep_recent_query(layer_index, q, position);
       const float* v = a.v.data() + row * c.n_kv_heads * d;
       for (int h = 0; h < c.n_kv_heads; ++h)
-        seq.cache.head(layer_index, h)
+        seq.cache().head(layer_index, h)
             .append(k + int64_t{h} * d, v + int64_t{h} * d, static_cast<int32_t>(position));
     }
   }
   attend(c, shares, layer_index, a.q.data(), a.attn.data());
   for (const SequenceRows& share : shares) {
     Sequence& seq = *share.seq;
-    if (seq.schedule.active() && seq.schedule.ends_chunk(seq.next_position + share.n - 1))
+    const EvictionSchedule& s = seq.settings().schedule;
+    if (s.active() && s.ends_chunk(seq.next_position() + share.n - 1))
       evict_layer(seq, layer_index, c.group(), model.rope());
   }
   mm(l.wo, a.attn.data(), n, a.proj.data());
@@ -104,12 +97,6 @@ std::vector<float> forward_rows(const Model& model, std::span<const SequenceRows
   const MatmulFn mm = shares.size() == 1 ? matmul : matmul_rowwise;
   thread_local Activations a;
   a.resize(c, n);
-  for (const SequenceRows& share : shares) {
-    Sequence& seq = *share.seq;
-    // The most the cache holds: every layer with this chunk appended, none evicted yet.
-    seq.peak_kv_bytes = std::max(seq.peak_kv_bytes,
-                                 seq.cache.bytes() + int64_t{share.n} * c.kv_bytes_per_token());
-  }
   const Matrix& embed = model.embedding();
   for (int i = 0; i < n; ++i) {
     if (ids[i] < 0 || ids[i] >= c.vocab)
@@ -118,13 +105,12 @@ std::vector<float> forward_rows(const Model& model, std::span<const SequenceRows
                    static_cast<size_t>(c.hidden));
   }
   for (const SequenceRows& share : shares)
-    share.seq->tokens.insert(share.seq->tokens.end(), ids.begin() + share.first_row,
-                             ids.begin() + share.first_row + share.n);
+    share.seq->feed(ids.subspan(size_t(share.first_row), size_t(share.n)));
   for (int layer = 0; layer < c.n_layers; ++layer) {
     attention_block(model, shares, layer, a, n, mm);
     mlp_block(model, layer, a, n, mm);
   }
-  for (const SequenceRows& share : shares) share.seq->next_position += share.n;
+  for (const SequenceRows& share : shares) share.seq->advance(share.n);
 
   // The rows whose logits are wanted, normed into h in order.
   int rows = 0;
@@ -147,10 +133,11 @@ std::vector<float> forward_chunk(const Model& model, Sequence& seq, std::span<co
                                  LogitsWanted wanted) {
   const int n = static_cast<int>(ids.size());
   if (n == 0) fail("forward_chunk: empty chunk of tokens");
-  const EvictionSchedule& s = seq.schedule;
-  if (s.active() && seq.next_position / s.evict_every != (seq.next_position + n - 1) / s.evict_every)
-    fail("forward_chunk: tokens {}..{} cross a chunk boundary of the schedule (L = {})",
-         seq.next_position, seq.next_position + n - 1, s.evict_every);
+  const EvictionSchedule& s = seq.settings().schedule;
+  const int64_t first = seq.next_position();
+  if (s.active() && first / s.evict_every != (first + n - 1) / s.evict_every)
+    fail("forward_chunk: tokens {}..{} cross a chunk boundary of the schedule (L = {})", first,
+         first + n - 1, s.evict_every);
   const SequenceRows share{&seq, 0, n};
   return forward_rows(model, std::span(&share, 1), ids, wanted);
 }
@@ -177,8 +164,8 @@ void forward_tokens(const Model& model, Sequence& seq, std::span<const int32_t> 
   while (begin < ids.size()) {
     // Cut at chunk boundaries even without eviction, so that a run under any policy does the
     // same arithmetic as the full cache until its first eviction.
-    const int64_t room = std::min<int64_t>(
-        max_chunk, seq.schedule.evict_every - seq.next_position % seq.schedule.evict_every);
+    const int64_t L = seq.settings().schedule.evict_every;
+    const int64_t room = std::min<int64_t>(max_chunk, L - seq.next_position() % L);
     const size_t n = std::min<size_t>(ids.size() - begin, size_t(room));
     const auto logits = forward_chunk(model, seq, ids.subspan(begin, n), wanted);
     if (wanted == LogitsWanted::All) on_logits(begin, logits);

@@ -1,5 +1,5 @@
-// The `foresight` policy built from a judge in memory (training evaluates the judge it is
-// training; the registry builds it from --judge FILE).
+// The `foresight` policy built from a judge in memory (training draws with and evaluates the
+// judge it is training; the registry builds it from --judge FILE).
 #pragma once
 #include <memory>
 

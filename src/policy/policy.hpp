@@ -103,7 +103,8 @@ class Policy {
 };
 
 // Policies hold no per-sequence state (randomness and the future come through the view), so one
-// policy object serves many sequences and threads.
+// policy object serves many sequences and threads. What a run records at each eviction is an
+// EvictionObserver's (kv/eviction_observer.hpp), one per sequence.
 
 // What some policies need besides their name.
 struct PolicyOptions {

@@ -13,8 +13,7 @@ FutureAttention record_future_attention(const Model& model, std::span<const int3
                                         int evict_every, TokenLosses* full_losses) {
   const ModelConfig& c = model.config();
   AttentionRecorder recorder(c, int64_t(ids.size()), evict_every);
-  Sequence full(c, EvictionSchedule{0, evict_every, 0});
-  full.recorder = &recorder;
+  Sequence full(c, {.schedule = EvictionSchedule{0, evict_every, 0}, .recorder = &recorder});
   if (full_losses != nullptr) *full_losses = teacher_forced_losses(model, full, ids);
   else forward_tokens(model, full, ids, LogitsWanted::Last);
   return FutureAttention(recorder.take());

@@ -9,22 +9,18 @@
 
 namespace foresight {
 
-std::unique_ptr<Policy> make_golden_policy(const PolicyOptions&);
-
 namespace {
 
-// Follows the oracle and sums the judge's raw inputs and their squares per (layer, KV head).
-class InputMoments final : public Policy {
+// Sums the judge's raw inputs and their squares per (layer, KV head) over the candidates of
+// every eviction it observes.
+class InputMoments final : public EvictionObserver {
  public:
   explicit InputMoments(const JudgeShape& shape)
       : shape_(shape), sum_(size(shape)), sum_sq_(size(shape)),
         rows_(size_t(shape.n_layers) * shape.n_kv_heads) {}
 
-  std::string_view name() const override { return "golden"; }
-  bool needs_future() const override { return true; }
   StatMask stats_needed() const override { return kJudgeStatMask; }
-  void score(const EvictionView& v, std::span<float> scores) const override {
-    golden_->score(v, scores);
+  void evicting(const EvictionView& v, int, std::span<const int32_t>) override {
     const int F = shape_.features();
     std::vector<float> x(size_t(v.n) * F);
     for (int h = 0; h < v.n_kv_heads; ++h) {
@@ -68,10 +64,9 @@ class InputMoments final : public Policy {
   static size_t size(const JudgeShape& s) {
     return size_t(s.n_layers) * s.n_kv_heads * s.features();
   }
-  const std::unique_ptr<Policy> golden_ = make_golden_policy({});
   JudgeShape shape_;
-  mutable std::vector<double> sum_, sum_sq_;  // score() is const in the interface
-  mutable std::vector<int64_t> rows_;
+  std::vector<double> sum_, sum_sq_;
+  std::vector<int64_t> rows_;
 };
 
 }  // namespace
@@ -81,16 +76,19 @@ void measure_input_standardisation(const Model& model, const std::vector<Trace>&
                                    const std::vector<EvictionSchedule>& schedules, Judge& judge) {
   count = std::min(count, traces.size());
   if (!judge.shape().inputs.standardised() || count == 0) return;
-  std::vector<std::shared_ptr<InputMoments>> parts(count);
+  const std::shared_ptr<const Policy> golden = make_policy("golden");
+  std::vector<InputMoments> parts(count, InputMoments(judge.shape()));
   parallel_jobs(int64_t(count), [&](int64_t i) {
-    parts[i] = std::make_shared<InputMoments>(judge.shape());
-    Sequence seq(model.config(), schedules[size_t(i) % schedules.size()], parts[i], 0,
-                 futures.at(size_t(i)));
-    seq.prompt_length = traces[i].prompt_len;
+    Sequence seq(model.config(), {.schedule = schedules[size_t(i) % schedules.size()],
+                                  .policy = golden,
+                                  .future = futures.at(size_t(i)),
+                                  .prompt_length = traces[i].prompt_len,
+                                  .observer = &parts[i]});
     teacher_forced_losses(model, seq, traces[i].ids);
   });
   InputMoments total(judge.shape());
-  for (const auto& part : parts) part->add_to(total);  // in trace order: the same on any threads
+  // In trace order: the same on any number of threads.
+  for (const InputMoments& part : parts) part.add_to(total);
   total.store(judge);
 }
 

@@ -58,8 +58,8 @@ FidelitySummary judge_fidelity(const Model& model, const Judge& judge,
   const std::shared_ptr<const Policy> topk = make_foresight_policy(judge, false);
   std::vector<std::vector<float>> ce(traces.size());
   parallel_jobs(int64_t(traces.size()), [&](int64_t i) {
-    Sequence seq(model.config(), schedule, topk);
-    seq.prompt_length = traces[i].prompt_len;
+    Sequence seq(model.config(),
+                 {.schedule = schedule, .policy = topk, .prompt_length = traces[i].prompt_len});
     ce[i] = teacher_forced_losses(model, seq, traces[i].ids).ce;
   });
   return summarize_fidelity(traces, ce);

@@ -63,11 +63,15 @@ JudgeScorecard judge_replay(const Model& model, const Judge& judge, const Trace&
   if (!future)
     future = std::make_shared<const FutureAttention>(
         record_future_attention(model, trace.ids, schedule.evict_every));
-  auto judged = std::make_shared<GoldenTeacher>(judge, schedule.budget, teacher, grad);
-  Sequence seq(model.config(), schedule, judged, seed, std::move(future));
-  seq.prompt_length = trace.prompt_len;
+  JudgeTeacher judged(judge, teacher, grad);
+  Sequence seq(model.config(), {.schedule = schedule,
+                                .policy = path_policy(judge, teacher),
+                                .seed = seed,
+                                .future = std::move(future),
+                                .prompt_length = trace.prompt_len,
+                                .observer = &judged});
   teacher_forced_losses(model, seq, trace.ids);
-  return judged->scorecard();
+  return judged.scorecard();
 }
 
 JudgeScorecard evaluate_judge(const Model& model, const Judge& judge,

@@ -2,7 +2,7 @@
 // additions of section 9). Each step takes `traces_per_step` training traces (an epoch-wise shuffle
 // from the seed, so the order needs no saved state) and replays each teacher-forced under the
 // schedule at one of the training budgets (trace g of the run at budgets[g % n], so every budget
-// gets the same share), GoldenTeacher judging every eviction against the trace's future attention
+// gets the same share), JudgeTeacher judging every eviction against the trace's future attention
 // (recorded once per trace by a full-cache pass and kept). The first round(own_path x
 // traces_per_step) traces of a step follow the judge's own draws, the rest the golden path. The
 // step averages the pairwise hinge over all judged evictions, clips the gradient and takes an Adam
@@ -26,7 +26,7 @@
 #include "kv/schedule.hpp"
 #include "model/model.hpp"
 #include "train/future_cache.hpp"
-#include "train/golden_teacher.hpp"
+#include "train/judge_teacher.hpp"
 #include "train/judge_run.hpp"
 
 namespace foresight {

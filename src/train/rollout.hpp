@@ -1,7 +1,8 @@
 // GRPO's rollouts (docs/method.md section 6): a trace replayed teacher-forced while the judge draws
 // every eviction as the `foresight` policy does in sample mode (section 7: the top 2k phi, softmax,
 // k draws without replacement, from the sequence's generator; the same draws for the same seed),
-// each draw recorded so that its log-probability can be recomputed under new parameters.
+// each draw recorded so that its log-probability can be recomputed under new parameters. The
+// sequence's policy is that sampler; an observer of the sequence records what it drew.
 //
 // A decision is one (layer, eviction, KV head) draw. It keeps the features x of its pool only,
 // ordered as draw_log_prob wants them: the k drawn candidates in draw order, then the rest of the
@@ -17,7 +18,6 @@
 #include "judge/judge.hpp"
 #include "kv/schedule.hpp"
 #include "model/model.hpp"
-#include "policy/policy.hpp"
 
 namespace foresight {
 
@@ -34,25 +34,6 @@ struct Rollout {
   std::vector<RolloutDecision> decisions;
   std::vector<float> features;
   std::vector<float> ce;  // per-token cross-entropy under the rollout's evictions
-};
-
-// The policy that draws and records. It keeps the decisions of one replay, so unlike other
-// policies one object serves one sequence at a time.
-class RolloutRecorder final : public Policy {
- public:
-  explicit RolloutRecorder(const Judge& judge) : judge_(judge) {}
-
-  std::string_view name() const override { return "foresight"; }
-  StatMask stats_needed() const override;
-  void score(const EvictionView& view, std::span<float> scores) const override;  // -phi
-  void choose_evictions(const EvictionView& view, int k, std::span<int32_t> evicted) const override;
-
-  Rollout& rollout() { return rollout_; }
-
- private:
-  const Judge& judge_;
-  mutable std::vector<float> x_, phi_;
-  mutable Rollout rollout_;  // choose_evictions is const in the interface; the record is the point
 };
 
 // One rollout of `ids` (the first `prompt_length` the prompt) under `schedule` with its own

@@ -3,19 +3,21 @@
 // scores of the candidates with the oracle's targets (-alpha, higher = more evictable; alpha is the
 // most attention a candidate gets from the queries still to come, from the full-cache pass).
 //
-// GoldenTeacher is the policy that does this. Which entries it evicts is the path:
-//   - the golden path (the paper's): it evicts what Golden Eviction evicts, so the judge learns
-//     on the oracle's cache states;
-//   - its own path (DAgger-style): it evicts what the judge draws (as the `foresight` policy in
-//     sample mode, from the sequence's generator), so the judge also learns on the states its
-//     own mistakes lead to, labelled by the same future attention.
-// On the side it adds up the pairwise hinge, its gradient and the metrics. It carries the sums
-// of one replay, so unlike other policies one object serves one sequence at a time.
+// JudgeTeacher is the observer of the replayed sequence that does this: it adds up the pairwise
+// hinge, its gradient and the metrics. Which entries are evicted is the path, set by the
+// sequence's policy (path_policy):
+//   - the golden path (the paper's): Golden Eviction, so the judge learns on the oracle's cache
+//     states;
+//   - its own path (DAgger-style): the `foresight` policy in sample mode on the same judge
+//     (drawing from the sequence's generator), so the judge also learns on the states its own
+//     mistakes lead to, labelled by the same future attention.
+// The teacher judges the decision, not the path's choice: the same whatever the policy evicts.
 #pragma once
+#include <memory>
 #include <span>
 
 #include "judge/judge.hpp"
-#include "policy/policy.hpp"
+#include "kv/eviction_observer.hpp"
 #include "train/pairwise_hinge.hpp"
 
 namespace foresight {
@@ -46,35 +48,33 @@ struct JudgeScorecard {
 struct TeacherSettings {
   float margin = 0.01f;
   PairWeight weight = PairWeight::TargetGap;
-  bool own_path = false;        // evict as the judge draws, not as the oracle does
+  bool own_path = false;        // the replay evicts as the judge draws, not as the oracle does
   float harm_threshold = 1e-2f; // tau of the harmful-eviction count
 };
 
-class GoldenTeacher final : public Policy {
+// The policy a replay along the path follows (settings.own_path): golden, or the judge's draws.
+std::shared_ptr<const Policy> path_policy(const Judge& judge, const TeacherSettings& settings);
+
+class JudgeTeacher final : public EvictionObserver {
  public:
   // `grad` (laid out like judge.parameters(), or empty to only measure) receives the gradient
-  // of the summed decision losses (scorecard().loss).
-  GoldenTeacher(const Judge& judge, int budget, const TeacherSettings& settings,
-                std::span<float> grad = {});
+  // of the summed decision losses (scorecard().loss). The sequence observed must carry the
+  // trace's future attention.
+  JudgeTeacher(const Judge& judge, const TeacherSettings& settings, std::span<float> grad = {});
 
-  std::string_view name() const override { return "golden"; }
-  bool needs_future() const override { return true; }
   StatMask stats_needed() const override;
-  void score(const EvictionView& view, std::span<float> scores) const override;
-  void choose_evictions(const EvictionView& view, int k, std::span<int32_t> evicted) const override;
+  void evicting(const EvictionView& view, int k, std::span<const int32_t> chosen) override;
 
   const JudgeScorecard& scorecard() const { return card_; }
 
  private:
-  // Judges one head's candidates against alpha; phi receives the judge's scores.
-  void judge_head(const EvictionView& view, int kv_head, std::span<const float> alpha,
-                  std::span<float> phi) const;
+  // Judges one head's candidates, k of which go, against their alpha.
+  void judge_head(const EvictionView& view, int kv_head, int k, std::span<const float> alpha);
 
   const Judge& judge_;
-  int budget_;
   TeacherSettings settings_;
   std::span<float> grad_;
-  mutable JudgeScorecard card_;  // score() is const in the interface; the sums are the point
+  JudgeScorecard card_;
 };
 
 }  // namespace foresight

@@ -1,14 +1,12 @@
-#include "train/golden_teacher.hpp"
+#include "train/judge_teacher.hpp"
 
 #include <algorithm>
 #include <vector>
 
-#include "judge/eviction_sampler.hpp"
 #include "judge/features.hpp"
+#include "policy/foresight.hpp"
 
 namespace foresight {
-
-std::unique_ptr<Policy> make_golden_policy(const PolicyOptions&);
 
 void JudgeScorecard::add(const JudgeScorecard& o) {
   decisions += o.decisions;
@@ -20,46 +18,38 @@ void JudgeScorecard::add(const JudgeScorecard& o) {
   evicted_attention += o.evicted_attention;
 }
 
-GoldenTeacher::GoldenTeacher(const Judge& judge, int budget, const TeacherSettings& settings,
-                             std::span<float> grad)
-    : judge_(judge), budget_(budget), settings_(settings), grad_(grad) {}
-
-StatMask GoldenTeacher::stats_needed() const { return kJudgeStatMask; }
-
 namespace {
 
-const Policy& golden() {
-  static const std::unique_ptr<Policy> policy = make_golden_policy({});
-  return *policy;
+const std::shared_ptr<const Policy>& golden() {
+  static const std::shared_ptr<const Policy> policy = make_policy("golden");
+  return policy;
 }
 
 }  // namespace
 
-void GoldenTeacher::score(const EvictionView& v, std::span<float> scores) const {
-  golden().score(v, scores);  // alpha: the cache keeps the highest, i.e. follows the oracle
-  std::vector<float> phi(size_t(v.n));
+std::shared_ptr<const Policy> path_policy(const Judge& judge, const TeacherSettings& settings) {
+  return settings.own_path ? make_foresight_policy(judge, true) : golden();
+}
+
+JudgeTeacher::JudgeTeacher(const Judge& judge, const TeacherSettings& settings,
+                           std::span<float> grad)
+    : judge_(judge), settings_(settings), grad_(grad) {}
+
+StatMask JudgeTeacher::stats_needed() const { return kJudgeStatMask; }
+
+void JudgeTeacher::evicting(const EvictionView& v, int k, std::span<const int32_t>) {
+  std::vector<float> alpha(size_t(v.n_kv_heads) * v.n);
+  golden()->score(v, alpha);
   for (int h = 0; h < v.n_kv_heads; ++h)
-    judge_head(v, h, scores.subspan(size_t(h) * v.n, size_t(v.n)), phi);
+    judge_head(v, h, k, std::span(alpha).subspan(size_t(h) * v.n, size_t(v.n)));
 }
 
-void GoldenTeacher::choose_evictions(const EvictionView& v, int k,
-                                     std::span<int32_t> evicted) const {
-  if (!settings_.own_path) return Policy::choose_evictions(v, k, evicted);
-  std::vector<float> alpha(size_t(v.n_kv_heads) * v.n), phi(size_t(v.n));
-  golden().score(v, alpha);
-  for (int h = 0; h < v.n_kv_heads; ++h) {
-    judge_head(v, h, std::span(alpha).subspan(size_t(h) * v.n, size_t(v.n)), phi);
-    sample_evictions(phi, k, *v.rng, evicted.subspan(size_t(h) * k, size_t(k)));
-  }
-}
-
-void GoldenTeacher::judge_head(const EvictionView& v, int h, std::span<const float> alpha,
-                               std::span<float> phi) const {
-  const int n = v.n, k = v.head(h).count() - budget_;
+void JudgeTeacher::judge_head(const EvictionView& v, int h, int k, std::span<const float> alpha) {
+  const int n = v.n;
   const auto un = static_cast<size_t>(n);
   const JudgeHead head = judge_.head(v.layer, h);
   thread_local std::vector<float> x;
-  std::vector<float> pre(un * kJudgeHidden), targets(un), dphi(grad_.empty() ? 0 : un);
+  std::vector<float> phi(un), pre(un * kJudgeHidden), targets(un), dphi(grad_.empty() ? 0 : un);
   judge_inputs(judge_, v, h, x);
   judge_forward(head, x.data(), n, phi.data(), pre.data());
   for (int c = 0; c < n; ++c) targets[c] = -alpha[c];
