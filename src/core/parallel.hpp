@@ -10,9 +10,11 @@ namespace foresight {
 // Calls job(i) for every i in [0, n), one index at a time per thread (jobs differ in length).
 // An exception cannot cross an OpenMP region, so the first one thrown is kept, the jobs not yet
 // started are skipped, and it is rethrown here once every thread has stopped. Parallel regions
-// inside a job run on that job's thread alone (OpenMP does not nest by default).
+// inside a job run on that job's thread alone (OpenMP does not nest by default), except when
+// there is a single job: it runs on the caller's thread, its own regions on every thread.
 template <typename Job>
 void parallel_jobs(int64_t n, Job&& job) {
+  if (n == 1) return job(0);
   std::exception_ptr error;
   std::mutex error_mutex;
   std::atomic<bool> failed{false};

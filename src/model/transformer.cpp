@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/gemm.hpp"
 #include "core/kernels.hpp"
+#include "core/parallel.hpp"
 #include "kv/eviction.hpp"
 #include "model/attention.hpp"
 
@@ -66,12 +67,16 @@ void attention_block(const Model& model, std::span<const SequenceRows> shares, i
     }
   }
   attend(c, shares, layer_index, a.q.data(), a.attn.data());
+  // The sequences whose chunk ends here evict this layer, side by side (each its own state).
+  std::vector<Sequence*> evicting;  // allocates only on the steps that evict
   for (const SequenceRows& share : shares) {
-    Sequence& seq = *share.seq;
-    const EvictionSchedule& s = seq.settings().schedule;
-    if (s.active() && s.ends_chunk(seq.next_position() + share.n - 1))
-      evict_layer(seq, layer_index, c.group(), model.rope());
+    const EvictionSchedule& s = share.seq->settings().schedule;
+    if (s.active() && s.ends_chunk(share.seq->next_position() + share.n - 1))
+      evicting.push_back(share.seq);
   }
+  parallel_jobs(int64_t(evicting.size()), [&](int64_t i) {
+    evict_layer(*evicting[size_t(i)], layer_index, c.group(), model.rope());
+  });
   mm(l.wo, a.attn.data(), n, a.proj.data());
   add_bias(a.proj.data(), l.o_bias, n);
   add_inplace(a.x.data(), a.proj.data(), int64_t{n} * c.hidden);
