@@ -12,6 +12,7 @@
 
 #include "bench_util.hpp"
 #include "core/error.hpp"
+#include "core/thread_pinning.hpp"
 #include "model/transformer.hpp"
 
 using namespace foresight;
@@ -73,6 +74,7 @@ Speed measure(const Model& model, int prompt_len, int decode_len, int rounds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  pin_threads();
   std::string model_dir;
   int prompt_len = 512, decode_len = 32, rounds = 5;
   for (int i = 1; i + 1 < argc; i += 2) {

@@ -22,6 +22,7 @@
 
 #include "bench_util.hpp"
 #include "core/error.hpp"
+#include "core/thread_pinning.hpp"
 #include "eval/accuracy_eval.hpp"
 #include "eval/policy_grid.hpp"
 
@@ -79,6 +80,7 @@ Speed run_eval(const Model& model, const Tokenizer& tokenizer,
 }  // namespace
 
 int main(int argc, char** argv) {
+  pin_threads();
   std::string model_dir = "models/bundled_v1", dataset = "benchmarks/tasks_v1.jsonl";
   std::string policy = "h2o";
   int limit = 24, budget = 488, evict_every = 32, max_new_tokens = 3072, rounds = 2;

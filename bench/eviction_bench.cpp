@@ -15,6 +15,7 @@
 
 #include "bench_util.hpp"
 #include "core/error.hpp"
+#include "core/thread_pinning.hpp"
 #include "eval/policy_grid.hpp"
 #include "model/transformer.hpp"
 
@@ -64,6 +65,7 @@ std::vector<int> parse_lengths(const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  pin_threads();
   std::string model_dir, lengths_text = "1024,4096,16384", policies = "full,h2o,snapkv";
   PolicyOptions options;
   int budget = 1024, evict_every = 128, decode = 256;

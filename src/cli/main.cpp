@@ -2,8 +2,10 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/thread_pinning.hpp"
 
 int main(int argc, char** argv) {
+  foresight::pin_threads();
   CLI::App app{"foresight: learned KV-cache eviction for reasoning language models"};
   app.require_subcommand(1);
   foresight::cli::add_info_command(app);

@@ -18,12 +18,17 @@ void silu_mul(float* gate, const float* up, int64_t n);
 // y[i] += x[i]
 void add_inplace(float* y, const float* x, int64_t n);
 float dot(const float* a, const float* b, int64_t n);
-// out[j] = scale * dot(q, rows + j * n, n) for j < count: attention scores of one query over a
-// head's keys, four keys at a time; a key's score does not depend on count.
-void dot_rows(const float* q, const float* rows, int64_t count, int64_t n, float scale,
-              float* out);
-// out = sum over j < count of w[j] * (rows + j * n): one query's attention output over a head's
-// values, kept in registers across all rows.
-void weighted_rows(const float* w, const float* rows, int64_t count, int64_t n, float* out);
+// out[g * out_stride + j] = scale * dot(q + g * n, rows + j * n, n) for g < queries and
+// j < count: the attention scores of a GQA group's queries over their head's keys, four keys
+// at a time, each key read once for every two queries. A score depends on neither count nor
+// queries (the same summation order for every key and query).
+void dot_rows(const float* q, int queries, const float* rows, int64_t count, int64_t n,
+              float scale, float* out, int64_t out_stride);
+// out[g * n + i] = sum over j < count of w[g * w_stride + j] * rows[j * n + i]: the attention
+// outputs of a group's queries over their head's values, each value read once for every two
+// queries, kept in registers across all rows. A sum depends on neither n's blocking nor
+// queries (every output accumulates its rows in order).
+void weighted_rows(const float* w, int64_t w_stride, int queries, const float* rows,
+                   int64_t count, int64_t n, float* out);
 
 }  // namespace foresight

@@ -32,4 +32,13 @@ void parallel_jobs(int64_t n, Job&& job) {
   if (error) std::rethrow_exception(error);
 }
 
+// Calls row(r) for every r in [0, n), split evenly over the threads when there are enough rows
+// to share: the per-row work of a forward pass (norms, rotations, activations), which must not
+// throw.
+template <typename Row>
+void parallel_rows(int64_t n, Row&& row) {
+#pragma omp parallel for schedule(static) if (n >= 4)
+  for (int64_t r = 0; r < n; ++r) row(r);
+}
+
 }  // namespace foresight

@@ -25,23 +25,22 @@ void attend_group(const ModelConfig& c, const SequenceRows& share, int layer, in
   AttentionRecorder* recorder = seq.settings().recorder;
   HeadCache& kv = seq.cache().head(layer, kv_head);
   const int64_t stride = kv.stats_stride();
-  thread_local std::vector<std::vector<float>> probs;
-  probs.resize(size_t(group));
+  thread_local std::vector<float> probs;  // [group, visible]: each query head's row
   for (int i = 0; i < share.n; ++i) {
     const int visible = kv.count() - share.n + i + 1;
     const int64_t row = share.first_row + i, position = seq.next_position() + i;
     const float* queries = q + (row * c.n_heads + int64_t{kv_head} * group) * d;
-    for (std::vector<float>& p : probs) p.resize(size_t(visible));
+    probs.resize(size_t(group) * visible);
     for (int j = 0; j < visible; j += kKeyTile)
-      for (int g = 0; g < group; ++g)
-        dot_rows(queries + int64_t{g} * d, kv.keys() + int64_t{j} * d,
-                 std::min(kKeyTile, visible - j), d, scale, probs[g].data() + j);
+      dot_rows(queries, group, kv.keys() + int64_t{j} * d, std::min(kKeyTile, visible - j), d,
+               scale, probs.data() + j, visible);
+    for (int g = 0; g < group; ++g) softmax(probs.data() + int64_t{g} * visible, visible);
+    weighted_rows(probs.data(), visible, group, kv.values(), visible, d,
+                  out + (row * c.n_heads + int64_t{kv_head} * group) * d);
 
     for (int g = 0; g < group; ++g) {
       const int head = kv_head * group + g;
-      float* p = probs[g].data();
-      softmax(p, visible);
-      weighted_rows(p, kv.values(), visible, d, out + (row * c.n_heads + head) * d);
+      const float* p = probs.data() + int64_t{g} * visible;
       if (recorder != nullptr)
         recorder->add_query(layer, head, position, p, kv.positions().first(size_t(visible)));
 

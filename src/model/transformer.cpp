@@ -17,9 +17,24 @@ void add_bias(float* y, const std::vector<float>& bias, int64_t rows) {
   for (int64_t r = 0; r < rows; ++r) add_inplace(y + r * n, bias.data(), n);
 }
 
+// The rows of a pass, their norms on the threads.
+void norm_rows(const float* x, const std::vector<float>& weight, int n, int hidden, double eps,
+               float* out) {
+  parallel_rows(n, [&](int64_t row) {
+    rms_norm(x + row * hidden, weight.data(), hidden, eps, out + row * hidden);
+  });
+}
+
+// A row of a pass: its sequence and position.
+struct PassRow {
+  Sequence* seq;
+  int64_t position;
+};
+
 // The activations of one pass, reused across calls so decoding does not allocate per token.
 struct Activations {
   std::vector<float> x, h, q, k, v, attn, proj, gate, up;
+  std::vector<PassRow> rows;
   void resize(const ModelConfig& c, int64_t n) {
     const int64_t q_dim = int64_t{c.n_heads} * c.head_dim, kv_dim = int64_t{c.n_kv_heads} * c.head_dim;
     x.resize(n * c.hidden), h.resize(n * c.hidden), proj.resize(n * c.hidden);
@@ -39,32 +54,38 @@ void attention_block(const Model& model, std::span<const SequenceRows> shares, i
   const ModelConfig& c = model.config();
   const LayerWeights& l = model.layers()[layer_index];
   const int d = c.head_dim;
-  rms_norm_rows(a.x.data(), l.attn_norm.data(), n, c.hidden, c.rms_eps, a.h.data());
+  norm_rows(a.x.data(), l.attn_norm, n, c.hidden, c.rms_eps, a.h.data());
   mm(l.wq, a.h.data(), n, a.q.data());
   mm(l.wk, a.h.data(), n, a.k.data());
   mm(l.wv, a.h.data(), n, a.v.data());
   add_bias(a.q.data(), l.q_bias, n);
   add_bias(a.k.data(), l.k_bias, n);
   add_bias(a.v.data(), l.v_bias, n);
-  for (const SequenceRows& share : shares) {
-    Sequence& seq = *share.seq;
-    for (int i = 0; i < share.n; ++i) {
-      const int64_t row = share.first_row + i;
-      float* q = a.q.data() + row * c.n_heads * d;
-      float* k = a.k.data() + row * c.n_kv_heads * d;
-      if (c.qk_norm) {
-        rms_norm_rows(q, l.q_norm.data(), c.n_heads, d, c.rms_eps, q);
-        rms_norm_rows(k, l.k_norm.data(), c.n_kv_heads, d, c.rms_eps, k);
-      }
-      const int64_t position = seq.next_position() + i;
-      model.rope().apply(q, c.n_heads, position);
-      model.rope().apply(k, c.n_kv_heads, position);
-      seq.keep_recent_query(layer_index, q, position);
-      const float* v = a.v.data() + row * c.n_kv_heads * d;
-      for (int h = 0; h < c.n_kv_heads; ++h)
-        seq.cache().head(layer_index, h)
-            .append(k + int64_t{h} * d, v + int64_t{h} * d, static_cast<int32_t>(position));
+  // Each row's q/k norms and rotation on the threads, then its key and value appended to its
+  // sequence's cache in order.
+  a.rows.clear();
+  for (const SequenceRows& share : shares)
+    for (int i = 0; i < share.n; ++i)
+      a.rows.push_back({share.seq, share.seq->next_position() + i});
+  parallel_rows(n, [&](int64_t row) {
+    float* q = a.q.data() + row * c.n_heads * d;
+    float* k = a.k.data() + row * c.n_kv_heads * d;
+    if (c.qk_norm) {
+      rms_norm_rows(q, l.q_norm.data(), c.n_heads, d, c.rms_eps, q);
+      rms_norm_rows(k, l.k_norm.data(), c.n_kv_heads, d, c.rms_eps, k);
     }
+    const auto [seq, position] = a.rows[size_t(row)];
+    model.rope().apply(q, c.n_heads, position);
+    model.rope().apply(k, c.n_kv_heads, position);
+    seq->keep_recent_query(layer_index, q, position);
+  });
+  for (int64_t row = 0; row < n; ++row) {
+    const auto [seq, position] = a.rows[size_t(row)];
+    const float* k = a.k.data() + row * c.n_kv_heads * d;
+    const float* v = a.v.data() + row * c.n_kv_heads * d;
+    for (int h = 0; h < c.n_kv_heads; ++h)
+      seq->cache().head(layer_index, h)
+          .append(k + int64_t{h} * d, v + int64_t{h} * d, static_cast<int32_t>(position));
   }
   attend(c, shares, layer_index, a.q.data(), a.attn.data());
   // The sequences whose chunk ends here evict this layer, side by side (each its own state).
@@ -85,10 +106,13 @@ void attention_block(const Model& model, std::span<const SequenceRows> shares, i
 void mlp_block(const Model& model, int layer_index, Activations& a, int n, MatmulFn mm) {
   const ModelConfig& c = model.config();
   const LayerWeights& l = model.layers()[layer_index];
-  rms_norm_rows(a.x.data(), l.mlp_norm.data(), n, c.hidden, c.rms_eps, a.h.data());
+  norm_rows(a.x.data(), l.mlp_norm, n, c.hidden, c.rms_eps, a.h.data());
   mm(l.w_gate, a.h.data(), n, a.gate.data());
   mm(l.w_up, a.h.data(), n, a.up.data());
-  silu_mul(a.gate.data(), a.up.data(), int64_t{n} * c.intermediate);
+  parallel_rows(n, [&](int64_t row) {
+    silu_mul(a.gate.data() + row * c.intermediate, a.up.data() + row * c.intermediate,
+             c.intermediate);
+  });
   mm(l.w_down, a.gate.data(), n, a.proj.data());
   add_inplace(a.x.data(), a.proj.data(), int64_t{n} * c.hidden);
 }
