@@ -78,15 +78,18 @@ TEST_F(BatchGenerateTest, BatchedEqualsEachSequenceAlone) {
   const auto requests = mixed_requests();
   std::vector<GenerateResult> alone;
   for (const GenerateRequest& r : requests) alone.push_back(generate(*model, r.prompt, r.settings));
-  // Room for about three at a time: sequences finish, free their caches and are replaced.
+  // Room for about three at a time, or two at most: sequences finish, free their caches and
+  // are replaced.
   int64_t largest = 0;
   for (const GenerateRequest& r : requests)
     largest = std::max(largest, reserved_kv_bytes(model->config(), r));
-  for (int64_t cap : {int64_t{0}, 3 * largest}) {
-    const auto batched = generate_batch(*model, requests, cap);
+  for (const DecodeLimits limits : {DecodeLimits{0}, DecodeLimits{3 * largest}, DecodeLimits{0, 2}}) {
+    const auto batched = generate_batch(*model, requests, limits);
     ASSERT_EQ(batched.size(), requests.size());
     for (size_t i = 0; i < requests.size(); ++i) {
-      EXPECT_EQ(batched[i].tokens, alone[i].tokens) << "request " << i << ", cap " << cap;
+      EXPECT_EQ(batched[i].tokens, alone[i].tokens)
+          << "request " << i << ", cap " << limits.kv_memory << ", at most "
+          << limits.max_sequences;
       EXPECT_EQ(batched[i].stopped, alone[i].stopped) << i;
       EXPECT_EQ(batched[i].evictions, alone[i].evictions) << i;
       EXPECT_EQ(batched[i].evicted_entries, alone[i].evicted_entries) << i;
@@ -129,11 +132,37 @@ TEST_F(BatchGenerateTest, AdmitsAsManyAsFitAndNeverExceedsTheCap) {
     live.erase(request);
     EXPECT_LE(result.peak_kv_bytes, reserved_kv_bytes(c, requests[request])) << request;
   };
-  const auto results = generate_batch(*model, requests, cap, callbacks);
+  const auto results = generate_batch(*model, requests, {cap}, callbacks);
   EXPECT_LE(most_live_bytes, cap);
   EXPECT_GE(most_live, 3u);  // at least three fit at once, and the scheduler runs them together
   for (size_t i = 0; i < results.size(); ++i)
     EXPECT_EQ(results[i].tokens.size(), size_t(requests[i].settings.max_new_tokens)) << i;
+}
+
+TEST_F(BatchGenerateTest, RunsAtMostMaxSequencesAtOnce) {
+  const auto prompt = test::pattern_tokens(20, 256);
+  std::vector<GenerateRequest> requests;
+  for (int i = 0; i < 7; ++i) {
+    GenerateSettings s;
+    s.max_new_tokens = 6 + 3 * (i % 3);
+    s.sampling.seed = uint64_t(i);
+    requests.push_back({prompt, s});
+  }
+  for (const int at_most : {1, 3}) {
+    std::set<size_t> live;
+    size_t most_live = 0;
+    BatchCallbacks callbacks;
+    callbacks.on_token = [&](size_t request, int32_t) {
+      live.insert(request);
+      most_live = std::max(most_live, live.size());
+    };
+    callbacks.on_finished = [&](size_t request, const GenerateResult&) { live.erase(request); };
+    const auto results = generate_batch(*model, requests, {0, at_most}, callbacks);
+    EXPECT_EQ(most_live, size_t(at_most));
+    for (size_t i = 0; i < results.size(); ++i)
+      EXPECT_EQ(results[i].tokens.size(), size_t(requests[i].settings.max_new_tokens)) << i;
+  }
+  EXPECT_THROW(generate_batch(*model, requests, {0, -1}), Error);
 }
 
 TEST_F(BatchGenerateTest, RefusesACapThatHoldsNoSequence) {
@@ -143,13 +172,13 @@ TEST_F(BatchGenerateTest, RefusesACapThatHoldsNoSequence) {
   const std::vector<GenerateRequest> requests = {{prompt, s}};
   const int64_t need = reserved_kv_bytes(model->config(), requests[0]);
   try {
-    generate_batch(*model, requests, need - 1);
+    generate_batch(*model, requests, {need - 1});
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("--kv-memory"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(generate_batch(*model, requests, -1), Error);
-  EXPECT_EQ(generate_batch(*model, requests, need).front().tokens.size(), 10u);
+  EXPECT_THROW(generate_batch(*model, requests, {-1}), Error);
+  EXPECT_EQ(generate_batch(*model, requests, {need}).front().tokens.size(), 10u);
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ namespace {
 
 struct Options {
   std::string model, dataset, policies = "full", budgets, grader = "answer-line", out, kv_memory;
-  int evict_every = 128, limit = 0;
+  int evict_every = 128, limit = 0, max_batch = 0;
   std::string sinks;  // --sinks: "" for the policy's default
   AccuracySettings settings;
   PolicyOptions policy_options;
@@ -52,7 +52,7 @@ std::string samples_jsonl(const AccuracyResult& result, std::span<const TaskProb
 void run(Options& o) {
   AccuracySettings& s = o.settings;
   s.grader = parse_grader(o.grader);
-  s.kv_memory = parse_kv_memory(o.kv_memory);
+  s.batch.kv_memory = parse_kv_memory(o.kv_memory);
   const ModelConfig config = ModelConfig::load(o.model);  // the judge is checked against it
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &config;
@@ -85,7 +85,7 @@ void run(Options& o) {
       {"samples", s.samples}, {"max_new_tokens", s.max_new_tokens},
       {"temperature", s.sampling.temperature}, {"top_k", s.sampling.top_k},
       {"top_p", s.sampling.top_p}, {"seed", s.sampling.seed}, {"chat", s.chat},
-      {"think", s.think}, {"grader", o.grader}, {"kv_memory", s.kv_memory},
+      {"think", s.think}, {"grader", o.grader}, {"kv_memory", s.batch.kv_memory}, {"max_batch", s.batch.max_sequences},
       {"threads", omp_get_max_threads()},
       {"seconds", seconds}};
   if (!o.policy_options.judges.empty())
@@ -124,6 +124,7 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--limit", o->limit, "evaluate only the first N problems");
   add_kv_memory_option(cmd, o->kv_memory);
+  add_max_batch_option(cmd, o->max_batch);
   cmd->add_option("--out", o->out, "directory for the report");
   cmd->callback([o] { run(*o); });
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "model/generate.hpp"
 
 namespace foresight::cli {
 
@@ -14,6 +15,13 @@ void add_kv_memory_option(CLI::App* cmd, std::string& text, const std::string& d
                                  "reserve (suffix K, M or G)");
   if (default_text.empty()) option->default_str("half the machine's memory");
   else option->capture_default_str();
+}
+
+void add_max_batch_option(CLI::App* cmd, int& value) {
+  value = DecodeLimits{}.max_sequences;
+  cmd->add_option("--max-batch", value,
+                  "sequences decoded together at most (0: as many as --kv-memory holds)")
+      ->capture_default_str();
 }
 
 int64_t parse_kv_memory(const std::string& text) {

@@ -1,5 +1,5 @@
-// --kv-memory BYTES, the cap on the KV cache of the sequences decoded together, shared by the
-// commands that generate in batches.
+// The limits of the commands that generate in batches: --kv-memory BYTES, the cap on the KV
+// cache of the sequences decoded together, and --max-batch N, how many run at once.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -12,6 +12,9 @@ namespace foresight::cli {
 // machine's memory (enough for what fits, without letting a large evaluation exhaust it).
 void add_kv_memory_option(CLI::App* command, std::string& text,
                           const std::string& default_text = "");
+
+// Adds --max-batch to `command`, its value kept in `value` (DecodeLimits' default unless set).
+void add_max_batch_option(CLI::App* command, int& value);
 
 // A whole number of bytes, optionally with a binary suffix K, M or G (2^10, 2^20, 2^30), e.g.
 // 2G or 1536M; empty gives half the machine's memory. Error naming --kv-memory otherwise, or

@@ -20,7 +20,7 @@ namespace {
 
 struct Options {
   std::string model, dataset, out, kv_memory;
-  int samples = 1, limit = 0, evict_every = 128;
+  int samples = 1, limit = 0, evict_every = 128, max_batch = 0;
   bool chat = false, think = false;
   GenerateSettings gen;
 };
@@ -62,7 +62,7 @@ void run(const Options& o) {
     callbacks.on_finished = [&](size_t, const GenerateResult& r) {
       progress.add_total(int64_t(r.tokens.size()) - o.gen.max_new_tokens);
     };
-    generated = generate_batch(*model, requests, kv_memory, callbacks);
+    generated = generate_batch(*model, requests, {kv_memory, o.max_batch}, callbacks);
   }
   int64_t scored_tokens = 0;
   for (int64_t j = 0; j < n; ++j) {
@@ -85,7 +85,7 @@ void run(const Options& o) {
                          {"temperature", g.sampling.temperature}, {"top_k", g.sampling.top_k},
                          {"top_p", g.sampling.top_p}, {"seed", g.sampling.seed}, {"chat", o.chat},
                          {"think", o.think}, {"evict_every", o.evict_every},
-                         {"kv_memory", kv_memory}};
+                         {"kv_memory", kv_memory}, {"max_batch", o.max_batch}};
   write_traces(o.out, traces, settings);
   int64_t tokens = 0;
   for (const Trace& t : traces) tokens += int64_t(t.ids.size()) - t.prompt_len;
@@ -118,6 +118,7 @@ void add_traces_command(CLI::App& app) {
   cmd->add_flag("--chat", o->chat, "wrap prompts in the ChatML chat template");
   cmd->add_flag("--think", o->think, "with --chat: open the assistant turn with <think>");
   add_kv_memory_option(cmd, o->kv_memory);
+  add_max_batch_option(cmd, o->max_batch);
   cmd->callback([o] {
     if (std::filesystem::path(o->out).extension() != ".safetensors")
       fail("--out: traces are written as .safetensors, got '{}'", o->out);

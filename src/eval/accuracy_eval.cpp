@@ -88,7 +88,7 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
     };
   }
   const std::vector<GenerateResult> generated =
-      generate_batch(model, requests, settings.kv_memory, callbacks);
+      generate_batch(model, requests, settings.batch, callbacks);
 
   for (size_t j = 0; j < generated.size(); ++j) {
     SampleOutcome& out = result.samples[j];

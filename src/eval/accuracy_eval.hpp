@@ -8,6 +8,7 @@
 
 #include "eval/policy_grid.hpp"
 #include "eval/result_row.hpp"
+#include "model/generate.hpp"
 #include "model/model.hpp"
 #include "model/sampler.hpp"
 #include "model/tokenizer.hpp"
@@ -25,7 +26,7 @@ struct AccuracySettings {
   SamplingSettings sampling;  // its seed is the run's base seed
   bool chat = false, think = false;  // wrap prompts in the ChatML template (opening <think>)
   GraderKind grader = GraderKind::AnswerLine;
-  int64_t kv_memory = 0;  // bytes of keys and values the running generations may reserve; 0: no cap
+  DecodeLimits batch;  // how many generations run at once (bytes of their caches, sequences)
 };
 
 // One graded generation.
@@ -44,7 +45,7 @@ struct AccuracyResult {
 
 // Sample s of problem p is drawn with a seed derived from (seed, p, s) alone, so every policy
 // sees the same sampling stream and differences come from the cache. The generations run as one
-// continuous batch under settings.kv_memory (each gives the tokens it gives alone);
+// continuous batch under settings.batch (each gives the tokens it gives alone);
 // `progress` (may be null) advances once per generation.
 AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
                                  std::span<const TaskProblem> problems,

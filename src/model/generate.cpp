@@ -95,8 +95,12 @@ int64_t reserved_kv_bytes(const ModelConfig& config, const GenerateRequest& requ
 
 std::vector<GenerateResult> generate_batch(const Model& model,
                                            std::span<const GenerateRequest> requests,
-                                           int64_t kv_memory, const BatchCallbacks& callbacks) {
+                                           const DecodeLimits& limits,
+                                           const BatchCallbacks& callbacks) {
+  const int64_t kv_memory = limits.kv_memory;
   if (kv_memory < 0) fail("--kv-memory must be >= 0 bytes, got {}", kv_memory);
+  if (limits.max_sequences < 0)
+    fail("--max-batch must be >= 0 sequences, got {}", limits.max_sequences);
   std::vector<int64_t> reserved;
   for (size_t i = 0; i < requests.size(); ++i) {
     check_request(requests[i]);
@@ -110,6 +114,10 @@ std::vector<GenerateResult> generate_batch(const Model& model,
   std::vector<GenerateResult> results(requests.size());
   std::vector<Running> running;
   int64_t in_use = 0;  // reserved bytes of the running sequences
+  const auto room = [&](size_t request) {
+    return (kv_memory == 0 || in_use + reserved[request] <= kv_memory) &&
+           (limits.max_sequences == 0 || running.size() < size_t(limits.max_sequences));
+  };
   auto retire_finished = [&] {
     for (Running& r : running) {
       if (!r.done) continue;
@@ -122,7 +130,7 @@ std::vector<GenerateResult> generate_batch(const Model& model,
   size_t next = 0;
   while (next < requests.size() || !running.empty()) {
     // In order: a request that does not fit waits for memory rather than being overtaken.
-    while (next < requests.size() && (kv_memory == 0 || in_use + reserved[next] <= kv_memory)) {
+    while (next < requests.size() && room(next)) {
       running.push_back(admit(model, requests[next], next));
       in_use += reserved[next++];
     }
@@ -154,7 +162,7 @@ GenerateResult generate(const Model& model, std::span<const int32_t> prompt,
   const GenerateRequest request{prompt, settings};
   BatchCallbacks callbacks;
   if (on_token) callbacks.on_token = [&](size_t, int32_t token) { on_token(token); };
-  return std::move(generate_batch(model, std::span(&request, 1), 0, callbacks).front());
+  return std::move(generate_batch(model, std::span(&request, 1), DecodeLimits{}, callbacks).front());
 }
 
 }  // namespace foresight
