@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <vector>
 #include <immintrin.h>
 
 #include "core/simd.hpp"
@@ -24,21 +26,85 @@ void rms_norm_rows(const float* x, const float* weight, int64_t rows, int64_t n,
   for (int64_t r = 0; r < rows; ++r) rms_norm(x + r * n, weight, n, eps, out + r * n);
 }
 
+namespace {
+
+// expf's constants: N / ln 2 with N = 32 table entries, the rounding shift 1.5 * 2^52 / 32...
+constexpr double kInvLn2N = 0x1.71547652b82fep+5, kShift = 0x1.8p+52;
+// ...the cubic's coefficients scaled by N^-3, N^-2, N^-1...
+constexpr double kC0 = 0x1.c6af84b912394p-20, kC1 = 0x1.ebfce50fac4f3p-13,
+                 kC2 = 0x1.62e42ff0c52d6p-6;
+
+// ...and the bits of 2^(i/32) less i << 47, so that adding k << 47 gives 2^(k/32).
+struct Exp2Table {
+  alignas(32) int64_t bits[32];
+  Exp2Table() {
+    for (int i = 0; i < 32; ++i) {
+      const double v = std::exp2(i / 32.0);
+      std::memcpy(&bits[i], &v, sizeof v);
+      bits[i] -= int64_t{i} << 47;
+    }
+  }
+};
+const Exp2Table kExp2Table;
+
+// Four lanes of expf's main path.
+inline __m128 exp4(__m128 x) {
+  const __m256d xd = _mm256_cvtps_pd(x);
+  const __m256d inv = _mm256_set1_pd(kInvLn2N), shift = _mm256_set1_pd(kShift);
+  __m256d kd = _mm256_fmadd_pd(inv, xd, shift);
+  const __m256i ki = _mm256_castpd_si256(kd);
+  kd = _mm256_sub_pd(kd, shift);
+  const __m256d r = _mm256_fmsub_pd(inv, xd, kd);
+  const __m256d z = _mm256_fmadd_pd(r, _mm256_set1_pd(kC0), _mm256_set1_pd(kC1));
+  const __m256i index = _mm256_and_si256(ki, _mm256_set1_epi64x(31));
+  const __m256i t = _mm256_add_epi64(
+      _mm256_i64gather_epi64(reinterpret_cast<const long long*>(kExp2Table.bits), index, 8),
+      _mm256_slli_epi64(ki, 47));
+  const __m256d r2 = _mm256_mul_pd(r, r);
+  __m256d y = _mm256_fmadd_pd(r, _mm256_set1_pd(kC2), _mm256_set1_pd(1.0));
+  y = _mm256_fmadd_pd(z, r2, y);
+  return _mm256_cvtpd_ps(_mm256_mul_pd(y, _mm256_castsi256_pd(t)));
+}
+
+}  // namespace
+
+void exp_inplace(float* x, int64_t n) {
+  // |x| >= 88 (exponent field and mantissa as expf tests them) leaves the main path
+  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff), limit = _mm256_set1_epi32(0x42afffff);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256i bits = _mm256_and_si256(_mm256_castps_si256(v), magnitude);
+    const int outside = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(bits, limit)));
+    const __m256 e = _mm256_set_m128(exp4(_mm256_extractf128_ps(v, 1)),
+                                     exp4(_mm256_castps256_ps128(v)));
+    _mm256_storeu_ps(x + i, e);
+    if (outside != 0)
+      for (int lane = 0; lane < 8; ++lane)
+        if (outside & (1 << lane)) x[i + lane] = std::exp(_mm256_cvtss_f32(
+                                       _mm256_permutevar8x32_ps(v, _mm256_set1_epi32(lane))));
+  }
+  for (; i < n; ++i) x[i] = std::exp(x[i]);
+}
+
 double softmax(float* x, int64_t n) {
   float max = -INFINITY;
   for (int64_t i = 0; i < n; ++i) max = std::max(max, x[i]);
+  for (int64_t i = 0; i < n; ++i) x[i] -= max;
+  exp_inplace(x, n);
   double sum = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    x[i] = std::exp(x[i] - max);
-    sum += x[i];
-  }
+  for (int64_t i = 0; i < n; ++i) sum += x[i];
   const auto inv = static_cast<float>(1.0 / sum);
   for (int64_t i = 0; i < n; ++i) x[i] *= inv;
   return static_cast<double>(max) + std::log(sum);
 }
 
 void silu_mul(float* gate, const float* up, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+  thread_local std::vector<float> e;
+  e.resize(size_t(n));
+  for (int64_t i = 0; i < n; ++i) e[i] = -gate[i];
+  exp_inplace(e.data(), n);
+  for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + e[i]) * up[i];
 }
 
 void add_inplace(float* y, const float* x, int64_t n) {

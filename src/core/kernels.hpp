@@ -13,6 +13,13 @@ void rms_norm_rows(const float* x, const float* weight, int64_t rows, int64_t n,
 // In place: x = softmax(x) over n values. Returns the log of the normaliser plus the max,
 // i.e. logsumexp(x) before the call.
 double softmax(float* x, int64_t n);
+// x[i] = std::exp(x[i]) for i < n, bit for bit, eight at a time: the C library's expf
+// (glibc's, since 2.27) vectorised, i.e. its algorithm and constants: 2^(k/32) from a table
+// times a cubic in the remainder, in double precision, with the same fused operations. Lanes
+// outside |x| < 88 (overflow, underflow, inf, NaN) take std::exp itself. Checked against
+// std::exp over the float range (Kernels.ExpMatchesTheLibraryBitForBit), so the kernels that
+// use it give the numbers the scalar loop gave.
+void exp_inplace(float* x, int64_t n);
 // gate[i] = silu(gate[i]) * up[i]
 void silu_mul(float* gate, const float* up, int64_t n);
 // y[i] += x[i]
