@@ -15,7 +15,7 @@
 namespace foresight {
 namespace {
 
-TEST(MatmulRowwise, EveryRowEqualsThatRowMultipliedAlone) {
+TEST(MatmulRowwise, EveryRowEqualsThatRowMultipliedAloneAndProductsFuse) {
   Rng rng(3);
   for (DType dtype : {DType::F32, DType::BF16, DType::F16})
     // Whole 32-column blocks; a 16-column and a scalar tail; a scalar tail only.
@@ -38,6 +38,14 @@ TEST(MatmulRowwise, EveryRowEqualsThatRowMultipliedAlone) {
             ASSERT_EQ(batched[j * rows + r], alone[r])
                 << dtype_name(dtype) << " cols " << cols << " n " << n << " row " << j << "," << r;
         }
+        // Two products of the same rows in one pass give what each gives alone.
+        const Matrix head{w.dtype, 11, cols, w.data};
+        std::vector<float> fused_w(batched.size()), fused_head(size_t(n * 11)),
+            head_alone(fused_head.size());
+        matmul_rowwise({{w, fused_w.data()}, {head, fused_head.data()}}, x.data(), n);
+        matmul_rowwise(head, x.data(), n, head_alone.data());
+        EXPECT_EQ(fused_w, batched) << dtype_name(dtype) << " cols " << cols << " n " << n;
+        EXPECT_EQ(fused_head, head_alone) << dtype_name(dtype) << " cols " << cols << " n " << n;
       }
     }
 }

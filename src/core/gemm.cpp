@@ -6,6 +6,7 @@
 
 #include <cblas.h>
 
+#include "core/error.hpp"
 #include "core/simd.hpp"
 
 namespace foresight {
@@ -123,19 +124,31 @@ void gemv(const Matrix& w, const float* x, float* y) {
 }
 
 // Rows as gemv<T, 1> computes them, two at a time (two rows' accumulators and a 32-column
-// slice of W fill the 16 vector registers). A task takes a block of weight rows small enough
-// to stay in cache while every pair of input rows passes over it, so W is read from memory
-// about once per call.
+// slice of W fill the 16 vector registers). A task takes a block of one product's weight rows
+// small enough to stay in cache while every pair of input rows passes over it, so W is read
+// from memory about once per call.
 template <DType T>
-void gemm_rowwise(const Matrix& w, const float* x, int64_t n, float* y) {
+void gemm_rowwise(std::initializer_list<Product> products, const float* x, int64_t n) {
   constexpr int A = kSingleRowAccumulators;
-  x = kernel_input<T>(x, n, w.cols);
-  const int64_t row_bytes = w.cols * int64_t(dtype_size(w.dtype));
+  const Matrix& first = products.begin()->w;
+  x = kernel_input<T>(x, n, first.cols);
+  const int64_t row_bytes = first.cols * int64_t(dtype_size(first.dtype));
   const int64_t block = std::max<int64_t>(1, (int64_t{32} << 10) / row_bytes);
-  const int64_t blocks = (w.rows + block - 1) / block;
+  struct Task {
+    const Product* product;
+    int64_t r0, r1;
+  };
+  thread_local std::vector<Task> tasks;  // the caller's: workers only read it
+  tasks.clear();
+  for (const Product& p : products)
+    for (int64_t r0 = 0; r0 < p.w.rows; r0 += block)
+      tasks.push_back({&p, r0, std::min(p.w.rows, r0 + block)});
+  const std::vector<Task>& all = tasks;
 #pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t r0 = b * block, r1 = std::min(w.rows, r0 + block);
+  for (size_t t = 0; t < all.size(); ++t) {
+    const Matrix& w = all[t].product->w;
+    float* y = all[t].product->y;
+    const int64_t r0 = all[t].r0, r1 = all[t].r1;
     int64_t j = 0;
     for (; j + 2 <= n; j += 2)
       for (int64_t r = r0; r < r1; ++r)
@@ -198,12 +211,25 @@ void matmul(const Matrix& w, const float* x, int64_t n, float* y) {
   }
 }
 
-void matmul_rowwise(const Matrix& w, const float* x, int64_t n, float* y) {
-  switch (w.dtype) {
-    case DType::F32: return gemm_rowwise<DType::F32>(w, x, n, y);
-    case DType::BF16: return gemm_rowwise<DType::BF16>(w, x, n, y);
-    default: return gemm_rowwise<DType::F16>(w, x, n, y);
+void matmul_rowwise(std::initializer_list<Product> products, const float* x, int64_t n) {
+  const Matrix& first = products.begin()->w;
+  for (const Product& p : products)
+    if (p.w.dtype != first.dtype || p.w.cols != first.cols)
+      fail("matmul_rowwise: products of {} [{} columns] and {} [{} columns] weights together",
+           dtype_name(first.dtype), first.cols, dtype_name(p.w.dtype), p.w.cols);
+  switch (first.dtype) {
+    case DType::F32: return gemm_rowwise<DType::F32>(products, x, n);
+    case DType::BF16: return gemm_rowwise<DType::BF16>(products, x, n);
+    default: return gemm_rowwise<DType::F16>(products, x, n);
   }
+}
+
+void matmul_rowwise(const Matrix& w, const float* x, int64_t n, float* y) {
+  matmul_rowwise({{w, y}}, x, n);
+}
+
+void matmul(std::initializer_list<Product> products, const float* x, int64_t n) {
+  for (const Product& p : products) matmul(p.w, x, n, p.y);
 }
 
 }  // namespace foresight

@@ -47,7 +47,7 @@ struct Activations {
 // y = x W^T for the pass's rows. One sequence's chunk takes the fastest product; rows of
 // several sequences take the product whose rows equal each row alone, so batched decoding
 // gives every sequence exactly the numbers it gets decoded by itself.
-using MatmulFn = void (*)(const Matrix&, const float*, int64_t, float*);
+using MatmulFn = void (*)(std::initializer_list<Product>, const float*, int64_t);
 
 void attention_block(const Model& model, std::span<const SequenceRows> shares, int layer_index,
                      Activations& a, int n, MatmulFn mm) {
@@ -55,9 +55,7 @@ void attention_block(const Model& model, std::span<const SequenceRows> shares, i
   const LayerWeights& l = model.layers()[layer_index];
   const int d = c.head_dim;
   norm_rows(a.x.data(), l.attn_norm, n, c.hidden, c.rms_eps, a.h.data());
-  mm(l.wq, a.h.data(), n, a.q.data());
-  mm(l.wk, a.h.data(), n, a.k.data());
-  mm(l.wv, a.h.data(), n, a.v.data());
+  mm({{l.wq, a.q.data()}, {l.wk, a.k.data()}, {l.wv, a.v.data()}}, a.h.data(), n);
   add_bias(a.q.data(), l.q_bias, n);
   add_bias(a.k.data(), l.k_bias, n);
   add_bias(a.v.data(), l.v_bias, n);
@@ -98,7 +96,7 @@ void attention_block(const Model& model, std::span<const SequenceRows> shares, i
   parallel_jobs(int64_t(evicting.size()), [&](int64_t i) {
     evict_layer(*evicting[size_t(i)], layer_index, c.group(), model.rope());
   });
-  mm(l.wo, a.attn.data(), n, a.proj.data());
+  mm({{l.wo, a.proj.data()}}, a.attn.data(), n);
   add_bias(a.proj.data(), l.o_bias, n);
   add_inplace(a.x.data(), a.proj.data(), int64_t{n} * c.hidden);
 }
@@ -107,13 +105,12 @@ void mlp_block(const Model& model, int layer_index, Activations& a, int n, Matmu
   const ModelConfig& c = model.config();
   const LayerWeights& l = model.layers()[layer_index];
   norm_rows(a.x.data(), l.mlp_norm, n, c.hidden, c.rms_eps, a.h.data());
-  mm(l.w_gate, a.h.data(), n, a.gate.data());
-  mm(l.w_up, a.h.data(), n, a.up.data());
+  mm({{l.w_gate, a.gate.data()}, {l.w_up, a.up.data()}}, a.h.data(), n);
   parallel_rows(n, [&](int64_t row) {
     silu_mul(a.gate.data() + row * c.intermediate, a.up.data() + row * c.intermediate,
              c.intermediate);
   });
-  mm(l.w_down, a.gate.data(), n, a.proj.data());
+  mm({{l.w_down, a.proj.data()}}, a.gate.data(), n);
   add_inplace(a.x.data(), a.proj.data(), int64_t{n} * c.hidden);
 }
 
@@ -123,7 +120,8 @@ std::vector<float> forward_rows(const Model& model, std::span<const SequenceRows
                                 std::span<const int32_t> ids, LogitsWanted wanted) {
   const ModelConfig& c = model.config();
   const int n = static_cast<int>(ids.size());
-  const MatmulFn mm = shares.size() == 1 ? matmul : matmul_rowwise;
+  const MatmulFn mm =
+      shares.size() == 1 ? static_cast<MatmulFn>(matmul) : static_cast<MatmulFn>(matmul_rowwise);
   thread_local Activations a;
   a.resize(c, n);
   const Matrix& embed = model.embedding();
@@ -152,7 +150,7 @@ std::vector<float> forward_rows(const Model& model, std::span<const SequenceRows
   else
     for (const SequenceRows& share : shares) norm_row(share.first_row + share.n - 1);
   std::vector<float> logits(static_cast<size_t>(rows) * c.vocab);
-  mm(model.lm_head(), a.h.data(), rows, logits.data());
+  mm({{model.lm_head(), logits.data()}}, a.h.data(), rows);
   return logits;
 }
 
