@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
-#include "lm/adamw.hpp"
+#include "optim/adamw.hpp"
 #include "policy/foresight.hpp"
 #include "train/rollout.hpp"
 
@@ -162,8 +162,7 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
         fmt::format("reward {:.4f} kl {:.4f} clip {:.3f}", reward_sum / P,
                     total.kl / decisions, double(total.clipped) / decisions)};
   };
-  run.evaluate = [&](int64_t) -> std::optional<StepReport> {
-    if (heldout.empty()) return std::nullopt;
+  if (!heldout.empty()) run.evaluate = [&](int64_t) {
     const FidelitySummary f = judge_fidelity(model, judge, heldout, s.schedule);
     return StepReport{Json{{"eval", "heldout"}, {"loss_ratio", f.loss_ratio},
                            {"low_entropy_rise", f.low_entropy_rise},

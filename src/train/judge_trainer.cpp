@@ -7,8 +7,8 @@
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "eval/fidelity.hpp"
-#include "lm/adamw.hpp"
-#include "lm/lr_schedule.hpp"
+#include "optim/adamw.hpp"
+#include "optim/lr_schedule.hpp"
 #include "train/golden.hpp"
 #include "train/input_standardisation.hpp"
 
@@ -146,8 +146,7 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
     report.line.update(scorecard_json(card));
     return report;
   };
-  run.evaluate = [&](int64_t) -> std::optional<StepReport> {
-    if (heldout.empty()) return std::nullopt;
+  if (!heldout.empty()) run.evaluate = [&](int64_t) {
     Json line = {{"eval", "heldout"}}, budgets = Json::object();
     std::string text;
     for (const EvictionSchedule& at : schedules) {
