@@ -22,8 +22,7 @@ StepReport task_accuracy_report(const Metrics& accuracy) {
   return report;
 }
 
-}  // namespace
-
+// Trace indices of a step (JudgeRun::step).
 std::vector<int64_t> step_traces(int64_t step, int per_step, int64_t n_traces, uint64_t seed) {
   std::vector<int64_t> out;
   std::vector<int64_t> order;
@@ -42,6 +41,8 @@ std::vector<int64_t> step_traces(int64_t step, int per_step, int64_t n_traces, u
   }
   return out;
 }
+
+}  // namespace
 
 int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
                            const std::filesystem::path& work_dir,
@@ -63,7 +64,11 @@ int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
                     [&](const Json& settings) {
                       save_judge_checkpoint(checkpoint, judge, adam, position, settings);
                     },
-                .step = run.step},
+                .step =
+                    [&](int64_t step) {
+                      return run.step(step, step_traces(step, run.traces_per_step, run.traces,
+                                                        run.seed));
+                    }},
                position, options);
   if (run.evaluate) loop.add_evaluation({run.eval_every, run.evaluate});
   if (options.accuracy)

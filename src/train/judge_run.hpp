@@ -1,5 +1,5 @@
 // What both judge trainers (supervised and GRPO) share around the run loop (optim/run_loop.hpp):
-// the order of a step's traces, the held-out evaluations' schedule, the task accuracy of
+// the traces of each step, the held-out evaluations' schedule, the task accuracy of
 // JudgeTrainerOptions::accuracy, and the checkpoint (judge_checkpoint.hpp), around a step
 // function that each stage supplies.
 //
@@ -30,16 +30,26 @@ struct JudgeTrainerOptions : RunOptions {
   std::function<Metrics(const Judge&)> accuracy;
 };
 
-// Trace indices of a step: position g = step * P + q of an endless stream of epochs, each a
-// fresh shuffle of all traces drawn from (seed, epoch), so the order needs no saved state.
-std::vector<int64_t> step_traces(int64_t step, int per_step, int64_t n_traces, uint64_t seed);
-
 struct JudgeRun {
-  int64_t steps = 0, eval_every = 0;
+  // From a stage's settings (both stages name these fields alike), over n_traces training
+  // traces.
+  template <typename Settings>
+  JudgeRun(const Settings& s, size_t n_traces)
+      : steps(s.steps), eval_every(s.eval_every), traces_per_step(s.traces_per_step),
+        traces(int64_t(n_traces)), seed(s.seed), checkpoint(s.checkpoint),
+        settings(s.to_json()) {}
+
+  int64_t steps, eval_every;
+  int traces_per_step;
+  int64_t traces;
+  uint64_t seed;
   CheckpointSchedule checkpoint;
   Json settings;  // saved with the checkpoint; a resumed run names the ones that changed
-  // One optimisation step; `step` counts the steps done before it.
-  std::function<StepReport(int64_t step)> step;
+  // One optimisation step on the training traces `picked`; `step` counts the steps done before
+  // it. A step's traces are positions g = step * traces_per_step + q of an endless stream of
+  // epochs, each a fresh shuffle of all traces drawn from (seed, epoch), so the order needs no
+  // saved state.
+  std::function<StepReport(int64_t step, const std::vector<int64_t>& picked)> step;
   // The held-out evaluation after `step` steps; empty when there are no held-out traces.
   std::function<StepReport(int64_t step)> evaluate;
 };
