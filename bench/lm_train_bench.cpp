@@ -118,7 +118,7 @@ int main(int argc, char** argv) try {
   }
 
   BatchRunner runner(config, max_length);
-  AdamW optimizer(params.layout, {});
+  AdamW optimizer = make_adamw(params.layout, {});
   std::vector<float> grads;
   std::vector<double> losses, seconds, cpu_seconds;
   for (int step = 0; step <= steps; ++step) {  // step 0 is untimed (first-touch allocations)

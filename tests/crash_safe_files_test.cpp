@@ -7,7 +7,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/json_file.hpp"
-#include "core/train_log.hpp"
+#include "optim/train_log.hpp"
 #include "test_util.hpp"
 
 namespace foresight {

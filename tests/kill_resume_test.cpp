@@ -157,7 +157,7 @@ struct LmCheckpoint {
 
   LmCheckpoint(const std::filesystem::path& dir, const TrainConfig& config)
       : params(init_parameters(config.model.model_config(), 0, 0)),
-        optimizer(params.layout, config.adamw) {
+        optimizer(make_adamw(params.layout, config.adamw)) {
     load_checkpoint(dir, params, optimizer, state);
   }
 };

@@ -9,10 +9,10 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
-#include "lm/adamw.hpp"
 #include "lm/batcher.hpp"
-#include "lm/lr_schedule.hpp"
 #include "model/byte_tokenizer.hpp"
+#include "optim/adamw.hpp"
+#include "optim/lr_schedule.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
@@ -193,7 +193,7 @@ TEST(LmData, AdamWMatchesItsFormulaAndSkipsDecayOnNorms) {
   shape.intermediate = 2;
   const LmLayout layout(shape.model_config());
   AdamWSettings s{0.9, 0.95, 1e-8, 0.1};
-  AdamW opt(layout, s);
+  AdamW opt = make_adamw(layout, s);
   std::vector<float> p(size_t(layout.size()), 0.5f), g(size_t(layout.size()), 0.0f);
   for (size_t i = 0; i < g.size(); ++i) g[i] = 0.01f * float(i % 7) - 0.03f;
   const double lr = 0.01;

@@ -40,7 +40,7 @@ TEST(LmReference, TrainingStepsMatchPyTorch) {
                     Json{{"sequences", sequences}, {"lr", lr}, {"steps", steps}}.dump());
 
   BatchRunner runner(params.config, 32);
-  AdamW optimizer(params.layout, {});
+  AdamW optimizer = make_adamw(params.layout, {});
   std::vector<float> grads;
   std::vector<double> losses;
   for (int s = 0; s <= steps; ++s)

@@ -19,8 +19,8 @@ TrainConfig parse(const Json& j, const test::TempDir& dir) {
   return parse_train_config(j, "config.json", dir.path());
 }
 
-TrainerOptions quiet(bool resume = false) {
-  TrainerOptions o;
+RunOptions quiet(bool resume = false) {
+  RunOptions o;
   o.resume = resume;
   o.log = nullptr;
   return o;
@@ -98,11 +98,11 @@ TEST(LmTrain, StopsOnRequestWithACheckpoint) {
   test::TempDir dir;
   test::write_lm_traces(dir / "train.jsonl", 20);
   const std::atomic<bool> stop{true};
-  TrainerOptions o = quiet();
+  RunOptions o = quiet();
   o.stop = &stop;
   Trainer trainer(parse(test::tiny_lm_config(10), dir), dir / "out", o);
   EXPECT_EQ(trainer.run(), 0);
-  EXPECT_TRUE(checkpoint_exists(dir / "out" / "checkpoint"));
+  EXPECT_TRUE(std::filesystem::exists(checkpoint_state_file(dir / "out" / "checkpoint")));
 }
 
 TEST(LmTrain, OutputDirectoryMisuseIsRefused) {

@@ -43,7 +43,7 @@ void add_train_lm_command(CLI::App& app) {
                   "total)")
       ->check(CLI::PositiveNumber);
   cmd->callback([o] {
-    TrainerOptions options;
+    RunOptions options;
     options.resume = o->resume;
     options.stop = &stop_requested;
     TrainConfig config = load_train_config(o->config);

@@ -23,8 +23,8 @@ LogWindow window_from_json(const Json& j) {
 
 }  // namespace
 
-bool checkpoint_exists(const std::filesystem::path& dir) {
-  return std::filesystem::exists(dir / kState);
+std::filesystem::path checkpoint_state_file(const std::filesystem::path& dir) {
+  return dir / kState;
 }
 
 void save_checkpoint(const std::filesystem::path& dir, const LmParameters& params,
@@ -45,7 +45,7 @@ void save_checkpoint(const std::filesystem::path& dir, const LmParameters& param
                   {"parameters", params.layout.size()},
                   {"tensors", tensors},
                   {"config", config}};
-  write_file_atomic(dir / kState, j.dump(2) + "\n");
+  write_file_atomic(checkpoint_state_file(dir), j.dump(2) + "\n");
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
     if (name.starts_with("tensors-") && name != tensors) std::filesystem::remove(entry.path());
@@ -54,7 +54,7 @@ void save_checkpoint(const std::filesystem::path& dir, const LmParameters& param
 
 Json load_checkpoint(const std::filesystem::path& dir, LmParameters& params, AdamW& optimizer,
                      TrainState& state) {
-  const auto state_path = dir / kState;
+  const auto state_path = checkpoint_state_file(dir);
   const std::string where = state_path.string();
   const Json j = read_json_file(state_path);
   try {

@@ -9,9 +9,10 @@
 #include <filesystem>
 
 #include "core/json_file.hpp"
-#include "lm/adamw.hpp"
 #include "lm/batcher.hpp"
 #include "lm/lm_parameters.hpp"
+#include "optim/adamw.hpp"
+#include "optim/run_loop.hpp"
 
 namespace foresight {
 
@@ -23,10 +24,9 @@ struct LogWindow {
   double loss = 0, grad_norm = 0, seconds = 0;
 };
 
-struct TrainState {
-  int64_t step = 0;  // optimisation steps done
+// The step and the clock (RunPosition), and the LM's own state.
+struct TrainState : RunPosition {
   DataPosition data;
-  double elapsed_seconds = 0;  // training time over all runs
   int64_t tokens_seen = 0;
   LogWindow log_window;
 };
@@ -34,7 +34,8 @@ struct TrainState {
 void save_checkpoint(const std::filesystem::path& dir, const LmParameters& params,
                      const AdamW& optimizer, const TrainState& state, const Json& config);
 
-bool checkpoint_exists(const std::filesystem::path& dir);
+// The file whose existence means that dir holds a checkpoint: state.json, written last.
+std::filesystem::path checkpoint_state_file(const std::filesystem::path& dir);
 
 // Restores params, optimizer and state from dir (written for the same model shape), and
 // returns the config the checkpoint was written with.

@@ -4,12 +4,12 @@
 
 #include "core/error.hpp"
 #include "core/kernels.hpp"
+#include "core/parallel_rows.hpp"
 #include "lm/attention_grad.hpp"
 #include "lm/cross_entropy.hpp"
 #include "lm/embedding.hpp"
 #include "lm/linear.hpp"
 #include "lm/parallel_gemm.hpp"
-#include "lm/parallel_rows.hpp"
 #include "lm/rms_norm_grad.hpp"
 #include "lm/swiglu.hpp"
 

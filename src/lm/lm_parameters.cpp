@@ -59,6 +59,12 @@ int64_t LmLayout::add(std::string name, std::vector<int64_t> shape, bool decay) 
   return size_ - n;
 }
 
+AdamW make_adamw(const LmLayout& layout, AdamWSettings settings) {
+  std::vector<ParamSlice> slices;
+  for (const ParamTensor& t : layout.tensors()) slices.push_back({t.offset, t.size, t.decay});
+  return AdamW(std::move(slices), settings);
+}
+
 void check_trainable(const ModelConfig& c) {
   if (c.arch != Architecture::Qwen3) fail("the trainer builds Qwen3 models, not {}", c.arch_name);
   if (!c.tie_embeddings) fail("the trainer needs tied embeddings (tie_word_embeddings)");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/config.hpp"
+#include "optim/adamw.hpp"
 
 namespace foresight {
 
@@ -57,6 +58,9 @@ struct LmParameters {
 
   const float* at(int64_t offset) const { return values.data() + offset; }
 };
+
+// AdamW over the buffer, a slice per tensor: the matrices decay, the norms do not.
+AdamW make_adamw(const LmLayout& layout, AdamWSettings settings);
 
 // Errors naming the setting unless the config is one the trainer supports: Qwen3 with tied
 // embeddings and q/k norms, no biases or RoPE scaling.

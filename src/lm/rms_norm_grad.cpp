@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "core/kernels.hpp"
-#include "lm/parallel_rows.hpp"
+#include "core/parallel_rows.hpp"
 
 namespace foresight {
 

@@ -24,11 +24,11 @@
 #include <string>
 #include <vector>
 
-#include "core/checkpoint_schedule.hpp"
 #include "core/json_file.hpp"
-#include "lm/adamw.hpp"
 #include "lm/lm_parameters.hpp"
-#include "lm/lr_schedule.hpp"
+#include "optim/adamw.hpp"
+#include "optim/checkpoint_schedule.hpp"
+#include "optim/lr_schedule.hpp"
 
 namespace foresight {
 

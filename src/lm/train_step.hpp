@@ -3,9 +3,9 @@
 #pragma once
 #include <vector>
 
-#include "lm/adamw.hpp"
 #include "lm/batch.hpp"
 #include "lm/batch_runner.hpp"
+#include "optim/adamw.hpp"
 
 namespace foresight {
 

@@ -8,12 +8,11 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "lm/batch_runner.hpp"
 #include "lm/trace_dataset.hpp"
 #include "lm/train_config.hpp"
+#include "optim/run_loop.hpp"
 
 namespace foresight {
 
@@ -21,12 +20,10 @@ struct EvalContext {
   int64_t step;
   const LmParameters& params;
   BatchRunner& runner;  // for teacher-forced losses under the current weights
-  // Writes the current weights as a Hugging Face model directory (once per round of
-  // evaluations) and returns it, for evaluations that load the model into the engine.
+  // Writes the current weights as a Hugging Face model directory (once per step, however many
+  // evaluations ask) and returns it, for evaluations that load the model into the engine.
   std::function<std::filesystem::path()> model_dir;
 };
-
-using Metrics = std::vector<std::pair<std::string, double>>;
 
 class TrainingEval {
  public:

@@ -7,9 +7,10 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
-#include "lm/adamw.hpp"
+#include "optim/adamw.hpp"
 #include "policy/foresight.hpp"
 #include "train/rollout.hpp"
+#include "train/trace_gradients.hpp"
 
 namespace foresight {
 
@@ -89,17 +90,11 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
   const int64_t first_token = first_token_after_eviction(s.schedule);
   std::vector<Rollout> rollouts(size_t(P) * G);
   std::vector<double> rewards(rollouts.size()), sharpness(rollouts.size());
-  std::vector<std::vector<float>> grads(static_cast<size_t>(P), std::vector<float>(size));
+  TraceGradients grads(P, size);
   std::vector<PpoSums> sums(static_cast<size_t>(P));
-  std::vector<float> grad(size);
 
-  JudgeRun run;
-  run.steps = s.steps;
-  run.eval_every = s.eval_every;
-  run.checkpoint = s.checkpoint;
-  run.settings = s.to_json();
-  run.step = [&](int64_t step) {
-    const std::vector<int64_t> picked = step_traces(step, P, int64_t(train.size()), s.seed);
+  JudgeRun run(s, train.size());
+  run.step = [&](int64_t step, const std::vector<int64_t>& picked) {
     parallel_jobs(int64_t(rollouts.size()), [&](int64_t j) {
       const Trace& t = train[picked[j / G]];
       Rollout& r = rollouts[j];
@@ -125,18 +120,15 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
     double norm = 0;
     for (int epoch = 0; epoch < s.epochs; ++epoch) {
       parallel_jobs(P, [&](int64_t q) {
-        std::fill(grads[q].begin(), grads[q].end(), 0.0f);
+        const std::span<float> grad = grads.cleared(q);
         sums[q] = {};
         for (int g = 0; g < G; ++g)
           sums[q].add(rollout_objective(judge, rollouts[size_t(q) * G + g],
-                                        advantages[size_t(q) * G + g], ppo, grads[q]));
+                                        advantages[size_t(q) * G + g], ppo, grad));
       });
       PpoSums epoch_sums;
-      std::fill(grad.begin(), grad.end(), 0.0f);
-      for (int q = 0; q < P; ++q) {
-        epoch_sums.add(sums[q]);
-        for (size_t i = 0; i < size; ++i) grad[i] += grads[q][i];
-      }
+      for (const PpoSums& q : sums) epoch_sums.add(q);
+      const std::span<float> grad = grads.sum();
       total.add(epoch_sums);
       if (epoch_sums.decisions == 0) break;  // traces within the budget: nothing was drawn
       for (float& g : grad) g /= float(epoch_sums.decisions);
@@ -162,8 +154,7 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
         fmt::format("reward {:.4f} kl {:.4f} clip {:.3f}", reward_sum / P,
                     total.kl / decisions, double(total.clipped) / decisions)};
   };
-  run.evaluate = [&](int64_t) -> std::optional<StepReport> {
-    if (heldout.empty()) return std::nullopt;
+  if (!heldout.empty()) run.evaluate = [&](int64_t) {
     const FidelitySummary f = judge_fidelity(model, judge, heldout, s.schedule);
     return StepReport{Json{{"eval", "heldout"}, {"loss_ratio", f.loss_ratio},
                            {"low_entropy_rise", f.low_entropy_rise},

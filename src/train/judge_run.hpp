@@ -1,63 +1,62 @@
-// The loop both judge trainers share (supervised and GRPO): the step count, the held-out
-// evaluations, the log, the progress bar and the checkpoints, around a step function that
-// each stage supplies.
+// What both judge trainers (supervised and GRPO) share around the run loop (optim/run_loop.hpp):
+// the traces of each step, the held-out evaluations' schedule, the task accuracy of
+// JudgeTrainerOptions::accuracy, and the checkpoint (judge_checkpoint.hpp), around a step
+// function that each stage supplies.
 //
-// The work directory holds checkpoint.safetensors (the judge's parameters, Adam's moments, and
-// in the metadata the step, clock and settings; written atomically) and train_log.jsonl: one
-// line per step and one per held-out evaluation ({"eval": "heldout", ...}, and {"eval": "tasks",
-// ...} with JudgeTrainerOptions::accuracy). A fresh run refuses
-// a directory that holds a checkpoint; a resumed one restores it and repeats an uninterrupted
-// run bit for bit, because everything a step draws (its traces, its rollouts' generators) is a
-// function of the seed and the step number.
+// The work directory holds checkpoint.safetensors and train_log.jsonl: one line per step and
+// one per held-out evaluation ({"eval": "heldout", ...}, and {"eval": "tasks", ...} with
+// JudgeTrainerOptions::accuracy), before the first step, every eval_every steps and after the
+// last. A fresh run refuses a directory that holds a checkpoint; a resumed one restores it and
+// repeats an uninterrupted run bit for bit, because everything a step draws (its traces, its
+// rollouts' generators) is a function of the seed and the step number.
 #pragma once
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <optional>
-#include <string>
 #include <vector>
 
-#include "core/checkpoint_schedule.hpp"
 #include "core/json_file.hpp"
 #include "judge/judge.hpp"
-#include "lm/adamw.hpp"
-#include "lm/training_eval.hpp"
+#include "optim/adamw.hpp"
+#include "optim/checkpoint_schedule.hpp"
+#include "optim/run_loop.hpp"
 
 namespace foresight {
 
-struct JudgeTrainerOptions {
-  bool resume = false;           // continue from the work directory's checkpoint
+struct JudgeTrainerOptions : RunOptions {
   std::optional<int64_t> until;  // stop (with a checkpoint) after this step
-  std::FILE* log = stderr;       // progress bar and messages; nullptr for none
   // Greedy accuracy of the judge being trained on held-out problems (train-judge
   // --heldout-tasks), at every held-out evaluation, logged as {"eval": "tasks", ...}.
   std::function<Metrics(const Judge&)> accuracy;
 };
 
-// Trace indices of a step: position g = step * P + q of an endless stream of epochs, each a
-// fresh shuffle of all traces drawn from (seed, epoch), so the order needs no saved state.
-std::vector<int64_t> step_traces(int64_t step, int per_step, int64_t n_traces, uint64_t seed);
-
-// What a step or an evaluation reports: a log line (the loop adds "step") and a short text for
-// the progress bar (a step) or a message (an evaluation).
-struct StepReport {
-  Json line;
-  std::string status;
-};
-
 struct JudgeRun {
-  int64_t steps = 0, eval_every = 0;
+  // From a stage's settings (both stages name these fields alike), over n_traces training
+  // traces.
+  template <typename Settings>
+  JudgeRun(const Settings& s, size_t n_traces)
+      : steps(s.steps), eval_every(s.eval_every), traces_per_step(s.traces_per_step),
+        traces(int64_t(n_traces)), seed(s.seed), checkpoint(s.checkpoint),
+        settings(s.to_json()) {}
+
+  int64_t steps, eval_every;
+  int traces_per_step;
+  int64_t traces;
+  uint64_t seed;
   CheckpointSchedule checkpoint;
   Json settings;  // saved with the checkpoint; a resumed run names the ones that changed
-  // One optimisation step; `step` counts the steps done before it.
-  std::function<StepReport(int64_t step)> step;
-  // The held-out evaluation after `step` steps, or nothing when there is nothing to evaluate.
-  std::function<std::optional<StepReport>(int64_t step)> evaluate;
+  // One optimisation step on the training traces `picked`; `step` counts the steps done before
+  // it. A step's traces are positions g = step * traces_per_step + q of an endless stream of
+  // epochs, each a fresh shuffle of all traces drawn from (seed, epoch), so the order needs no
+  // saved state.
+  std::function<StepReport(int64_t step, const std::vector<int64_t>& picked)> step;
+  // The held-out evaluation after `step` steps; empty when there are no held-out traces.
+  std::function<StepReport(int64_t step)> evaluate;
 };
 
 // Runs steps from 0 (or the checkpoint's step, on resume) to run.steps or options.until,
-// evaluating before the first step, every eval_every steps and after the last, checkpointing
-// `judge` and `adam` as run.checkpoint says and at the end. Returns the step reached.
+// checkpointing `judge` and `adam` as run.checkpoint says and at the end. Returns the step
+// reached.
 int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
                            const std::filesystem::path& work_dir,
                            const JudgeTrainerOptions& options);

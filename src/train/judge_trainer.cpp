@@ -7,10 +7,11 @@
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "eval/fidelity.hpp"
-#include "lm/adamw.hpp"
-#include "lm/lr_schedule.hpp"
+#include "optim/adamw.hpp"
+#include "optim/lr_schedule.hpp"
 #include "train/golden.hpp"
 #include "train/input_standardisation.hpp"
+#include "train/trace_gradients.hpp"
 
 namespace foresight {
 
@@ -107,31 +108,21 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
   const LrSchedule schedule{s.lr, s.min_lr, s.warmup_steps, s.steps};
   const int P = s.traces_per_step;
   const int own_traces = int(std::lround(s.own_path * P));
-  std::vector<std::vector<float>> grads(static_cast<size_t>(P), std::vector<float>(size));
+  TraceGradients grads(P, size);
   std::vector<JudgeScorecard> cards(static_cast<size_t>(P));
-  std::vector<float> grad(size);
 
-  JudgeRun run;
-  run.steps = s.steps;
-  run.eval_every = s.eval_every;
-  run.checkpoint = s.checkpoint;
-  run.settings = s.to_json();
-  run.step = [&](int64_t step) {
-    const std::vector<int64_t> picked = step_traces(step, P, int64_t(train.size()), s.seed);
+  JudgeRun run(s, train.size());
+  run.step = [&](int64_t step, const std::vector<int64_t>& picked) {
     parallel_jobs(P, [&](int64_t q) {
-      std::fill(grads[q].begin(), grads[q].end(), 0.0f);
       TeacherSettings teacher = s.teacher;
       teacher.own_path = q < own_traces;
       const EvictionSchedule& at = schedules[size_t(step * P + q) % schedules.size()];
       cards[q] = judge_replay(model, judge, train[picked[q]], train_futures.at(size_t(picked[q])),
-                              at, teacher, replay_seed(s.seed, step, q), grads[q]);
+                              at, teacher, replay_seed(s.seed, step, q), grads.cleared(q));
     });
     JudgeScorecard card;
-    std::fill(grad.begin(), grad.end(), 0.0f);
-    for (int q = 0; q < P; ++q) {
-      card.add(cards[q]);
-      for (size_t i = 0; i < size; ++i) grad[i] += grads[q][i];
-    }
+    for (const JudgeScorecard& c : cards) card.add(c);
+    const std::span<float> grad = grads.sum();
     double norm = 0;
     const double lr = schedule.at(step);
     if (card.decisions > 0) {  // traces shorter than B + L evict nothing and teach nothing
@@ -146,8 +137,7 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
     report.line.update(scorecard_json(card));
     return report;
   };
-  run.evaluate = [&](int64_t) -> std::optional<StepReport> {
-    if (heldout.empty()) return std::nullopt;
+  if (!heldout.empty()) run.evaluate = [&](int64_t) {
     Json line = {{"eval", "heldout"}}, budgets = Json::object();
     std::string text;
     for (const EvictionSchedule& at : schedules) {

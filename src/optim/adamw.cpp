@@ -1,27 +1,22 @@
-#include "lm/adamw.hpp"
+#include "optim/adamw.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "core/error.hpp"
-#include "lm/parallel_rows.hpp"
+#include "core/parallel_rows.hpp"
 
 namespace foresight {
 
-AdamW::AdamW(const LmLayout& layout, AdamWSettings settings)
-    : s_(settings),
-      m_(static_cast<size_t>(layout.size()), 0.0f),
-      v_(static_cast<size_t>(layout.size()), 0.0f) {
-  for (const ParamTensor& t : layout.tensors()) {
-    decay_.push_back(t.decay);
-    ranges_.emplace_back(t.offset, t.offset + t.size);
-  }
+AdamW::AdamW(std::vector<ParamSlice> slices, AdamWSettings settings)
+    : s_(settings), slices_(std::move(slices)) {
+  const int64_t n = slices_.empty() ? 0 : slices_.back().offset + slices_.back().size;
+  m_.assign(static_cast<size_t>(n), 0.0f);
+  v_.assign(static_cast<size_t>(n), 0.0f);
 }
 
 AdamW::AdamW(int64_t n, AdamWSettings settings)
-    : s_(settings), m_(static_cast<size_t>(n), 0.0f), v_(static_cast<size_t>(n), 0.0f) {
-  decay_.push_back(1);
-  ranges_.emplace_back(0, n);
-}
+    : AdamW(std::vector<ParamSlice>{{0, n, true}}, settings) {}
 
 void AdamW::update(std::span<float> params, std::span<const float> grads, double lr) {
   if (params.size() != m_.size() || grads.size() != m_.size())
@@ -38,10 +33,10 @@ void AdamW::update(std::span<float> params, std::span<const float> grads, double
   const auto bc2_sqrt = static_cast<float>(std::sqrt(bc2));
   const auto decayed = static_cast<float>(1 - lr * s_.weight_decay);
 #pragma omp parallel
-  for (size_t t = 0; t < ranges_.size(); ++t) {
+  for (size_t t = 0; t < slices_.size(); ++t) {
     // Not a structured binding: clang (the fuzz build) cannot use one inside the omp for.
-    const int64_t begin = ranges_[t].first, end = ranges_[t].second;
-    const float shrink = decay_[t] ? decayed : 1.0f;
+    const int64_t begin = slices_[t].offset, end = begin + slices_[t].size;
+    const float shrink = slices_[t].decay ? decayed : 1.0f;
 #pragma omp for simd schedule(static) nowait
     for (int64_t i = begin; i < end; ++i) {
       const float g = grads[i];

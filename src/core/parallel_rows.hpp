@@ -1,6 +1,7 @@
-// Sums over the rows of a batch (weight gradients of norms) that come out the same on every
-// run: each thread sums a fixed block of rows into its own partial, and the partials are added
-// in thread order. An OpenMP reduction would add them in whatever order threads finish.
+// Sums over rows (the norms' weight gradients over a batch, the gradient norm over a buffer)
+// that come out the same on every run: each thread sums a fixed block of rows into its own
+// partial, and the partials are added in thread order. An OpenMP reduction would add them in
+// whatever order threads finish.
 #pragma once
 #include <algorithm>
 #include <cstdint>

@@ -1,12 +1,10 @@
-// The JSONL log of a training run (one object per line, each with its "step"), shared by the
-// LM and judge trainers, and what a resumed run needs to keep it consistent. The log is the one
+// The JSONL log of a training run (one object per line, each with its "step"), written by the
+// run loop (run_loop.hpp), and what a resumed run needs to keep it consistent. The log is the one
 // output not written atomically: lines are appended, and a run killed while writing one leaves
 // a partial last line, which a resumed run drops with the lines after its checkpoint.
 #pragma once
 #include <cstdio>
 #include <filesystem>
-#include <string>
-#include <vector>
 
 #include "core/json_file.hpp"
 
@@ -31,8 +29,5 @@ class TrainLog {
   std::filesystem::path path_;
   std::FILE* file_ = nullptr;
 };
-
-// The keys at which two JSON values differ, as "a.b" paths (a resumed run's changed settings).
-std::vector<std::string> json_differences(const Json& a, const Json& b);
 
 }  // namespace foresight

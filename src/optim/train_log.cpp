@@ -1,4 +1,4 @@
-#include "core/train_log.hpp"
+#include "optim/train_log.hpp"
 
 #include <fstream>
 #include <unistd.h>
@@ -35,28 +35,6 @@ void TrainLog::write(const Json& line) {
 
 void TrainLog::sync() {
   if (::fsync(::fileno(file_)) != 0) fail("{}: fsync failed", path_.string());
-}
-
-namespace {
-
-void differences(const Json& a, const Json& b, const std::string& path,
-                 std::vector<std::string>& out) {
-  if (a.is_object() && b.is_object()) {
-    for (const auto& [k, v] : a.items())
-      differences(v, b.contains(k) ? b[k] : Json(), path.empty() ? k : path + "." + k, out);
-    for (const auto& [k, v] : b.items())
-      if (!a.contains(k)) out.push_back(path.empty() ? k : path + "." + k);
-  } else if (a != b) {
-    out.push_back(path.empty() ? "(top level)" : path);
-  }
-}
-
-}  // namespace
-
-std::vector<std::string> json_differences(const Json& a, const Json& b) {
-  std::vector<std::string> out;
-  differences(a, b, "", out);
-  return out;
 }
 
 }  // namespace foresight

@@ -1,11 +1,10 @@
 // AdamW (Loshchilov & Hutter) with decoupled weight decay, as torch.optim.AdamW computes it,
-// over the flat parameter buffer; norms are not decayed. Also the global gradient-norm clip.
+// over a flat parameter buffer whose tensors say whether they decay (the LM's norms do not).
+// Also the global gradient-norm clip.
 #pragma once
 #include <cstdint>
 #include <span>
 #include <vector>
-
-#include "lm/lm_parameters.hpp"
 
 namespace foresight {
 
@@ -13,9 +12,16 @@ struct AdamWSettings {
   double beta1 = 0.9, beta2 = 0.95, eps = 1e-8, weight_decay = 0.1;
 };
 
+// One tensor of the flat buffer: [offset, offset + size), and whether weight decay applies.
+struct ParamSlice {
+  int64_t offset = 0, size = 0;
+  bool decay = true;
+};
+
 class AdamW {
  public:
-  AdamW(const LmLayout& layout, AdamWSettings settings);
+  // A buffer made of `slices`, in order and end to end.
+  AdamW(std::vector<ParamSlice> slices, AdamWSettings settings);
   // A buffer of n parameters, all decayed (settings.weight_decay = 0 gives plain Adam).
   AdamW(int64_t n, AdamWSettings settings);
 
@@ -32,9 +38,8 @@ class AdamW {
 
  private:
   AdamWSettings s_;
+  std::vector<ParamSlice> slices_;
   std::vector<float> m_, v_;
-  std::vector<uint8_t> decay_;                       // per tensor
-  std::vector<std::pair<int64_t, int64_t>> ranges_;  // per tensor: [offset, offset + size)
   int64_t steps_ = 0;
 };
 
