@@ -127,6 +127,15 @@ TEST(Kernels, AGroupOfQueriesScoresEachAsAlone) {
         EXPECT_EQ(std::vector<float>(sums.begin() + g * n, sums.begin() + (g + 1) * n), sum)
             << "n " << n << " queries " << queries << " query " << g;
       }
+      // and their probabilities: the group's softmax equals each row's
+      std::vector<float> group_p = scores;
+      softmax_rows(group_p.data(), queries, count, count);
+      for (int g = 0; g < queries; ++g) {
+        std::vector<float> row(scores.begin() + g * count, scores.begin() + (g + 1) * count);
+        softmax(row.data(), count);
+        EXPECT_EQ(std::vector<float>(group_p.begin() + g * count, group_p.begin() + (g + 1) * count),
+                  row) << "softmax, queries " << queries << " query " << g;
+      }
     }
 }
 

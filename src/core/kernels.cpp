@@ -87,16 +87,56 @@ void exp_inplace(float* x, int64_t n) {
   for (; i < n; ++i) x[i] = std::exp(x[i]);
 }
 
+namespace {
+
+// The largest of n values, eight lanes at a time: exact in any order (of -0 and +0 either may
+// come back, and exp cannot tell x - 0 from x + 0).
+float max_of(const float* x, int64_t n) {
+  __m256 m = _mm256_set1_ps(-INFINITY);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(x + i));
+  __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  float max = _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+  for (; i < n; ++i) max = std::max(max, x[i]);
+  return max;
+}
+
+// softmax of R rows `stride` apart, writing each row's logsumexp. The normalisers are sums in
+// order, one dependent add after another; R of them interleave.
+template <int R>
+void softmax_of(float* x, int64_t n, int64_t stride, double* logsumexp) {
+  float max[R];
+  double sum[R];
+  for (int r = 0; r < R; ++r) {
+    float* row = x + r * stride;
+    max[r] = max_of(row, n);
+    for (int64_t i = 0; i < n; ++i) row[i] -= max[r];
+    exp_inplace(row, n);
+    sum[r] = 0;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    for (int r = 0; r < R; ++r) sum[r] += x[r * stride + i];
+  for (int r = 0; r < R; ++r) {
+    const auto inv = static_cast<float>(1.0 / sum[r]);
+    float* row = x + r * stride;
+    for (int64_t i = 0; i < n; ++i) row[i] *= inv;
+    if (logsumexp) logsumexp[r] = static_cast<double>(max[r]) + std::log(sum[r]);
+  }
+}
+
+}  // namespace
+
 double softmax(float* x, int64_t n) {
-  float max = -INFINITY;
-  for (int64_t i = 0; i < n; ++i) max = std::max(max, x[i]);
-  for (int64_t i = 0; i < n; ++i) x[i] -= max;
-  exp_inplace(x, n);
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i) sum += x[i];
-  const auto inv = static_cast<float>(1.0 / sum);
-  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
-  return static_cast<double>(max) + std::log(sum);
+  double logsumexp = 0;
+  softmax_of<1>(x, n, n, &logsumexp);
+  return logsumexp;
+}
+
+void softmax_rows(float* x, int rows, int64_t n, int64_t stride) {
+  int r = 0;
+  for (; r + 2 <= rows; r += 2) softmax_of<2>(x + r * stride, n, stride, nullptr);
+  if (r < rows) softmax_of<1>(x + r * stride, n, stride, nullptr);
 }
 
 void silu_mul(float* gate, const float* up, int64_t n) {

@@ -13,6 +13,9 @@ void rms_norm_rows(const float* x, const float* weight, int64_t rows, int64_t n,
 // In place: x = softmax(x) over n values. Returns the log of the normaliser plus the max,
 // i.e. logsumexp(x) before the call.
 double softmax(float* x, int64_t n);
+// softmax of each of `rows` rows of n values, `stride` apart (a GQA group's probabilities),
+// each exactly as softmax gives it.
+void softmax_rows(float* x, int rows, int64_t n, int64_t stride);
 // x[i] = std::exp(x[i]) for i < n, bit for bit, eight at a time: the C library's expf
 // (glibc's, since 2.27) vectorised, i.e. its algorithm and constants: 2^(k/32) from a table
 // times a cubic in the remainder, in double precision, with the same fused operations. Lanes

@@ -34,7 +34,7 @@ void attend_group(const ModelConfig& c, const SequenceRows& share, int layer, in
     for (int j = 0; j < visible; j += kKeyTile)
       dot_rows(queries, group, kv.keys() + int64_t{j} * d, std::min(kKeyTile, visible - j), d,
                scale, probs.data() + j, visible);
-    for (int g = 0; g < group; ++g) softmax(probs.data() + int64_t{g} * visible, visible);
+    softmax_rows(probs.data(), group, visible, visible);
     weighted_rows(probs.data(), visible, group, kv.values(), visible, d,
                   out + (row * c.n_heads + int64_t{kv_head} * group) * d);
 
