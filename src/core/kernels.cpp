@@ -78,11 +78,16 @@ void exp_inplace(float* x, int64_t n) {
     const int outside = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(bits, limit)));
     const __m256 e = _mm256_set_m128(exp4(_mm256_extractf128_ps(v, 1)),
                                      exp4(_mm256_castps256_ps128(v)));
-    _mm256_storeu_ps(x + i, e);
-    if (outside != 0)
+    if (outside != 0) {  // rare: the library handles overflow, underflow, inf and NaN
+      alignas(32) float in[8], out[8];
+      _mm256_store_ps(in, v);
+      _mm256_store_ps(out, e);
       for (int lane = 0; lane < 8; ++lane)
-        if (outside & (1 << lane)) x[i + lane] = std::exp(_mm256_cvtss_f32(
-                                       _mm256_permutevar8x32_ps(v, _mm256_set1_epi32(lane))));
+        if (outside >> lane & 1) out[lane] = std::exp(in[lane]);
+      std::copy(out, out + 8, x + i);
+    } else {
+      _mm256_storeu_ps(x + i, e);
+    }
   }
   for (; i < n; ++i) x[i] = std::exp(x[i]);
 }
