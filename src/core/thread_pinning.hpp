@@ -1,7 +1,7 @@
-// Each OpenMP thread kept on one CPU. Left free, the scheduler moves the threads between the
-// CPUs mid-pass, and a batched decoding step (dozens of short parallel regions) waits for the
-// thread that lost its caches: on a 2-core machine binding made `eval` 25-45% faster
-// (docs/results.md, "Where the evaluation's time goes").
+// Each OpenMP thread kept on one CPU. Left free, the scheduler may move the threads between
+// the CPUs, and a batched decoding step (dozens of short parallel regions, each waiting for
+// its slowest thread) pays for every move: on a 2-core machine binding made `eval` 14-52%
+// faster in four interleaved pairs of runs (docs/results.md, "Where the evaluation's time goes").
 #pragma once
 
 namespace foresight {
