@@ -67,8 +67,11 @@ Speed run_eval(const Model& model, const Tokenizer& tokenizer,
   Speed speed;
   speed.seconds = now() - t0;
   const double cap = run.budget ? *run.budget + run.schedule.evict_every / 2.0 : 1e300;
+  std::vector<int64_t> prompt_tokens;
+  for (const TaskProblem& p : problems)
+    prompt_tokens.push_back(int64_t(tokenizer.encode(p.prompt).size()));
   for (const SampleOutcome& o : result.samples) {
-    const int64_t prompt = int64_t(tokenizer.encode(problems[o.problem].prompt).size());
+    const int64_t prompt = prompt_tokens[size_t(o.problem)];
     // the last generated token is sampled but never run through the model
     for (int64_t p = 0; p < prompt + o.generated_tokens - 1; ++p)
       speed.flops += token_flops(model.config(), std::min(double(p + 1), cap));
@@ -86,7 +89,10 @@ int main(int argc, char** argv) {
   int limit = 24, budget = 488, evict_every = 32, max_new_tokens = 3072, rounds = 2;
   for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
-    if (i + 1 >= argc) { std::fprintf(stderr, "eval_bench: %s needs a value\n", argv[i]); return 2; }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "eval_bench: %s needs a value\n", argv[i]);
+      return 2;
+    }
     const std::string value = argv[i + 1];
     if (flag == "--model") model_dir = value;
     else if (flag == "--dataset") dataset = value;
@@ -100,7 +106,8 @@ int main(int argc, char** argv) {
   }
   try {
     const auto model = Model::load(model_dir);
-    const Tokenizer tokenizer = Tokenizer::load(std::filesystem::path(model_dir) / "tokenizer.json");
+    const Tokenizer tokenizer =
+        Tokenizer::load(std::filesystem::path(model_dir) / "tokenizer.json");
     std::vector<TaskProblem> problems = read_dataset(dataset);
     if (limit > 0 && size_t(limit) < problems.size()) problems.resize(size_t(limit));
     const ModelConfig& config = model->config();

@@ -64,9 +64,8 @@ void run(Options& o) {
 
   const auto start = std::chrono::steady_clock::now();
   // in generated tokens, against the most that the runs can still generate
-  Progress progress("eval",
-                    int64_t(s.runs.size()) * int64_t(problems.size()) * s.samples * s.max_new_tokens,
-                    "tok");
+  const int64_t generations = int64_t(s.runs.size()) * int64_t(problems.size()) * s.samples;
+  Progress progress("eval", generations * s.max_new_tokens, "tok");
   const AccuracyResult result = evaluate_accuracy(*model, tokenizer, problems, s, &progress);
   progress.finish();
   const double seconds =

@@ -279,7 +279,8 @@ void dot_rows(const float* q, int queries, const float* rows, int64_t count, int
   int g = 0;
   for (; g + 2 <= queries; g += 2)
     dot_rows_of<2>(q + g * n, rows, count, n, scale, out + g * out_stride, out_stride);
-  if (g < queries) dot_rows_of<1>(q + g * n, rows, count, n, scale, out + g * out_stride, out_stride);
+  if (g < queries)
+    dot_rows_of<1>(q + g * n, rows, count, n, scale, out + g * out_stride, out_stride);
 }
 
 void weighted_rows(const float* w, int64_t w_stride, int queries, const float* rows,

@@ -61,10 +61,6 @@ void attention_block(const Model& model, std::span<const SequenceRows> shares, i
   add_bias(a.v.data(), l.v_bias, n);
   // Each row's q/k norms and rotation on the threads, then its key and value appended to its
   // sequence's cache in order.
-  a.rows.clear();
-  for (const SequenceRows& share : shares)
-    for (int i = 0; i < share.n; ++i)
-      a.rows.push_back({share.seq, share.seq->next_position() + i});
   parallel_rows(n, [&](int64_t row) {
     float* q = a.q.data() + row * c.n_heads * d;
     float* k = a.k.data() + row * c.n_kv_heads * d;
@@ -131,8 +127,12 @@ std::vector<float> forward_rows(const Model& model, std::span<const SequenceRows
     convert_to_f32(embed.dtype, embed.row_ptr(ids[i]), a.x.data() + int64_t{i} * c.hidden,
                    static_cast<size_t>(c.hidden));
   }
-  for (const SequenceRows& share : shares)
+  a.rows.clear();  // every layer's rows, in order
+  for (const SequenceRows& share : shares) {
     share.seq->feed(ids.subspan(size_t(share.first_row), size_t(share.n)));
+    for (int i = 0; i < share.n; ++i)
+      a.rows.push_back({share.seq, share.seq->next_position() + i});
+  }
   for (int layer = 0; layer < c.n_layers; ++layer) {
     attention_block(model, shares, layer, a, n, mm);
     mlp_block(model, layer, a, n, mm);
