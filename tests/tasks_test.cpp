@@ -126,6 +126,7 @@ void check_program(const TaskProblem& p) {
                                    char('0' + reg[rhs]) + ";" + dest + "=" + char('0' + result));
       reg[dest] = result;
     }
+    EXPECT_EQ(trace.at(t++), "end " + std::to_string(pass) + "/" + std::to_string(passes));
   }
   std::string file;
   for (const auto& [name, value] : reg) file += (file.empty() ? "" : " ") + std::string{name, '='} + char('0' + value);
@@ -251,11 +252,12 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
   std::istringstream defs(prompt[1]);
   std::vector<int> value;
   std::vector<std::string> def;
-  for (std::string d; defs >> d;) {  // #4:4*7+5
-    ASSERT_EQ(d.size(), 8u) << d;
-    EXPECT_EQ(d.substr(0, 3), "#" + std::to_string(value.size()) + ":");
-    EXPECT_TRUE(d[3] >= '0' && d[3] <= '9' && d[4] == '*' && d[6] == '+') << d;
-    value.push_back(((d[3] - '0') * (d[5] - '0') + (d[7] - '0')) % 10);
+  auto name = [](size_t digit) { return char('Q' + digit); };
+  for (std::string d; defs >> d;) {  // U:4*7+5
+    ASSERT_EQ(d.size(), 7u) << d;
+    EXPECT_EQ(d.substr(0, 2), (std::string{name(value.size()), ':'}));
+    EXPECT_TRUE(d[2] >= '0' && d[2] <= '9' && d[3] == '*' && d[5] == '+') << d;
+    value.push_back(((d[2] - '0') * (d[4] - '0') + (d[6] - '0')) % 10);
     def.push_back(d);
   }
   ASSERT_EQ(value.size(), 10u);
@@ -271,8 +273,8 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
   const auto trace = lines_of(p.trace);
   ASSERT_EQ(trace.size(), 10u + size_t(rounds) + 1);
   for (size_t l = 0; l < 10; ++l) {
-    const int full = (def[l][3] - '0') * (def[l][5] - '0') + (def[l][7] - '0');
-    EXPECT_EQ(trace[l], def[l] + "=" + two_digits(full) + " #" + std::to_string(l) + "=" + char('0' + value[l]));
+    const int full = (def[l][2] - '0') * (def[l][4] - '0') + (def[l][6] - '0');
+    EXPECT_EQ(trace[l], def[l] + "=" + two_digits(full) + " " + name(l) + char('0' + value[l]));
   }
   std::vector<int> uses(10, 0);
   unsigned __int128 v = value_of(x);
@@ -282,7 +284,7 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
     if (round >= first_use) {
       add = value[size_t(x[0])];
       ++uses[size_t(x[0])];
-      head += "#" + std::to_string(x[0]) + "=" + char('0' + add) + " ";
+      head += std::string{name(size_t(x[0])), char('0' + add), ' '};
     }
     const std::string& line = trace[size_t(9 + round)];
     ASSERT_EQ(line.substr(0, head.size()), head);
@@ -400,7 +402,7 @@ TEST(Tasks, DefaultLengthsAndKnobsSpanTheIntendedRange) {
   const std::vector<std::tuple<std::string, std::string, int, int>> cases = {
       {"program", "passes", 4, 20}, {"program", "lines", 4, 16},  {"pointer", "hops", 7, 40},
       {"carry", "steps", 6, 24},    {"carry", "digits", 6, 24},  {"walk", "hops", 40, 160},
-      {"walk", "digits", 1, 3},     {"lemmas", "digits", 4, 20}, {"lemmas", "rounds", 8, 26}};
+      {"walk", "digits", 1, 3},     {"lemmas", "digits", 4, 16}, {"lemmas", "rounds", 8, 26}};
   for (const auto& [family, knob, small, large] : cases) {
     const double mean = mean_trace_length(make_task_problems(family, 3, 2));
     const double short_mean = mean_trace_length(make_task_problems(family, 3, 2, std::vector{knob + "=" + std::to_string(small)}));
@@ -502,28 +504,36 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
   auto none_live = [](const std::vector<char>& live, size_t from, size_t n) {
     return std::none_of(live.begin() + long(from), live.begin() + long(from + n), [](char c) { return c == 1; });
   };
-  {  // lemmas: a lemma's latest `#d=v` before each round that uses it; dead after its second use
+  {  // lemmas: a lemma's latest binding `U3` before each round that uses it; dead after its second use
     const TaskProblem p = make_task_problems("lemmas", 1, 32)[0];
     std::vector<int> uses;
     check_lemmas(p, &uses);
     const std::string text = p.prompt + p.trace;
+    auto latest_binding = [&](char name, size_t before) {
+      size_t at = text.rfind(name, before);
+      while (at != std::string::npos && !(text[at + 1] >= '0' && text[at + 1] <= '9')) at = text.rfind(name, at - 1);
+      return at;
+    };
     std::vector<int> used(10, 0);
-    for (size_t at = text.find("/20:#"); at != std::string::npos; at = text.find("/20:#", at + 1)) {
+    for (size_t at = text.find("/20:", p.prompt.size()); at != std::string::npos; at = text.find("/20:", at + 1)) {
+      const char name = text[at + 4];
+      if (name < 'Q' || name > 'Z') continue;  // a warm-up round
       const size_t line = at - 2;
-      const std::string key = text.substr(at + 4, 3);  // "#4="
       const std::vector<char> live = live_at(text, line);
-      EXPECT_TRUE(all_live(live, text.rfind(key, line), 4)) << key << " before " << text.substr(line, 6);
-      const int name = key[1] - '0';
-      if (++used[size_t(name)] == 2) {
+      const size_t binding = latest_binding(name, line);
+      ASSERT_GT(binding, p.prompt.size()) << name;
+      EXPECT_TRUE(all_live(live, binding, 2)) << name << " before " << text.substr(line, 6);
+      if (++used[size_t(name - 'Q')] == 2) {
         const std::vector<char> after = live_at(text, text.find('\n', at) + 1);
-        for (size_t k = text.find(key); k < at; k = text.find(key, k + 1)) EXPECT_TRUE(none_live(after, k, 4)) << key;
+        for (size_t k = p.prompt.size(); k < at; ++k)
+          if (text[k] == name) EXPECT_TRUE(none_live(after, k, 2)) << name << " at " << k;
       }
     }
     EXPECT_GT(std::count(uses.begin(), uses.end(), 2), 0);
     // The prompt's definitions die once derived.
     const std::vector<char> derived = live_at(text, text.find("01/20:"));
-    EXPECT_TRUE(none_live(derived, text.find("#0:"), 8));
-    EXPECT_TRUE(all_live(live_at(text, text.find("#3:", p.prompt.size())), text.find("#3:"), 8));
+    EXPECT_TRUE(none_live(derived, text.find("Q:"), 7));
+    EXPECT_TRUE(all_live(live_at(text, text.find("T:", p.prompt.size())), text.find("T:"), 7));
   }
   {  // walk: the next hop's entry; in the last lap, entries already visited are dead
     const TaskProblem p = make_task_problems("walk", 1, 33, std::vector<std::string>{"entries=5", "hops=12"})[0];

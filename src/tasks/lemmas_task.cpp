@@ -14,9 +14,11 @@
 namespace foresight {
 namespace {
 
-constexpr int kLemmas = 10;      // #0..#9: a lemma's name is a digit of x
+constexpr int kLemmas = 10;      // Q..Z, named by a digit of x: 0 is Q, 9 is Z
 constexpr int kMaxUses = 2;      // each lemma is used at most twice
-constexpr size_t kDefChars = 8;  // "#4:4*7+5"
+constexpr size_t kDefChars = 7;  // "U:4*7+5"
+
+char name_of(int digit) { return char(kFirstLemmaName + digit); }
 
 struct Lemma {
   int digit, multiplier, carry;  // the definition d*m + c
@@ -54,14 +56,14 @@ TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
   p.prompt = "task lemmas\n";
   for (int name = 0; name < kLemmas; ++name) {
     const Lemma& l = lemmas[size_t(name)];
-    p.prompt += fmt::format("{}#{}:{}*{}+{}", name == 0 ? "" : " ", name, l.digit, l.multiplier, l.carry);
+    p.prompt += fmt::format("{}{}:{}*{}+{}", name == 0 ? "" : " ", name_of(name), l.digit, l.multiplier, l.carry);
   }
   p.prompt += fmt::format("\nx={}\nrepeat {}: x<x*{}+{}\nfrom {:02}: x<x*{}+#A\n", tagged_digits(x),
                           knobs.rounds, m, addend, knobs.warmup + 1, m);
   for (int name = 0; name < kLemmas; ++name) {
     const Lemma& l = lemmas[size_t(name)];
-    p.trace += fmt::format("#{}:{}*{}+{}={:02} #{}={}\n", name, l.digit, l.multiplier, l.carry,
-                           l.digit * l.multiplier + l.carry, name, l.value());
+    p.trace += fmt::format("{0}:{1}*{2}+{3}={4:02} {0}{5}\n", name_of(name), l.digit, l.multiplier, l.carry,
+                           l.digit * l.multiplier + l.carry, l.value());
   }
   for (int round = 1; round <= knobs.rounds; ++round) {
     p.trace += fmt::format("{:02}/{:02}:", round, knobs.rounds);
@@ -69,7 +71,7 @@ TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
     if (round > knobs.warmup) {
       const Lemma& l = lemmas[size_t(x[0])];
       add = l.value();
-      p.trace += fmt::format("#{}={} ", x[0], add);
+      p.trace += fmt::format("{}{} ", name_of(x[0]), add);
     }
     x = append_multiply_add(p.trace, x, m, add);
     p.trace += '\n';
@@ -84,22 +86,29 @@ void mark_live_lemmas(std::string_view text, LiveMarks& live) {
   if (prompt.trace == std::string_view::npos) return;
   const size_t trace_start = prompt.trace;
   mark_line(text, live, line_start(text, prompt.rule - 1));  // the repeat rule, above
-  const std::string_view trace = text.substr(trace_start);
-  for (int name = 0; name < kLemmas; ++name) {
-    const std::string key = fmt::format("#{}", name);
-    // The definition until its derivation is written; then the latest `#d=v` while a use is
-    // still to come (a causal solver knows each lemma is used at most twice, not which ones).
-    if (trace.find(" " + key + "=") == std::string_view::npos) {
-      const size_t def = text.find(key + ":");
-      if (def < trace_start) mark(live, def, kDefChars);
-      continue;
-    }
-    int used = 0;
-    for (size_t i = trace.find(":" + key + "="); i != std::string_view::npos; i = trace.find(":" + key + "=", i + 1)) ++used;
-    if (used < kMaxUses) mark(live, text.rfind(key + "="), 4);
+  // Each lemma's bindings `U3`: the derivation's (after a space) and the uses' (after a colon).
+  std::array<size_t, kLemmas> latest;
+  latest.fill(std::string_view::npos);
+  std::array<int, kLemmas> derived{}, used{};
+  for (size_t i = trace_start; i + 1 < text.size(); ++i) {
+    const int digit = text[i] - kFirstLemmaName;
+    if (digit < 0 || digit >= kLemmas || text[i + 1] < '0' || text[i + 1] > '9') continue;
+    latest[size_t(digit)] = i;
+    derived[size_t(digit)] += text[i - 1] == ' ';
+    used[size_t(digit)] += text[i - 1] == ':';
   }
-  mark_latest_tagged_digits(text, live);
-  mark_line_starts(text, live, trace_start, 11);  // "07/20:#4=3 " or "#4:"
+  for (int digit = 0; digit < kLemmas; ++digit) {
+    // The definition until its derivation is written; then the latest binding while a use is
+    // still to come (a causal solver knows each lemma is used at most twice, not which ones).
+    if (derived[size_t(digit)] == 0) {
+      const size_t def = text.find(std::string{name_of(digit), ':'});
+      if (def < trace_start) mark(live, def, kDefChars);
+    } else if (used[size_t(digit)] < kMaxUses) {
+      mark(live, latest[size_t(digit)], 2);
+    }
+  }
+  mark_latest_tagged_digits(text, live, kFirstLemmaName - 'A');  // x's columns
+  mark_line_starts(text, live, trace_start, 9);  // "07/20:U3 " or "U:"
   mark_tail(text, live, 12);
 }
 

@@ -2,19 +2,23 @@
 // long number, and later combines results that the work itself chooses, each once or twice.
 //
 //   prompt                       trace
-//   task lemmas                  #0:4*7+5=33 #0=3                 (ten derivations)
-//   #0:4*7+5 #1:9*3+1 ... #9:..  ...
+//   task lemmas                  Q:4*7+5=33 Q3                    (ten derivations)
+//   Q:4*7+5 R:9*3+1 ... Z:...    ...
 //   x=A0B3C1...L2                01/20:a0*9+4=04A4 b3*9+0=27B7 ...   (warm-up: the addend 4)
 //   repeat 20: x<x*9+4           ...
-//   from 07: x<x*9+#A            07/20:#4=3 a4*9+3=39A9 b...       (lemma #4: x's digit A was 4)
+//   from 07: x<x*9+#A            07/20:U3 a4*9+3=39A9 b...        (x's digit A was 4: lemma U)
 //                                ...
 //                                answer: A7B1...
 //
-// A derivation copies its definition from the prompt (key `#4:`), computes d*m + c as the
-// carry items do, and restates the result's last digit after `#4=`. A round is an update
-// x <- x*m + addend written column by column (tagged_number.hpp); from the round named in the
-// prompt on, the addend is the lemma whose name is x's lowest digit: the round writes `#4=`
-// and copies what followed the latest `#4=`, the derivation's or an earlier use's.
+// The lemmas are named Q..Z, Q the lemma of the digit 0 and Z that of 9 (`#A` in the rule: the
+// lemma named by x's digit A). A derivation copies its definition from the prompt (key `U:`),
+// computes d*m + c as the carry items do, and binds the result's last digit to the name: `U3`,
+// written like a tagged digit. A round is an update x <- x*m + addend written column by column
+// (tagged_number.hpp); from the round named in the prompt on, the addend is the lemma named by
+// x's lowest digit: the round writes the name and copies the digit after its latest binding,
+// the derivation's or an earlier use's. The names are letters used for nothing else, so that
+// the lookup has a key of its own (with digit names, `#4=3`, the bundled model confused a
+// lemma with the other digits before an `=`); x's columns stop at P to stay clear of them.
 //
 // Why it suits eviction: what must be kept are values the trace derived, not the prompt: ten
 // digits, needed for the first time a warm-up's length after they were written (more than a
@@ -36,10 +40,12 @@ struct LemmasKnobs {
 };
 
 inline constexpr KnobField<LemmasKnobs> kLemmasKnobs[] = {
-    {"digits", &LemmasKnobs::digits, 1, 26, "digits of x"},
+    {"digits", &LemmasKnobs::digits, 1, 16, "digits of x (tags A..P; Q..Z name the lemmas)"},
     {"rounds", &LemmasKnobs::rounds, 1, 99, "updates of x"},
     {"warmup", &LemmasKnobs::warmup, 0, 98, "rounds with the fixed addend"},
 };
+
+inline constexpr char kFirstLemmaName = 'Q';  // the lemma of digit d is named 'Q' + d
 
 TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng);
 // Definitions not yet derived, lemmas with a use to come, x's digits, the rules and the step.

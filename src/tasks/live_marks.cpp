@@ -9,14 +9,14 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Marks the latest `letter` (+ `suffix`) followed by a digit, for each letter of [first, first + 26).
-void mark_latest_keyed(std::string_view text, LiveMarks& live, char first, std::string_view suffix) {
+// Marks the latest `letter` (+ `suffix`) followed by a digit, for each letter of [first, first + letters).
+void mark_latest_keyed(std::string_view text, LiveMarks& live, char first, int letters, std::string_view suffix) {
   std::array<size_t, 26> latest;
   latest.fill(std::string_view::npos);
   const size_t key = 1 + suffix.size();
   for (size_t i = 0; i + key < text.size(); ++i) {
     const int letter = text[i] - first;
-    if (letter < 0 || letter >= 26 || !is_digit(text[i + key])) continue;
+    if (letter < 0 || letter >= letters || !is_digit(text[i + key])) continue;
     if (text.substr(i + 1, suffix.size()) == suffix) latest[size_t(letter)] = i;
   }
   for (const size_t at : latest)
@@ -54,12 +54,12 @@ void mark_line(std::string_view text, LiveMarks& live, size_t from) {
   mark(live, from, (end == std::string_view::npos ? text.size() : end) - from);
 }
 
-void mark_latest_tagged_digits(std::string_view text, LiveMarks& live) {
-  mark_latest_keyed(text, live, 'A', "");
+void mark_latest_tagged_digits(std::string_view text, LiveMarks& live, int tags) {
+  mark_latest_keyed(text, live, 'A', tags, "");
 }
 
 void mark_latest_registers(std::string_view text, LiveMarks& live) {
-  mark_latest_keyed(text, live, 'a', "=");
+  mark_latest_keyed(text, live, 'a', 26, "=");
 }
 
 void mark_tail(std::string_view text, LiveMarks& live, size_t n) {

@@ -22,8 +22,9 @@ int count_lines(std::string_view text, size_t from);
 // The start of the line holding position `at`.
 size_t line_start(std::string_view text, size_t at);
 // Marks the latest occurrence of every `key` + digit (a value overwritten later is dead), for
-// the keys "A".."Z" (tagged digits, tagged_number.hpp) or "a=".."z=" (registers).
-void mark_latest_tagged_digits(std::string_view text, LiveMarks& live);
+// the keys "A".."Z" (tagged digits, tagged_number.hpp; only the first `tags` letters) or
+// "a=".."z=" (registers).
+void mark_latest_tagged_digits(std::string_view text, LiveMarks& live, int tags = 26);
 void mark_latest_registers(std::string_view text, LiveMarks& live);
 // Marks the last `n` characters: the item being written and the one before, whose carry and
 // multiplier the next item copies.

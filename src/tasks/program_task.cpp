@@ -63,6 +63,9 @@ TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
                              reg(in.rhs), value[in.rhs], reg(in.dest), result);
       value[in.dest] = result;
     }
+    // Restating the counter right before the stop decision keeps that decision local: the
+    // bundled model did not learn to compare a header ten lines back with the total.
+    p.trace += fmt::format("end {}/{}\n", pass, knobs.passes);
   }
   p.answer = register_file(value);
   p.trace += "answer: " + p.answer + "\n";
