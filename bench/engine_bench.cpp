@@ -13,7 +13,7 @@
 #include "bench_util.hpp"
 #include "core/error.hpp"
 #include "core/thread_pinning.hpp"
-#include "model/transformer.hpp"
+#include "engine/transformer.hpp"
 
 using namespace foresight;
 using bench::now;
@@ -83,7 +83,10 @@ int main(int argc, char** argv) {
     else if (flag == "--prompt") prompt_len = std::stoi(argv[i + 1]);
     else if (flag == "--decode") decode_len = std::stoi(argv[i + 1]);
     else if (flag == "--rounds") rounds = std::stoi(argv[i + 1]);
-    else { std::fprintf(stderr, "unknown option %s\n", argv[i]); return 1; }
+    else {
+      std::fprintf(stderr, "unknown option %s\n", argv[i]);
+      return 1;
+    }
   }
   try {
     model_dir = bench::model_or_random_100m(model_dir);

@@ -37,8 +37,8 @@ double sgemm_peak(int n, int rounds) {
   double best = 0;
   for (int r = 0; r < rounds; ++r) {
     const double t0 = now();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(),
-                n, 0.0f, c.data(), n);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n,
+                0.0f, c.data(), n);
     best = std::max(best, 2.0 * n * n * double(n) / (now() - t0));
   }
   return best;
@@ -57,8 +57,7 @@ struct Speed {
 };
 
 Speed run_eval(const Model& model, const Tokenizer& tokenizer,
-               const std::vector<TaskProblem>& problems, const PolicyRun& run,
-               int max_new_tokens) {
+               const std::vector<TaskProblem>& problems, const PolicyRun& run, int max_new_tokens) {
   AccuracySettings s;
   s.runs = {run};
   s.max_new_tokens = max_new_tokens;
@@ -102,7 +101,10 @@ int main(int argc, char** argv) {
     else if (flag == "--evict-every") evict_every = std::stoi(value);
     else if (flag == "--max-new-tokens") max_new_tokens = std::stoi(value);
     else if (flag == "--rounds") rounds = std::stoi(value);
-    else { std::fprintf(stderr, "eval_bench: unknown option %s\n", argv[i]); return 2; }
+    else {
+      std::fprintf(stderr, "eval_bench: unknown option %s\n", argv[i]);
+      return 2;
+    }
   }
   try {
     const auto model = Model::load(model_dir);

@@ -16,8 +16,8 @@
 #include "bench_util.hpp"
 #include "core/error.hpp"
 #include "core/thread_pinning.hpp"
+#include "engine/transformer.hpp"
 #include "eval/policy_grid.hpp"
-#include "model/transformer.hpp"
 
 using namespace foresight;
 using bench::now;
@@ -30,8 +30,8 @@ struct Point {
 
 // Feeds tokens so the sequence reaches each length, then times `decode` single-token steps
 // just past it (spanning decode / L evictions).
-std::vector<Point> measure(const Model& model, const PolicyRun& run, const std::vector<int>& lengths,
-                           int decode, int64_t* peak_kv_bytes) {
+std::vector<Point> measure(const Model& model, const PolicyRun& run,
+                           const std::vector<int>& lengths, int decode, int64_t* peak_kv_bytes) {
   const ModelConfig& c = model.config();
   Sequence seq(c, {.schedule = run.schedule, .policy = run.impl, .seed = 1});
   auto token = [&](int64_t position) { return int32_t((position * 7919 + 13) % c.vocab); };
@@ -79,7 +79,10 @@ int main(int argc, char** argv) {
     else if (flag == "--decode") decode = std::stoi(value);
     else if (flag == "--judge") options.judges = {value};
     else if (flag == "--judge-mode") options.judge_mode = value;
-    else { std::fprintf(stderr, "eviction_bench: unknown option %s\n", flag.c_str()); return 1; }
+    else {
+      std::fprintf(stderr, "eviction_bench: unknown option %s\n", flag.c_str());
+      return 1;
+    }
   }
   try {
     const auto model = Model::load(bench::model_or_random_100m(model_dir));
@@ -96,8 +99,10 @@ int main(int argc, char** argv) {
       const auto points = measure(*model, run, lengths, decode, &peak);
       double evicting = 0;
       std::printf("%-12s", run_label(run).c_str());
-      for (const Point& p : points) std::printf(" %12.2f", p.ms_per_token), evicting += p.eviction_share;
-      std::printf(" %10.2f %9.2f%% %12.1f\n", points.back().ms_per_token / points.front().ms_per_token,
+      for (const Point& p : points)
+        std::printf(" %12.2f", p.ms_per_token), evicting += p.eviction_share;
+      std::printf(" %10.2f %9.2f%% %12.1f\n",
+                  points.back().ms_per_token / points.front().ms_per_token,
                   100 * evicting / double(points.size()), double(peak) / (1 << 20));
       std::fflush(stdout);
     }

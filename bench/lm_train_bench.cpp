@@ -11,8 +11,8 @@
 //                       [--seed N] [--out DIR]
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -67,30 +67,18 @@ int main(int argc, char** argv) try {
     const std::string a = argv[i];
     if (i + 1 >= argc) fail("{}: missing value", a);
     const std::string v = argv[++i];
-    if (a == "--layers")
-      shape.layers = std::stoi(v);
-    else if (a == "--hidden")
-      shape.hidden = std::stoi(v);
-    else if (a == "--heads")
-      shape.heads = std::stoi(v);
-    else if (a == "--kv-heads")
-      shape.kv_heads = std::stoi(v);
-    else if (a == "--head-dim")
-      shape.head_dim = std::stoi(v);
-    else if (a == "--intermediate")
-      shape.intermediate = std::stoi(v);
-    else if (a == "--lengths")
-      lengths = parse_list(v);
-    else if (a == "--steps")
-      steps = std::stoi(v);
-    else if (a == "--lr")
-      lr = std::stod(v);
-    else if (a == "--seed")
-      seed = std::stoull(v);
-    else if (a == "--out")
-      out = v;
-    else
-      fail("unknown option {}", a);
+    if (a == "--layers") shape.layers = std::stoi(v);
+    else if (a == "--hidden") shape.hidden = std::stoi(v);
+    else if (a == "--heads") shape.heads = std::stoi(v);
+    else if (a == "--kv-heads") shape.kv_heads = std::stoi(v);
+    else if (a == "--head-dim") shape.head_dim = std::stoi(v);
+    else if (a == "--intermediate") shape.intermediate = std::stoi(v);
+    else if (a == "--lengths") lengths = parse_list(v);
+    else if (a == "--steps") steps = std::stoi(v);
+    else if (a == "--lr") lr = std::stod(v);
+    else if (a == "--seed") seed = std::stoull(v);
+    else if (a == "--out") out = v;
+    else fail("unknown option {}", a);
   }
   const ModelConfig config = shape.model_config();
   LmParameters params = init_parameters(config, 0.02, seed);

@@ -1,9 +1,9 @@
 // A Hugging Face config.json: what loads must describe a model the engine can build (its RoPE
 // table, its sizes) and must survive a write and a re-read unchanged.
 #include "core/atomic_file.hpp"
+#include "fuzz_input.hpp"
 #include "model/config.hpp"
 #include "model/rope.hpp"
-#include "fuzz_input.hpp"
 
 using namespace foresight;
 

@@ -1,9 +1,9 @@
 // A JSONL dataset, read by both of its readers: `eval`/`traces` (problems) and `train-lm`
 // (prompt and trace tokenized with the byte-level tokenizer of the random and bundled models).
+#include "fuzz_input.hpp"
 #include "lm/trace_dataset.hpp"
 #include "model/byte_tokenizer.hpp"
 #include "tasks/dataset.hpp"
-#include "fuzz_input.hpp"
 
 using namespace foresight;
 

@@ -21,7 +21,8 @@ namespace foresight::fuzz {
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
     const std::filesystem::path shm = "/dev/shm";
-    const auto root = std::filesystem::is_directory(shm) ? shm : std::filesystem::temp_directory_path();
+    const auto root =
+        std::filesystem::is_directory(shm) ? shm : std::filesystem::temp_directory_path();
     auto path = root / ("foresight-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(path);
     std::atexit([] { std::filesystem::remove_all(scratch_dir()); });
@@ -32,7 +33,8 @@ inline const std::filesystem::path& scratch_dir() {
 
 // Writes `bytes` to `path` (replacing it) and returns the path.
 inline std::filesystem::path write_file(const std::filesystem::path& path, std::string_view bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(bytes.size()));
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(bytes.data(), std::streamsize(bytes.size()));
   return path;
 }
 

@@ -1,8 +1,8 @@
 // A judge file (safetensors with the judge's metadata), checked against the tiny model's
 // shape as `--judge` is.
+#include "fuzz_input.hpp"
 #include "judge/judge_file.hpp"
 #include "model/random_model.hpp"
-#include "fuzz_input.hpp"
 
 using namespace foresight;
 
@@ -13,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return ModelConfig::load(dir);
   }();
   const auto path = fuzz::input_file(data, size, "judge.safetensors");
-  fuzz::expect_errors_naming(path.string(), [&] { check_judge_fits(read_judge(path), tiny, path); });
+  fuzz::expect_errors_naming(path.string(),
+                             [&] { check_judge_fits(read_judge(path), tiny, path); });
   return 0;
 }

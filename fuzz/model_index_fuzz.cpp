@@ -1,8 +1,8 @@
 // The shard index of a model directory (model.safetensors.index.json) over fixed, valid
 // shards: the tiny preset of `foresight random-model --shards 2`, as in make_corpus.sh.
+#include "fuzz_input.hpp"
 #include "model/model.hpp"
 #include "model/random_model.hpp"
-#include "fuzz_input.hpp"
 
 using namespace foresight;
 

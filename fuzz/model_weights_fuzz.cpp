@@ -1,8 +1,8 @@
 // The weights of a model directory (model.safetensors) under a fixed, valid config.json: the
 // tiny preset of `foresight random-model`, which make_corpus.sh writes the seeds with.
+#include "fuzz_input.hpp"
 #include "model/model.hpp"
 #include "model/random_model.hpp"
-#include "fuzz_input.hpp"
 
 using namespace foresight;
 

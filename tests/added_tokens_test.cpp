@@ -29,8 +29,8 @@ Tokenizer with_added(const std::vector<Json>& tokens) {
 }
 
 Json token(const char* content) {
-  return {{"content", content}, {"special", false}, {"normalized", false}, {"lstrip", false},
-          {"rstrip", false}, {"single_word", false}};
+  return {{"content", content}, {"special", false}, {"normalized", false},
+          {"lstrip", false},    {"rstrip", false},  {"single_word", false}};
 }
 
 // Without merges, the ids of plain text are its byte values.
@@ -79,7 +79,7 @@ TEST(AddedTokens, SingleWordNeedsNonWordNeighbours) {
 TEST(AddedTokens, NormalizedTokensMatchTheNfcText) {
   Json composed = token("caf\u00e9");  // NFC
   composed["normalized"] = true;
-  Json raw = token("ne\u0301e");       // NFD, matched only in the raw text
+  Json raw = token("ne\u0301e");  // NFD, matched only in the raw text
   Tokenizer t = with_added({composed, raw});
   EXPECT_EQ(t.encode("cafe\u0301"), std::vector<int32_t>{kFirst});
   EXPECT_EQ(t.encode("caf\u00e9"), std::vector<int32_t>{kFirst});

@@ -49,7 +49,8 @@ TEST(MathAnswers, IntegersWithFormatting) {
   EXPECT_TRUE(math_answers_equal("+5", "5"));
   EXPECT_TRUE(math_answers_equal("-0", "0"));
   EXPECT_TRUE(math_answers_equal("-12", "-0012"));
-  EXPECT_TRUE(math_answers_equal("123456789012345678901234567890", "123,456,789,012,345,678,901,234,567,890"));
+  EXPECT_TRUE(math_answers_equal("123456789012345678901234567890",
+                                 "123,456,789,012,345,678,901,234,567,890"));
   EXPECT_TRUE(math_answers_equal("\\text{42}", "42"));
   EXPECT_TRUE(math_answers_equal("42.", "42"));
   EXPECT_FALSE(math_answers_equal("-5", "5"));
@@ -69,7 +70,7 @@ TEST(MathAnswers, NormalisedStrings) {
   EXPECT_TRUE(math_answers_equal("5\\text{ cm}", "5cm"));
   EXPECT_TRUE(math_answers_equal("3\\!\\sqrt{2}", "3\\sqrt{2}"));
   EXPECT_TRUE(math_answers_equal("x \\leftarrow y", "x\\leftarrowy"));  // \left only as a word
-  EXPECT_FALSE(math_answers_equal("\\frac{1}{2}", "\\frac{2}{4}"));  // no algebra
+  EXPECT_FALSE(math_answers_equal("\\frac{1}{2}", "\\frac{2}{4}"));     // no algebra
   EXPECT_FALSE(math_answers_equal("0.5", "\\frac{1}{2}"));
 }
 
@@ -120,9 +121,9 @@ TEST(Grade, ParsesGraderNames) {
 // The alphabet is biased towards the characters the parsers care about.
 TEST(AnswerFuzz, RandomBytesNeverThrow) {
   std::mt19937_64 rng(1234);
-  const std::string pieces[] = {"\\boxed{", "\\boxed", "{", "}", "\\", "\\{", "\\}", "\n",
-                                "\r\n", "answer:", " ", "1", ",000", "$", "\\left", "\\text{",
-                                "^\\circ", "\\dfrac", ".", "-"};
+  const std::string pieces[] = {"\\boxed{", "\\boxed", "{",       "}",       "\\", "\\{",  "\\}",
+                                "\n",       "\r\n",    "answer:", " ",       "1",  ",000", "$",
+                                "\\left",   "\\text{", "^\\circ", "\\dfrac", ".",  "-"};
   for (int n = 0; n < 1000; ++n) {
     std::string s;
     const int len = int(rng() % 64);
@@ -142,7 +143,8 @@ TEST(AnswerFuzz, RandomBytesNeverThrow) {
       (void)math_answers_equal(s, s.substr(s.size() / 2));
       (void)grade(GraderKind::Boxed, s, "1");
       (void)grade(GraderKind::AnswerLine, s, "1");
-    }) << "input #" << n;
+    }) << "input #"
+       << n;
   }
 }
 

@@ -8,8 +8,8 @@
 #include "core/error.hpp"
 #include "core/gemm.hpp"
 #include "core/rng.hpp"
+#include "engine/generate.hpp"
 #include "judge/judge_file.hpp"
-#include "model/generate.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
@@ -60,8 +60,8 @@ class BatchGenerateTest : public test::TinyModelTest {
     Judge init = Judge::random(JudgeShape::of(c), 1);
     for (float& p : init.parameters()) p *= 50;  // spread the scores so that draws matter
     write_judge(judge, init);
-    const std::vector<std::string> policies = {"full", "h2o", "streaming", "foresight", "h2o",
-                                               "full", "foresight"};
+    const std::vector<std::string> policies = {"full", "h2o",  "streaming", "foresight",
+                                               "h2o",  "full", "foresight"};
     prompts.clear();
     for (size_t i = 0; i < policies.size(); ++i)
       prompts.push_back(test::pattern_tokens(int(5 + 23 * i), 256, int(i)));
@@ -91,7 +91,8 @@ TEST_F(BatchGenerateTest, BatchedEqualsEachSequenceAlone) {
   int64_t largest = 0;
   for (const GenerateRequest& r : requests)
     largest = std::max(largest, reserved_kv_bytes(model->config(), r));
-  for (const DecodeLimits limits : {DecodeLimits{0}, DecodeLimits{3 * largest}, DecodeLimits{0, 2}}) {
+  for (const DecodeLimits limits :
+       {DecodeLimits{0}, DecodeLimits{3 * largest}, DecodeLimits{0, 2}}) {
     const auto batched = generate_batch(*model, requests, limits);
     ASSERT_EQ(batched.size(), requests.size());
     for (size_t i = 0; i < requests.size(); ++i) {

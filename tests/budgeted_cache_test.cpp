@@ -5,13 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "engine/transformer.hpp"
 #include "eval/policy_grid.hpp"
-#include "model/random_model.hpp"
-#include "model/transformer.hpp"
 #include "judge/judge_file.hpp"
+#include "model/random_model.hpp"
 #include "tasks/task_registry.hpp"
-#include "train/golden.hpp"
 #include "test_util.hpp"
+#include "train/golden.hpp"
 
 namespace foresight {
 namespace {
@@ -20,7 +20,8 @@ namespace {
 std::vector<int32_t> task_tokens(size_t n) {
   const TaskProblem p = make_task_problems("lemmas", 1, 8)[0];
   std::vector<int32_t> ids;
-  for (const char ch : (p.prompt + p.trace).substr(0, n)) ids.push_back(static_cast<unsigned char>(ch));
+  for (const char ch : (p.prompt + p.trace).substr(0, n))
+    ids.push_back(static_cast<unsigned char>(ch));
   return ids;
 }
 
@@ -29,21 +30,25 @@ class BudgetedCacheTest : public test::TinyModelTest {
   // A sequence under every registered policy but the full cache, each with what it needs:
   // a random judge for foresight, the future of `ids` recorded with blocks of L for golden.
   std::vector<std::pair<std::string, Sequence>> every_policy(EvictionSchedule schedule,
-                                                             std::span<const int32_t> ids, uint64_t seed) {
+                                                             std::span<const int32_t> ids,
+                                                             uint64_t seed) {
     const ModelConfig& c = model->config();
     const std::string judge = (dir / "judge.safetensors").string();
     write_judge(judge, Judge::random(JudgeShape::of(c), 1));
     std::vector<std::pair<std::string, Sequence>> out;
     for (const std::string_view name : policy_names()) {
-      std::shared_ptr<const Policy> policy = make_policy(name, PolicyOptions{{judge}, "sample", &c});
+      std::shared_ptr<const Policy> policy =
+          make_policy(name, PolicyOptions{{judge}, "sample", &c});
       if (!policy) continue;
       std::shared_ptr<const FutureAttention> future;
       if (policy->needs_future())
-        future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, schedule.evict_every));
+        future = std::make_shared<const FutureAttention>(
+            record_future_attention(*model, ids, schedule.evict_every));
       EvictionSchedule s = schedule;
       s.sinks = default_sinks(policy.get());
-      out.emplace_back(std::string(name),
-                       Sequence(c, {.schedule = s, .policy = policy, .seed = seed, .future = future}));
+      out.emplace_back(
+          std::string(name),
+          Sequence(c, {.schedule = s, .policy = policy, .seed = seed, .future = future}));
     }
     EXPECT_EQ(out.size(), policy_names().size() - 1);
     return out;
@@ -110,7 +115,8 @@ TEST_F(BudgetedCacheTest, EvictionKeepsExactlyTheBudgetAndTheProtectedEntries) {
           const int64_t L = schedule.evict_every;
           const int64_t newest = std::max<int64_t>(0, seen / L * L - L);
           for (int64_t p = newest; p < seen; ++p)
-            ASSERT_TRUE(std::binary_search(pos.begin(), pos.end(), int32_t(p))) << name << " lost " << p;
+            ASSERT_TRUE(std::binary_search(pos.begin(), pos.end(), int32_t(p)))
+                << name << " lost " << p;
         }
       }
     }
@@ -141,7 +147,8 @@ TEST_F(BudgetedCacheTest, PrefillInChunksEqualsDecodingTokenByToken) {
       stepwise(c, {.schedule = schedule, .policy = make_policy("h2o")});
   const auto expected = forward_tokens(*model, chunked, ids, LogitsWanted::Last);
   std::vector<float> last;
-  for (int32_t id : ids) last = forward_chunk(*model, stepwise, std::span(&id, 1), LogitsWanted::Last);
+  for (int32_t id : ids)
+    last = forward_chunk(*model, stepwise, std::span(&id, 1), LogitsWanted::Last);
   for (size_t i = 0; i < last.size(); ++i) ASSERT_NEAR(last[i], expected[i], 1e-4);
   for (int h = 0; h < c.n_kv_heads; ++h) {
     auto a = chunked.cache().head(1, h).positions(), b = stepwise.cache().head(1, h).positions();
@@ -152,7 +159,8 @@ TEST_F(BudgetedCacheTest, PrefillInChunksEqualsDecodingTokenByToken) {
 TEST_F(BudgetedCacheTest, ChunksMayNotCrossABoundary) {
   EvictionSchedule schedule{.budget = 16, .evict_every = 8};
   Sequence seq(model->config(), {.schedule = schedule, .policy = make_policy("tova")});
-  EXPECT_THROW(forward_chunk(*model, seq, test::pattern_tokens(10, 200), LogitsWanted::Last), Error);
+  EXPECT_THROW(forward_chunk(*model, seq, test::pattern_tokens(10, 200), LogitsWanted::Last),
+               Error);
 }
 
 TEST_F(BudgetedCacheTest, PromptSinksKeepEveryPromptTokenAsFarAsTheBudgetAllows) {
@@ -168,7 +176,8 @@ TEST_F(BudgetedCacheTest, PromptSinksKeepEveryPromptTokenAsFarAsTheBudgetAllows)
     for (int layer = 0; layer < c.n_layers; ++layer)
       for (int h = 0; h < c.n_kv_heads; ++h) {
         const auto positions = seq.cache().head(layer, h).positions();
-        for (int p = 0; p < kept; ++p) ASSERT_EQ(positions[p], p) << prompt << " " << layer << " " << h;
+        for (int p = 0; p < kept; ++p)
+          ASSERT_EQ(positions[p], p) << prompt << " " << layer << " " << h;
       }
     // Without the prompt protected, TOVA keeps some of those positions but not all.
     Sequence plain(c, {.schedule = EvictionSchedule{24, 8, 0}, .policy = make_policy("tova")});
@@ -239,15 +248,18 @@ TEST(Schedule, PolicyParametersAreSetFromTheSpec) {
 TEST(Schedule, PoliciesCommandListsEveryPolicyAndItsParameters) {
   const auto r = test::run_command(test::cli() + " policies");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const std::string_view name : policy_names()) EXPECT_NE(r.output.find(std::string(name) + " "), std::string::npos) << name;
-  for (const char* param : {"window=8 (1..1024)", "kernel=7 (1..63)", "lambda=0.1 (0..1)", "threshold=0.5 (-1..1)"})
+  for (const std::string_view name : policy_names())
+    EXPECT_NE(r.output.find(std::string(name) + " "), std::string::npos) << name;
+  for (const char* param :
+       {"window=8 (1..1024)", "kernel=7 (1..63)", "lambda=0.1 (0..1)", "threshold=0.5 (-1..1)"})
     EXPECT_NE(r.output.find(param), std::string::npos) << param << "\n" << r.output;
 }
 
 TEST(Schedule, CliRefusesBadOptions) {
   test::TempDir dir;
   write_random_model(dir.path(), RandomModelSpec{});
-  const std::string gen = test::cli() + " generate --model " + dir.path().string() + " --prompt hi ";
+  const std::string gen =
+      test::cli() + " generate --model " + dir.path().string() + " --prompt hi ";
   const std::pair<std::string, std::string> cases[] = {
       {"--policy h2o --budget 8 --evict-every 16", "--budget"},
       {"--policy h2o --budget abc", "--budget"},

@@ -56,7 +56,8 @@ TEST(ByteTokenizer, RoundTripsArbitraryBytes) {
       "<|im_start|>user\nhi\xff<|im_end|>\n<think>\xfe</think><|endoftext|>",
   };
   for (const std::string& text : samples) {
-    EXPECT_EQ(t.decode(t.encode(text)), text) << Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+    EXPECT_EQ(t.decode(t.encode(text)), text)
+        << Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   std::mt19937 rng(7);
   for (int i = 0; i < 200; ++i) {
@@ -71,7 +72,9 @@ TEST(ByteTokenizer, SpecialsAreSingleTokens) {
   ByteTokenizer spec = make_byte_level_tokenizer();
   Tokenizer t = load(spec);
   std::vector<int32_t> expected;
-  auto add_bytes = [&](std::string_view bytes) { expected.insert(expected.end(), bytes.begin(), bytes.end()); };
+  auto add_bytes = [&](std::string_view bytes) {
+    expected.insert(expected.end(), bytes.begin(), bytes.end());
+  };
   expected.push_back(spec.im_start_id);
   add_bytes("system\nsys");
   expected.push_back(spec.im_end_id);
@@ -90,13 +93,14 @@ TEST(ByteTokenizer, SpecialsAreSingleTokens) {
 }
 
 TEST(ByteTokenizer, AppliesMergesInRankOrder) {
-  const std::pair<std::string, std::string> merges[] = {{"a", "b"}, {"ab", "c"}, {"b", "c"}, {"c", "c"}};
+  const std::pair<std::string, std::string> merges[] = {
+      {"a", "b"}, {"ab", "c"}, {"b", "c"}, {"c", "c"}};
   ByteTokenizer spec = make_byte_level_tokenizer(merges);
   EXPECT_EQ(spec.vocab_size, 265);
   EXPECT_EQ(spec.endoftext_id, 260);
   Tokenizer t = load(spec);
-  EXPECT_EQ(t.encode("abc"), (std::vector<int32_t>{257}));       // ab, then abc
-  EXPECT_EQ(t.encode("bcc"), (std::vector<int32_t>{258, 'c'}));  // bc outranks cc
+  EXPECT_EQ(t.encode("abc"), (std::vector<int32_t>{257}));        // ab, then abc
+  EXPECT_EQ(t.encode("bcc"), (std::vector<int32_t>{258, 'c'}));   // bc outranks cc
   EXPECT_EQ(t.encode("cccc"), (std::vector<int32_t>{259, 259}));  // leftmost first
   EXPECT_EQ(t.encode("ccc"), (std::vector<int32_t>{259, 'c'}));
   EXPECT_EQ(t.token(257), "abc");
@@ -107,12 +111,14 @@ TEST(ByteTokenizer, AppliesMergesInRankOrder) {
 // the GPT-2 split regex. The expected ids are those @huggingface/transformers 4.3.1 and
 // @lenml/tokenizers 3.7.2 give for the same file.
 TEST(ByteTokenizer, Gpt2StyleByteLevel) {
-  const std::pair<std::string, std::string> merges[] = {{" ", "h"}, {"e", "l"}, {"el", "l"}, {" h", "ell"},
-                                                        {"'", "s"}, {" ", "w"}, {"o", "r"}};
+  const std::pair<std::string, std::string> merges[] = {
+      {" ", "h"}, {"e", "l"}, {"el", "l"}, {" h", "ell"}, {"'", "s"}, {" ", "w"}, {"o", "r"}};
   ByteTokenizer spec = make_byte_level_tokenizer(merges);
   Json json = Json::parse(spec.json);
   json["normalizer"] = nullptr;
-  json["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true},
+  json["pre_tokenizer"] = {{"type", "ByteLevel"},
+                           {"add_prefix_space", true},
+                           {"trim_offsets", true},
                            {"use_regex", true}};
   Tokenizer t = load(json.dump());
   EXPECT_EQ(t.encode("hello world"), (std::vector<int32_t>{259, 111, 261, 262, 108, 100}));
@@ -120,8 +126,8 @@ TEST(ByteTokenizer, Gpt2StyleByteLevel) {
   EXPECT_EQ(t.encode("it's hell"), (std::vector<int32_t>{32, 105, 116, 260, 259}));
   EXPECT_EQ(t.encode("a<|im_end|>hello"), (std::vector<int32_t>{32, 97, spec.im_end_id, 259, 111}));
   EXPECT_EQ(t.encode("x  \n\n  hello   world's 123 !!"),
-            (std::vector<int32_t>{32, 120, 32, 32, 10, 10, 32, 259, 111, 32, 32, 261, 262, 108, 100,
-                                  260, 32, 49, 50, 51, 32, 33, 33}));
+            (std::vector<int32_t>{32,  120, 32,  32,  10, 10, 32, 259, 111, 32, 32, 261,
+                                  262, 108, 100, 260, 32, 49, 50, 51,  32,  33, 33}));
 }
 
 // "ignore_merges" (Llama 3): a piece that is a token is taken whole, whatever the merges say.

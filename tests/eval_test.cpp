@@ -22,7 +22,8 @@ constexpr int32_t kEndOfText = 256;  // the byte-level tokenizer's <|endoftext|>
 
 // A tiny untied Qwen3 whose attention and MLP outputs are zero and whose head row for
 // successor[v] is 3 * embedding[v]: the logits of token v peak at its successor by a wide margin.
-void write_successor_model(const std::filesystem::path& dir, const std::map<int32_t, int32_t>& successor) {
+void write_successor_model(const std::filesystem::path& dir,
+                           const std::map<int32_t, int32_t>& successor) {
   write_random_model(dir, RandomModelSpec{});
   std::map<std::string, std::vector<float>> weights;
   std::vector<TensorToWrite> tensors;
@@ -36,7 +37,8 @@ void write_successor_model(const std::filesystem::path& dir, const std::map<int3
     }
   }
   for (auto& [name, w] : weights)
-    if (name.ends_with("o_proj.weight") || name.ends_with("down_proj.weight")) std::fill(w.begin(), w.end(), 0.0f);
+    if (name.ends_with("o_proj.weight") || name.ends_with("down_proj.weight"))
+      std::fill(w.begin(), w.end(), 0.0f);
   std::fill(weights["model.norm.weight"].begin(), weights["model.norm.weight"].end(), 1.0f);
   const auto& embed = weights["model.embed_tokens.weight"];
   auto& head = weights["lm_head.weight"];
@@ -113,10 +115,12 @@ TEST_F(EvalTest, TrainJudgeLogsTheJudgesAccuracyOnHeldoutTasks) {
       out << Json{{"ids", test::pattern_tokens(60 + 4 * i, 256, 3 + i)}, {"prompt_len", 4}}.dump()
           << "\n";
   }
-  const auto r = test::run_command(
-      test::cli() + " train-judge --stage sl --model " + model() + " --traces " +
-      (dir / "t.jsonl").string() + " --budget 20 --evict-every 8 --steps 2 --traces-per-step 1 "
-      "--heldout-tasks " + (dir / "d.jsonl").string() + " --out " + (dir / "j.safetensors").string());
+  const auto r =
+      test::run_command(test::cli() + " train-judge --stage sl --model " + model() + " --traces " +
+                        (dir / "t.jsonl").string() +
+                        " --budget 20 --evict-every 8 --steps 2 --traces-per-step 1 "
+                        "--heldout-tasks " +
+                        (dir / "d.jsonl").string() + " --out " + (dir / "j.safetensors").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("held-out accuracy all 66.7% easy 100.0% hard 0.0%"), std::string::npos)
       << r.output;
@@ -155,8 +159,8 @@ TEST_F(EvalTest, BadOptionsAreRefusedWithoutAReport) {
     EXPECT_NE(r.output.find(needle), std::string::npos) << args << ": " << r.output;
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "bad"));
-  const auto missing = test::run_command(test::cli() + " eval --model " + model() +
-                                         " --dataset " + (dir / "none.jsonl").string());
+  const auto missing = test::run_command(test::cli() + " eval --model " + model() + " --dataset " +
+                                         (dir / "none.jsonl").string());
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.output.find("none.jsonl"), std::string::npos) << missing.output;
 }
@@ -182,8 +186,9 @@ TEST_F(EvalTest, TracesHoldPromptContinuationAndReferenceLosses) {
     EXPECT_LT(traces[0].ce[i], 1e-3) << i;
   EXPECT_EQ(read_trace_settings(out)["seed"], 4);
 
-  const auto bad = test::run_command(test::cli() + " traces --model " + model() + " --dataset " +
-                                     (dir / "d.jsonl").string() + " --out " + (dir / "t.bin").string());
+  const auto bad =
+      test::run_command(test::cli() + " traces --model " + model() + " --dataset " +
+                        (dir / "d.jsonl").string() + " --out " + (dir / "t.bin").string());
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("--out"), std::string::npos) << bad.output;
 }

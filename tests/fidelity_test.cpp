@@ -7,10 +7,10 @@
 
 #include "core/error.hpp"
 #include "core/json_file.hpp"
+#include "engine/transformer.hpp"
 #include "eval/fidelity.hpp"
 #include "eval/policy_grid.hpp"
 #include "model/random_model.hpp"
-#include "model/transformer.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
@@ -106,8 +106,10 @@ TEST(TraceFiles, SafetensorsRoundTripAndJsonl) {
   }
   EXPECT_EQ(read_trace_settings(dir / "t.safetensors")["seed"], 7);
 
-  std::ofstream(dir / "t.jsonl") << R"({"ids": [1, 2, 3], "prompt_len": 1, "group": "g"})" "\n\n"
-                                 << R"({"ids": [4, 5], "prompt_len": 1, "id": "x"})" "\n";
+  std::ofstream(dir / "t.jsonl") << R"({"ids": [1, 2, 3], "prompt_len": 1, "group": "g"})"
+                                    "\n\n"
+                                 << R"({"ids": [4, 5], "prompt_len": 1, "id": "x"})"
+                                    "\n";
   const auto jsonl = read_traces(dir / "t.jsonl");
   ASSERT_EQ(jsonl.size(), 2u);
   EXPECT_EQ(jsonl[0].group, "g");
@@ -117,8 +119,8 @@ TEST(TraceFiles, SafetensorsRoundTripAndJsonl) {
 
 TEST(TraceFiles, BadInputNamesTheFileAndProblem) {
   test::TempDir dir;
-  auto expect_error = [&](const std::string& name, const std::string& text, const std::string& needle,
-                          int vocab = 0) {
+  auto expect_error = [&](const std::string& name, const std::string& text,
+                          const std::string& needle, int vocab = 0) {
     std::ofstream(dir / name) << text;
     try {
       read_traces(dir / name, vocab);
@@ -162,8 +164,13 @@ TEST(PolicyGrid, ExpandsAndRefusesBadLists) {
   EXPECT_TRUE(both[1].schedule.protect_prompt);
   EXPECT_EQ(run_label(both[1]), "streaming+prompt@256");
   EXPECT_THROW(policy_grid("full+prompt", "256", 128, ""), Error);
-  for (auto [policies, budgets] : {std::pair{"h2o", ""}, {"h2o", "1x"}, {"h2o", "0"}, {"h2o", "64"},
-                                   {"h2o,h2o", "256"}, {"h2o", "256,,512"}, {"lru", "256"}})
+  for (auto [policies, budgets] : {std::pair{"h2o", ""},
+                                   {"h2o", "1x"},
+                                   {"h2o", "0"},
+                                   {"h2o", "64"},
+                                   {"h2o,h2o", "256"},
+                                   {"h2o", "256,,512"},
+                                   {"lru", "256"}})
     EXPECT_THROW(policy_grid(policies, budgets, 128, ""), Error) << policies << " " << budgets;
 }
 
@@ -171,7 +178,8 @@ TEST_F(FidelityTest, ScoreCommandWritesSummaryAndPerTokenArrays) {
   {
     std::ofstream out(dir / "t.jsonl");
     for (int i = 0; i < 3; ++i) {
-      Json line{{"ids", test::pattern_tokens(80 + 7 * i, model->config().vocab, i)}, {"prompt_len", 10}};
+      Json line{{"ids", test::pattern_tokens(80 + 7 * i, model->config().vocab, i)},
+                {"prompt_len", 10}};
       out << line.dump() << "\n";
     }
   }

@@ -8,10 +8,10 @@
 
 #include "core/error.hpp"
 #include "core/json_file.hpp"
+#include "engine/transformer.hpp"
 #include "judge/eviction_sampler.hpp"
 #include "judge/judge_file.hpp"
 #include "model/random_model.hpp"
-#include "model/transformer.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
@@ -20,7 +20,8 @@ namespace {
 std::vector<int32_t> top_indices(const std::vector<float>& phi, int m) {
   std::vector<int32_t> order(phi.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = int32_t(i);
-  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return phi[a] > phi[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int32_t a, int32_t b) { return phi[a] > phi[b]; });
   order.resize(size_t(m));
   return order;
 }
@@ -93,7 +94,8 @@ class ForesightTest : public ::testing::Test {
     for (int layer = 0; layer < config().n_layers; ++layer)
       for (int h = 0; h < config().n_kv_heads; ++h) {
         const JudgeHeadGrad p = Judge::head_in(judge.parameters(), judge.shape(), layer, h);
-        for (int s = 0; s < config().group(); ++s) p.w1[(2 * d + 8 * s + feature_in_group) * kJudgeHidden] = 1;
+        for (int s = 0; s < config().group(); ++s)
+          p.w1[(2 * d + 8 * s + feature_in_group) * kJudgeHidden] = 1;
         p.b1[0] = 8, p.w2[0] = sign, p.b2[0] = -8 * sign;
       }
     judge.info = {"model", 24, 8, "", "init", "test"};
@@ -202,11 +204,13 @@ TEST_F(ForesightTest, CommandsTakeTheJudgeAndRefuseBadOnes) {
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("--features"), std::string::npos) << bad.output;
 
-  std::ofstream(dir / "t.jsonl") << Json{{"ids", test::pattern_tokens(60, config().vocab)}, {"prompt_len", 4}}.dump() << "\n";
-  const std::string score = test::cli() + " score --model " + m + " --traces " + (dir / "t.jsonl").string() +
-                            " --budget 24 --evict-every 8 ";
+  std::ofstream(dir / "t.jsonl")
+      << Json{{"ids", test::pattern_tokens(60, config().vocab)}, {"prompt_len", 4}}.dump() << "\n";
+  const std::string score = test::cli() + " score --model " + m + " --traces " +
+                            (dir / "t.jsonl").string() + " --budget 24 --evict-every 8 ";
   for (const std::string mode : {"sample", "topk"}) {
-    const auto r = test::run_command(score + "--policy full,foresight --judge " + judge + " --judge-mode " + mode);
+    const auto r = test::run_command(score + "--policy full,foresight --judge " + judge +
+                                     " --judge-mode " + mode);
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("| foresight | 24 | 8 |"), std::string::npos) << r.output;
   }
@@ -215,14 +219,17 @@ TEST_F(ForesightTest, CommandsTakeTheJudgeAndRefuseBadOnes) {
                                       " --judge sl=" + judge + " --judge-mode topk");
   ASSERT_EQ(both.exit_code, 0) << both.output;
   EXPECT_NE(both.output.find("| foresight-sl | 24 | 8 |"), std::string::npos) << both.output;
-  const auto gen = test::run_command(test::cli() + " generate --model " + m + " --prompt hello --max-new-tokens 40"
-                                     " --policy foresight --budget 24 --evict-every 8 --judge " + judge);
+  const auto gen = test::run_command(test::cli() + " generate --model " + m +
+                                     " --prompt hello --max-new-tokens 40"
+                                     " --policy foresight --budget 24 --evict-every 8 --judge " +
+                                     judge);
   EXPECT_EQ(gen.exit_code, 0) << gen.output;
 
   // A judge for another model (three layers).
   write_random_model(dir / "other", RandomModelSpec{.layers = 3});
-  const auto other = test::run_command(test::cli() + " judge-init --model " + (dir / "other").string() +
-                                       " --budget 24 --evict-every 8 --out " + (dir / "other.safetensors").string());
+  const auto other = test::run_command(
+      test::cli() + " judge-init --model " + (dir / "other").string() +
+      " --budget 24 --evict-every 8 --out " + (dir / "other.safetensors").string());
   ASSERT_EQ(other.exit_code, 0) << other.output;
   const std::pair<std::string, std::string> cases[] = {
       {"--policy foresight", "--judge"},
@@ -235,8 +242,9 @@ TEST_F(ForesightTest, CommandsTakeTheJudgeAndRefuseBadOnes) {
     EXPECT_NE(r.exit_code, 0) << args;
     EXPECT_NE(r.output.find(needle), std::string::npos) << args << ": " << r.output;
   }
-  const auto eval = test::run_command(test::cli() + " eval --model " + m + " --dataset " +
-                                      (dir / "t.jsonl").string() + " --policies foresight --budgets 24");
+  const auto eval =
+      test::run_command(test::cli() + " eval --model " + m + " --dataset " +
+                        (dir / "t.jsonl").string() + " --policies foresight --budgets 24");
   EXPECT_NE(eval.exit_code, 0);
   EXPECT_NE(eval.output.find("--judge"), std::string::npos) << eval.output;
 }

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/transformer.hpp"
 #include "model/random_model.hpp"
-#include "model/transformer.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
@@ -19,14 +19,13 @@ std::vector<int32_t> test_ids(int n, int vocab) {
 }
 
 std::vector<float> reference_logits(const std::filesystem::path& dir,
-                                     const std::vector<int32_t>& ids, int vocab) {
+                                    const std::vector<int32_t>& ids, int vocab) {
   std::string id_list;
   for (int32_t id : ids) id_list += (id_list.empty() ? "" : ",") + std::to_string(id);
   const auto out = dir / "reference_logits.bin";
-  const auto r = test::run_command("/usr/bin/python3 " +
-                                   (test::source_dir() / "tests/reference/hf_forward.py").string() +
-                                   " --model " + dir.string() + " --ids " + id_list + " --out " +
-                                   out.string());
+  const auto r = test::run_command(
+      "/usr/bin/python3 " + (test::source_dir() / "tests/reference/hf_forward.py").string() +
+      " --model " + dir.string() + " --ids " + id_list + " --out " + out.string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
   std::vector<float> logits(ids.size() * vocab);
   std::ifstream in(out, std::ios::binary);

@@ -7,9 +7,9 @@
 
 #include "core/error.hpp"
 #include "core/json_file.hpp"
+#include "engine/transformer.hpp"
 #include "kv/attention_recorder.hpp"
 #include "model/random_model.hpp"
-#include "model/transformer.hpp"
 #include "test_util.hpp"
 #include "train/golden.hpp"
 
@@ -17,7 +17,8 @@ namespace foresight {
 namespace {
 
 std::vector<int32_t> without(std::vector<int32_t> from, const std::vector<int32_t>& gone) {
-  std::erase_if(from, [&](int32_t p) { return std::find(gone.begin(), gone.end(), p) != gone.end(); });
+  std::erase_if(from,
+                [&](int32_t p) { return std::find(gone.begin(), gone.end(), p) != gone.end(); });
   return from;
 }
 
@@ -45,7 +46,8 @@ TEST(GoldenSchedule, EvictsTheLowestFutureAttentionOfLaterBlocks) {
   const GoldenEviction& a = labels.at(0, 0, 0);
   EXPECT_EQ(a.chunk, 2);
   EXPECT_EQ(a.candidates, (P{0, 1, 2, 3, 4, 5, 6, 7}));
-  EXPECT_EQ(a.targets, (std::vector<float>{-0.0f, -0.5f, -0.3f, -0.0f, -0.0f, -0.4f, -0.1f, -0.0f}));
+  EXPECT_EQ(a.targets,
+            (std::vector<float>{-0.0f, -0.5f, -0.3f, -0.0f, -0.0f, -0.4f, -0.1f, -0.0f}));
   EXPECT_EQ(a.evicted, (P{0, 3, 4, 7}));  // the four zeros, key 7 among them
   const GoldenEviction& b = labels.at(1, 0, 0);
   EXPECT_EQ(b.chunk, 3);
@@ -89,7 +91,8 @@ TEST_F(GoldenTest, RecordedBlockMeansSumToOneAndAgreeWithTheCacheStatistics) {
   Sequence plain(c, {.schedule = EvictionSchedule{0, L, 0}});
   const auto expected = forward_tokens(*model, plain, ids, LogitsWanted::All);
   AttentionRecorder recorder(c, T, L);
-  Sequence seq(c, {.schedule = EvictionSchedule{64, L, 0}, .policy = make_policy("h2o"),
+  Sequence seq(c, {.schedule = EvictionSchedule{64, L, 0},
+                   .policy = make_policy("h2o"),
                    .recorder = &recorder});
   EXPECT_EQ(forward_tokens(*model, seq, ids, LogitsWanted::All), expected);  // read-only hook
   const BlockAttention& s = recorder.means();
@@ -129,7 +132,8 @@ TEST_F(GoldenTest, RecordingTokenByTokenEqualsRecordingInChunks) {
     for (int h = 0; h < c.n_kv_heads; ++h)
       for (int key = 0; key < T; ++key)
         for (int64_t j = chunked.means().first_block(key); j < chunked.means().n_blocks(); ++j)
-          ASSERT_NEAR(chunked.means().at(layer, h, key, j), stepwise.means().at(layer, h, key, j), 1e-6);
+          ASSERT_NEAR(chunked.means().at(layer, h, key, j), stepwise.means().at(layer, h, key, j),
+                      1e-6);
   // A chunk across a block boundary would mix two blocks' queries.
   AttentionRecorder strict(c, T, L);
   Sequence d(c, {.schedule = EvictionSchedule{0, L, 0}, .recorder = &strict});
@@ -160,14 +164,16 @@ TEST_F(GoldenTest, ReplayFollowsTheOracleScheduleAndKeepsTheHighestFutureAttenti
         std::vector<int32_t> kept = without(e.candidates, e.evicted);
         for (int p = chunk * L; p < (chunk + 1) * L; ++p) kept.push_back(p);
         const auto pos = seq.cache().head(layer, h).positions();
-        ASSERT_EQ(std::vector<int32_t>(pos.begin(), pos.end()), kept) << step << " " << layer << " " << h;
+        ASSERT_EQ(std::vector<int32_t>(pos.begin(), pos.end()), kept)
+            << step << " " << layer << " " << h;
         // Every evicted candidate has at most the future attention of every kept one.
         float worst_kept = INFINITY, best_evicted = -INFINITY;
         for (size_t i = 0; i < e.candidates.size(); ++i) {
           const float alpha = future->alpha(layer, h, e.candidates[i], chunk + 1);
           ASSERT_EQ(e.targets[i], -alpha);
           const bool gone = std::binary_search(e.evicted.begin(), e.evicted.end(), e.candidates[i]);
-          (gone ? best_evicted : worst_kept) = gone ? std::max(best_evicted, alpha) : std::min(worst_kept, alpha);
+          (gone ? best_evicted : worst_kept) =
+              gone ? std::max(best_evicted, alpha) : std::min(worst_kept, alpha);
         }
         ASSERT_LE(best_evicted, worst_kept);
       }
@@ -180,7 +186,8 @@ TEST_F(GoldenTest, BudgetAboveTheLengthReproducesTheFullCacheExactly) {
   Sequence full(c, {.schedule = EvictionSchedule{0, 16, 0}});
   const auto expected = forward_tokens(*model, full, ids, LogitsWanted::All);
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 16));
-  Sequence seq(c, {.schedule = EvictionSchedule{128, 16, 0}, .policy = make_policy("golden"),
+  Sequence seq(c, {.schedule = EvictionSchedule{128, 16, 0},
+                   .policy = make_policy("golden"),
                    .future = future});
   EXPECT_EQ(forward_tokens(*model, seq, ids, LogitsWanted::All), expected);
   EXPECT_EQ(seq.stats().evictions, 0);
@@ -208,7 +215,9 @@ TEST_F(GoldenTest, ReplaysCountTheFutureAttentionTheyEvict) {
         harmful += alpha > tau;
         mass += alpha;
       }
-    Sequence seq(c, {.schedule = schedule, .policy = make_policy("golden"), .future = future,
+    Sequence seq(c, {.schedule = schedule,
+                     .policy = make_policy("golden"),
+                     .future = future,
                      .harm_threshold = tau});
     forward_tokens(*model, seq, ids, LogitsWanted::Last);
     EXPECT_EQ(seq.stats().harmful_evictions, harmful) << tau;
@@ -234,7 +243,8 @@ TEST_F(GoldenTest, FirstEvictionKeepsMoreFutureAttentionThanEveryHeuristic) {
     const auto first = std::span(ids).first(32);  // the first eviction follows chunk 3
     auto kept_attention = [&](const Sequence& seq, int layer, int h) {
       double total = 0;
-      for (int32_t p : seq.cache().head(layer, h).positions()) total += future->alpha(layer, h, p, 4);
+      for (int32_t p : seq.cache().head(layer, h).positions())
+        total += future->alpha(layer, h, p, 4);
       return total;
     };
     Sequence golden(c, {.schedule = schedule, .policy = make_policy("golden"), .future = future});
@@ -242,7 +252,8 @@ TEST_F(GoldenTest, FirstEvictionKeepsMoreFutureAttentionThanEveryHeuristic) {
     for (const std::string name : {"random", "streaming", "h2o", "tova", "snapkv", "rkv"}) {
       std::shared_ptr<const Policy> policy = make_policy(name);
       Sequence seq(c, {.schedule = EvictionSchedule{24, L, default_sinks(policy.get())},
-                       .policy = policy, .seed = 1});
+                       .policy = policy,
+                       .seed = 1});
       forward_tokens(*model, seq, first, LogitsWanted::Last);
       ASSERT_EQ(seq.stats().evictions, c.n_layers);
       for (int layer = 0; layer < c.n_layers; ++layer)
@@ -264,26 +275,30 @@ TEST_F(GoldenTest, NeedsTheRecordedFutureOfItsTrace) {
   }
   auto future = std::make_shared<const FutureAttention>(
       record_future_attention(*model, test::pattern_tokens(40, c.vocab), 16));
-  EXPECT_THROW(Sequence(c, {.schedule = schedule, .policy = make_policy("golden"), .future = future}),
-               Error);  // L = 16, not 8
+  EXPECT_THROW(
+      Sequence(c, {.schedule = schedule, .policy = make_policy("golden"), .future = future}),
+      Error);  // L = 16, not 8
   // Positions beyond the recorded trace cannot be scored.
   auto short_future = std::make_shared<const FutureAttention>(
       record_future_attention(*model, test::pattern_tokens(40, c.vocab), 8));
   Sequence seq(c, {.schedule = schedule, .policy = make_policy("golden"), .future = short_future});
-  EXPECT_THROW(forward_tokens(*model, seq, test::pattern_tokens(80, c.vocab), LogitsWanted::Last), Error);
+  EXPECT_THROW(forward_tokens(*model, seq, test::pattern_tokens(80, c.vocab), LogitsWanted::Last),
+               Error);
 }
 
 TEST_F(GoldenTest, ScoreRunsGoldenAndGenerationRefusesIt) {
   {
     std::ofstream out(dir / "t.jsonl");
     for (int i = 0; i < 3; ++i)
-      out << Json{{"ids", test::pattern_tokens(70 + 9 * i, config().vocab, i)}, {"prompt_len", 5}}.dump() << "\n";
+      out << Json{{"ids", test::pattern_tokens(70 + 9 * i, config().vocab, i)}, {"prompt_len", 5}}
+                 .dump()
+          << "\n";
   }
   const std::string model_dir = dir.path().string();
-  const auto r = test::run_command(test::cli() + " score --model " + model_dir + " --traces " +
-                                   (dir / "t.jsonl").string() +
-                                   " --policy full,golden,h2o --budget 24,32 --evict-every 8 --json " +
-                                   (dir / "s.json").string());
+  const auto r = test::run_command(
+      test::cli() + " score --model " + model_dir + " --traces " + (dir / "t.jsonl").string() +
+      " --policy full,golden,h2o --budget 24,32 --evict-every 8 --json " +
+      (dir / "s.json").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("| golden | 24 | 8 |"), std::string::npos) << r.output;
   const Json s = read_json_file(dir / "s.json");
@@ -294,8 +309,10 @@ TEST_F(GoldenTest, ScoreRunsGoldenAndGenerationRefusesIt) {
   // The same replay in the library gives the same losses.
   const Trace t{"", "all", test::pattern_tokens(79, config().vocab, 1), 5, {}, {}};
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, t.ids, 8));
-  Sequence seq(config(), {.schedule = EvictionSchedule{24, 8, 0}, .policy = make_policy("golden"),
-                          .seed = 1, .future = future});
+  Sequence seq(config(), {.schedule = EvictionSchedule{24, 8, 0},
+                          .policy = make_policy("golden"),
+                          .seed = 1,
+                          .future = future});
   const TokenLosses losses = teacher_forced_losses(*model, seq, t.ids);
   const auto& ce = s["traces"][1]["runs"]["golden@24"]["ce"];
   for (size_t i = 0; i < ce.size(); ++i) EXPECT_FLOAT_EQ(ce[i].get<float>(), losses.ce[i + 5]);
@@ -309,13 +326,15 @@ TEST_F(GoldenTest, ScoreRunsGoldenAndGenerationRefusesIt) {
   EXPECT_EQ(s["summary"][0]["decisions"], 0);  // the full cache evicts nothing
   EXPECT_GT(h2o24["evicted_attention_per_decision"].get<double>(),
             golden24["evicted_attention_per_decision"].get<double>());
-  EXPECT_GE(h2o24["harmful_per_decision"].get<double>(), golden24["harmful_per_decision"].get<double>());
+  EXPECT_GE(h2o24["harmful_per_decision"].get<double>(),
+            golden24["harmful_per_decision"].get<double>());
 
   const auto gen = test::run_command(test::cli() + " generate --model " + model_dir +
                                      " --prompt hi --policy golden --budget 24 --evict-every 8");
   EXPECT_NE(gen.exit_code, 0);
   EXPECT_NE(gen.output.find("golden"), std::string::npos) << gen.output;
-  std::ofstream(dir / "d.jsonl") << R"({"id": "a", "prompt": "hi", "answer": "1"})" "\n";
+  std::ofstream(dir / "d.jsonl") << R"({"id": "a", "prompt": "hi", "answer": "1"})"
+                                    "\n";
   const auto eval = test::run_command(test::cli() + " eval --model " + model_dir + " --dataset " +
                                       (dir / "d.jsonl").string() +
                                       " --policies golden --budgets 24 --evict-every 8");

@@ -32,8 +32,8 @@ TEST(RolloutReward, EachRewardOnHandMadeArrays) {
   // rise by `delta`. The two highest entropies (2.0 and 1.5) leave the 80% lowest without the
   // rises 4.0 and 2.5.
   const std::vector<double> delta = {10, 10, 2.0, 0.5, 3.0, -0.5, 1.5, 1.6, 0.0, 4.0, 0.2, 2.5};
-  const std::vector<float> entropy = {0, 0, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 2.0f,
-                                      0.8f, 1.5f};
+  const std::vector<float> entropy = {0,    0,    0.1f, 0.2f, 0.3f, 0.4f,
+                                      0.5f, 0.6f, 0.7f, 2.0f, 0.8f, 1.5f};
   std::vector<float> full(delta.size(), 1.0f), ce;
   for (const double d : delta) ce.push_back(float(1 + d));
   const auto reward = [&](RewardKind k) { return rollout_reward(k, ce, full, entropy, 2, 1.5); };
@@ -143,8 +143,8 @@ TEST(DrawLogProb, SamplerDrawsWithTheseProbabilitiesFromItsPool) {
     const auto b = std::find(pool.begin(), pool.end(), pair.second) - pool.begin();
     ASSERT_LT(a, 4);
     ASSERT_LT(b, 4);
-    const double p = std::exp(draw_log_prob(drawn_first(pooled, {int(a), int(b)}), 2,
-                                            DrawLogProb::Exact));
+    const double p =
+        std::exp(draw_log_prob(drawn_first(pooled, {int(a), int(b)}), 2, DrawLogProb::Exact));
     EXPECT_NEAR(double(count) / n, p, 4 * std::sqrt(p * (1 - p) / n) + 1e-3);
     total += p;
   }
@@ -176,20 +176,22 @@ TEST(PpoTerm, ClipsWhereTheRatioLeavesTheRangeAndMatchesFiniteDifferences) {
     bool clipped;
   };
   // old = 0, so the ratio is exp(log_prob); eps 0.2.
-  const std::vector<Case> cases = {{0.1, 1.5, false},  {0.3, 1.5, true},    {-0.4, 1.5, false},
-                                   {-0.4, -0.8, true}, {0.3, -0.8, false},  {0.05, -0.8, false}};
+  const std::vector<Case> cases = {{0.1, 1.5, false},  {0.3, 1.5, true},   {-0.4, 1.5, false},
+                                   {-0.4, -0.8, true}, {0.3, -0.8, false}, {0.05, -0.8, false}};
   for (const Case& c : cases)
     for (const double beta : {0.0, 0.05}) {
       const double ref = -0.2;
       const PpoTerm t = ppo_term(c.log_prob, 0, ref, c.advantage, 0.2, beta);
       EXPECT_EQ(t.clipped, c.clipped) << c.log_prob << " " << c.advantage;
       const double r = std::exp(c.log_prob);
-      EXPECT_NEAR(t.loss, -std::min(r * c.advantage, std::clamp(r, 0.8, 1.2) * c.advantage) +
-                              beta * t.kl, 1e-12);
+      EXPECT_NEAR(t.loss,
+                  -std::min(r * c.advantage, std::clamp(r, 0.8, 1.2) * c.advantage) + beta * t.kl,
+                  1e-12);
       EXPECT_NEAR(t.kl, std::exp(ref - c.log_prob) - (ref - c.log_prob) - 1, 1e-12);
       const double h = 1e-6;
       const double fd = (ppo_term(c.log_prob + h, 0, ref, c.advantage, 0.2, beta).loss -
-                         ppo_term(c.log_prob - h, 0, ref, c.advantage, 0.2, beta).loss) / (2 * h);
+                         ppo_term(c.log_prob - h, 0, ref, c.advantage, 0.2, beta).loss) /
+                        (2 * h);
       EXPECT_NEAR(t.dlog_prob, fd, 1e-6) << c.log_prob << " " << c.advantage << " " << beta;
     }
   EXPECT_EQ(ppo_term(-3, -3, -3, 2, 0.2, 0.05).kl, 0);  // the reference itself: no divergence
@@ -201,8 +203,12 @@ class JudgeRl : public test::TinyModelTest {
   std::vector<Trace> traces(int n, int length, int salt) const {
     std::vector<Trace> out;
     for (int i = 0; i < n; ++i)
-      out.push_back({std::to_string(i), "all",
-                     test::pattern_tokens(length + 7 * i, config().vocab, salt + i), 4, {}, {}});
+      out.push_back({std::to_string(i),
+                     "all",
+                     test::pattern_tokens(length + 7 * i, config().vocab, salt + i),
+                     4,
+                     {},
+                     {}});
     add_full_cache_references(*model, out, schedule.evict_every);
     return out;
   }
@@ -320,8 +326,8 @@ TEST_F(JudgeRl, TrainingMovesTheJudgeAndResumesBitForBit) {
   JudgeTrainerOptions quiet;
   quiet.log = nullptr;
   EXPECT_EQ(train_judge_rl(*model, train, heldout, whole, start, s, dir / "whole", quiet), 2);
-  EXPECT_FALSE(std::equal(whole.parameters().begin(), whole.parameters().end(),
-                          start.parameters().begin()));
+  EXPECT_FALSE(
+      std::equal(whole.parameters().begin(), whole.parameters().end(), start.parameters().begin()));
 
   std::ifstream in(dir / "whole" / "train_log.jsonl");
   std::vector<Json> lines;
@@ -427,7 +433,9 @@ TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
                                          // the training and the held-out copies: 4 traces)
     for (int i = 0; i < 2; ++i)
       out << Json{{"ids", test::pattern_tokens(70 + 5 * i, config().vocab, 40 + i)},
-                  {"prompt_len", 4}}.dump() << "\n";
+                  {"prompt_len", 4}}
+                 .dump()
+          << "\n";
   }
   const Judge sl = Judge::random(JudgeShape::of(config()), 3);
   write_judge(dir / "sl.safetensors", sl);
@@ -468,10 +476,11 @@ TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
                "--log-prob");
   expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() + " --group 1",
                "--group");
-  expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() +
-               " --large-rise -1", "--large-rise");
-  expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() +
-               " --phi-scale 0", "--phi-scale");
+  expect_error(
+      rl + dir_option + " --init " + (dir / "sl.safetensors").string() + " --large-rise -1",
+      "--large-rise");
+  expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() + " --phi-scale 0",
+               "--phi-scale");
   expect_error(rl + dir_option + " --init " + (dir / "sl.safetensors").string() + " --margin 0.1",
                "--margin applies to --stage sl");
   expect_error(base + dir_option + " --stage sl --group 4", "--group applies to --stage rl");

@@ -119,7 +119,8 @@ TEST(JudgeFeatures, KeyValueThenEightStatisticsPerQueryHead) {
     head.append(key, value, e);
     for (int slot = 0; slot < 2; ++slot)
       for (int s = 0; s < kNumStats; ++s)
-        head.stats()[head.stats_stride() * e + kNumStats * slot + s] = 100.0f * e + 10.0f * slot + s;
+        head.stats()[head.stats_stride() * e + kNumStats * slot + s] =
+            100.0f * e + 10.0f * slot + s;
   }
   EvictionView v;
   v.n_kv_heads = 1, v.head_dim = 2, v.group = 2, v.first = 1, v.n = 2, v.cache = &cache;
@@ -135,7 +136,8 @@ TEST(JudgeFeatures, KeyValueThenEightStatisticsPerQueryHead) {
     EXPECT_EQ(row[3], 30.0f + e);
     for (int slot = 0; slot < 2; ++slot)
       for (int s = 0; s < kJudgeStats; ++s)  // channel 8 (last query) is not a feature
-        EXPECT_EQ(row[4 + 8 * slot + s], 100.0f * e + 10.0f * slot + s) << c << " " << slot << " " << s;
+        EXPECT_EQ(row[4 + 8 * slot + s], 100.0f * e + 10.0f * slot + s)
+            << c << " " << slot << " " << s;
   }
   EXPECT_EQ(kJudgeStatMask, 0xffu);
 }
@@ -154,7 +156,8 @@ TEST(JudgeFeatures, LogStatisticsPositionAndUnrotatedKeys) {
     rope.apply(key.data(), 1, positions[e]);  // the cache stores keys post-RoPE
     const float value[4] = {7, 7, 7, 7};
     head.append(key.data(), value, positions[e]);
-    for (int s = 0; s < kNumStats; ++s) head.stats()[head.stats_stride() * e + s] = std::pow(10.0f, -float(s));
+    for (int s = 0; s < kNumStats; ++s)
+      head.stats()[head.stats_stride() * e + s] = std::pow(10.0f, -float(s));
   }
   EvictionView v;
   v.n_kv_heads = 1, v.head_dim = 4, v.group = 1, v.first = 1, v.n = 2, v.cache = &cache;
@@ -182,8 +185,8 @@ TEST(JudgeFeatures, FeatureSetsAreNamedAndParsed) {
   EXPECT_EQ(JudgeFeatureSet::spec().name(), "key,value,stats8");
   EXPECT_EQ(JudgeFeatureSet::standard().name(), "unrotated-key,value,logstats8,position");
   EXPECT_FALSE(JudgeFeatureSet::spec().standardised());
-  for (const char* name : {"key,value,stats8", "key,value,logstats8", "unrotated-key,value,stats8,position",
-                           "key,value,logstats8,position"})
+  for (const char* name : {"key,value,stats8", "key,value,logstats8",
+                           "unrotated-key,value,stats8,position", "key,value,logstats8,position"})
     EXPECT_EQ(JudgeFeatureSet::parse(name, "--features").name(), name);
   EXPECT_EQ(JudgeFeatureSet::parse("default", "--features"), JudgeFeatureSet::standard());
   for (const char* bad : {"", "key", "key,value", "value,key,stats8", "key,value,stats8,age",
@@ -229,7 +232,8 @@ class JudgeFile : public ::testing::Test {
       const SafetensorsFile file(dir / "j.safetensors");
       metadata = file.metadata();
       for (const auto& [name, t] : file.tensors()) {
-        data.emplace_back(static_cast<const float*>(t.data), static_cast<const float*>(t.data) + t.numel());
+        data.emplace_back(static_cast<const float*>(t.data),
+                          static_cast<const float*>(t.data) + t.numel());
         tensors.push_back({name, DType::F32, t.shape, nullptr});
       }
     }
@@ -275,12 +279,15 @@ TEST_F(JudgeFile, RoundTripsWithNamesShapesAndMetadata) {
   EXPECT_EQ(file.tensors().size(), 8u);
   EXPECT_EQ(file.tensor("model.layers.1.self_attn.judge_model.fc1.weight").shape,
             (std::vector<int64_t>{2, 32, 16}));
-  EXPECT_EQ(file.tensor("model.layers.1.self_attn.judge_model.fc1.bias").shape, (std::vector<int64_t>{2, 16}));
+  EXPECT_EQ(file.tensor("model.layers.1.self_attn.judge_model.fc1.bias").shape,
+            (std::vector<int64_t>{2, 16}));
   EXPECT_EQ(file.tensor("model.layers.0.self_attn.judge_model.fc2.weight").shape,
             (std::vector<int64_t>{2, 16, 1}));
-  EXPECT_EQ(file.tensor("model.layers.0.self_attn.judge_model.fc2.bias").shape, (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(file.tensor("model.layers.0.self_attn.judge_model.fc2.bias").shape,
+            (std::vector<int64_t>{2, 1}));
   // W1 of (layer 1, head 1) in the file is the judge's.
-  const auto* w1 = static_cast<const float*>(file.tensor("model.layers.1.self_attn.judge_model.fc1.weight").data);
+  const auto* w1 = static_cast<const float*>(
+      file.tensor("model.layers.1.self_attn.judge_model.fc1.weight").data);
   EXPECT_EQ(w1[32 * 16 + 5], original.head(1, 1).w1[5]);
   const auto& m = file.metadata();
   EXPECT_EQ(m.at("n_layers"), "2");
@@ -305,7 +312,8 @@ TEST_F(JudgeFile, AStandardisedJudgeKeepsItsFeaturesAndStatistics) {
   EXPECT_EQ(back.shape(), shape);
   EXPECT_EQ(back.info.budgets, "244,488,976");
   for (int layer = 0; layer < 2; ++layer)
-    for (const auto t : {Judge::Tensor::InputMean, Judge::Tensor::InputStd, Judge::Tensor::Fc1Weight}) {
+    for (const auto t :
+         {Judge::Tensor::InputMean, Judge::Tensor::InputStd, Judge::Tensor::Fc1Weight}) {
       const std::span<const float> a = judge.tensor(layer, t), b = back.tensor(layer, t);
       EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
     }
@@ -322,7 +330,8 @@ TEST_F(JudgeFile, AStandardisedJudgeKeepsItsFeaturesAndStatistics) {
   std::map<std::string, std::string> metadata;
   const SafetensorsFile good(dir / "s.safetensors");
   for (const auto& [name, t] : good.tensors())
-    if (name.find("input_norm.mean") == std::string::npos) tensors.push_back({name, t.dtype, t.shape, t.data});
+    if (name.find("input_norm.mean") == std::string::npos)
+      tensors.push_back({name, t.dtype, t.shape, t.data});
   write_safetensors(dir / "lacking.safetensors", tensors, good.metadata());
   try {
     read_judge(dir / "lacking.safetensors");
@@ -336,10 +345,13 @@ TEST_F(JudgeFile, BrokenFilesAreRefused) {
   expect_refused([](Tensors& t, Data& d, Meta&) { t.pop_back(), d.pop_back(); }, "missing tensor");
   expect_refused([](Tensors& t, Data&, Meta&) { t[0].shape = {2, 16, 32}; }, "shape");
   expect_refused([](Tensors&, Data& d, Meta&) { d[3][7] = NAN; }, "NaN");
-  expect_refused([](Tensors& t, Data& d, Meta&) {
-    t.push_back({"model.layers.2.self_attn.judge_model.fc1.bias", DType::F32, {2, 16}, nullptr});
-    d.emplace_back(32, 0.0f);
-  }, "unexpected tensor");
+  expect_refused(
+      [](Tensors& t, Data& d, Meta&) {
+        t.push_back(
+            {"model.layers.2.self_attn.judge_model.fc1.bias", DType::F32, {2, 16}, nullptr});
+        d.emplace_back(32, 0.0f);
+      },
+      "unexpected tensor");
   expect_refused([](Tensors&, Data&, Meta& m) { m.erase("group"); }, "'group'");
   expect_refused([](Tensors&, Data&, Meta& m) { m["head_dim"] = "four"; }, "head_dim");
   expect_refused([](Tensors&, Data&, Meta& m) { m["stage"] = "final"; }, "stage");

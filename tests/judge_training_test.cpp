@@ -10,14 +10,14 @@
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "eval/fidelity.hpp"
+#include "judge/features.hpp"
 #include "judge/judge_file.hpp"
+#include "policy/foresight.hpp"
 #include "test_util.hpp"
 #include "train/golden.hpp"
+#include "train/input_standardisation.hpp"
 #include "train/judge_trainer.hpp"
 #include "train/pairwise_hinge.hpp"
-#include "train/input_standardisation.hpp"
-#include "judge/features.hpp"
-#include "policy/foresight.hpp"
 
 namespace foresight {
 namespace {
@@ -64,8 +64,8 @@ TEST(PairwiseHinge, MatchesBruteForceWithTiesInTargetsAndScores) {
         std::vector<double> want_grad;
         const PairwiseHinge want = brute_force_hinge(t, phi, margin, weight, want_grad);
         const PairwiseHinge got = pairwise_hinge(t, phi, margin, weight, dphi);
-        const std::string where = fmt::format("trial {} {} margin {}", trial,
-                                              pair_weight_name(weight), margin);
+        const std::string where =
+            fmt::format("trial {} {} margin {}", trial, pair_weight_name(weight), margin);
         ASSERT_EQ(got.pairs, want.pairs) << where;
         ASSERT_EQ(got.violated, want.violated) << where;
         ASSERT_EQ(got.correct, want.correct) << where;
@@ -83,7 +83,8 @@ TEST(PairwiseHinge, AllTiedTargetsHaveNoPairsAndSizesMustAgree) {
     EXPECT_EQ(r.pairs, 0);
     EXPECT_EQ(r.loss, 0);
     EXPECT_EQ(dphi, std::vector<float>(3, 0.0f));
-    EXPECT_THROW(pairwise_hinge(std::vector<float>{0, 1}, std::vector<float>{1}, 0.01f, weight), Error);
+    EXPECT_THROW(pairwise_hinge(std::vector<float>{0, 1}, std::vector<float>{1}, 0.01f, weight),
+                 Error);
   }
   EXPECT_EQ(parse_pair_weight("weighted"), PairWeight::TargetGap);
   EXPECT_EQ(parse_pair_weight("uniform"), PairWeight::Uniform);
@@ -107,7 +108,12 @@ class JudgeTraining : public test::TinyModelTest {
   std::vector<Trace> traces(int n, int length, int salt) const {
     std::vector<Trace> out;
     for (int i = 0; i < n; ++i)
-      out.push_back({std::to_string(i), "all", test::pattern_tokens(length + 7 * i, config().vocab, salt + i), 4, {}, {}});
+      out.push_back({std::to_string(i),
+                     "all",
+                     test::pattern_tokens(length + 7 * i, config().vocab, salt + i),
+                     4,
+                     {},
+                     {}});
     return out;
   }
   const EvictionSchedule schedule{24, 8, 0};
@@ -118,16 +124,20 @@ TEST_F(JudgeTraining, JudgedReplayEvictsLikeGoldenAndScoresEveryDecision) {
   const Judge judge = Judge::random(JudgeShape::of(config()), 5);
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 8));
   JudgeTeacher teacher(judge, TeacherSettings{});
-  Sequence judged(config(), {.schedule = schedule, .policy = path_policy(judge, TeacherSettings{}),
-                             .future = future, .observer = &teacher}),
+  Sequence judged(config(), {.schedule = schedule,
+                             .policy = path_policy(judge, TeacherSettings{}),
+                             .future = future,
+                             .observer = &teacher}),
       golden(config(), {.schedule = schedule, .policy = make_policy("golden"), .future = future});
-  EXPECT_EQ(teacher_forced_losses(*model, judged, ids).ce, teacher_forced_losses(*model, golden, ids).ce);
+  EXPECT_EQ(teacher_forced_losses(*model, judged, ids).ce,
+            teacher_forced_losses(*model, golden, ids).ce);
 
   // Every (layer, step, head) whose targets are not all tied is judged.
   const GoldenLabels labels = golden_evictions(*future, schedule);
   int64_t ordered = 0;
   for (const GoldenEviction& e : labels.evictions)
-    ordered += std::any_of(e.targets.begin(), e.targets.end(), [&](float t) { return t != e.targets[0]; });
+    ordered +=
+        std::any_of(e.targets.begin(), e.targets.end(), [&](float t) { return t != e.targets[0]; });
   const JudgeScorecard& card = teacher.scorecard();
   EXPECT_GT(ordered, 0);
   EXPECT_EQ(card.decisions, ordered);
@@ -142,7 +152,8 @@ TEST_F(JudgeTraining, GradientMatchesCentralFiniteDifferences) {
   const auto ids = test::pattern_tokens(72, config().vocab, 3);
   const std::vector<Trace> one = {{"t", "all", ids, 10, {}, {}}};
   const Trace& trace = one[0];
-  const auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 8));
+  const auto future =
+      std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 8));
   FutureCache futures(*model, one, 8);
   for (const JudgeFeatureSet set : {JudgeFeatureSet::spec(), JudgeFeatureSet::standard()})
     for (const PairWeight weight : {PairWeight::Uniform, PairWeight::TargetGap}) {
@@ -189,7 +200,9 @@ class StandardisedInputs final : public EvictionObserver {
       if (v.layer != 1 || h != 0) continue;  // one (layer, head) is enough
       judge_inputs(judge_, v, h, x);
       for (int c = 0; c < v.n; ++c)
-        for (int f = 0; f < F; ++f) sum[f] += x[size_t(c) * F + f], sum_sq[f] += x[size_t(c) * F + f] * double(x[size_t(c) * F + f]);
+        for (int f = 0; f < F; ++f)
+          sum[f] += x[size_t(c) * F + f],
+              sum_sq[f] += x[size_t(c) * F + f] * double(x[size_t(c) * F + f]);
       rows += v.n;
     }
   }
@@ -208,8 +221,10 @@ TEST_F(JudgeTraining, StandardisedInputsHaveMeanZeroAndUnitDeviationOnTheTrainin
   measure_input_standardisation(*model, train, futures, 3, {schedule, other}, judge);
   StandardisedInputs inputs(judge);  // along the golden path
   for (size_t i = 0; i < train.size(); ++i) {
-    Sequence seq(config(), {.schedule = i % 2 ? other : schedule, .policy = make_policy("golden"),
-                            .future = futures.at(i), .prompt_length = train[i].prompt_len,
+    Sequence seq(config(), {.schedule = i % 2 ? other : schedule,
+                            .policy = make_policy("golden"),
+                            .future = futures.at(i),
+                            .prompt_length = train[i].prompt_len,
                             .observer = &inputs});
     teacher_forced_losses(*model, seq, train[i].ids);
   }
@@ -243,10 +258,17 @@ TEST_F(JudgeTraining, OwnPathReplayDrawsAsTheForesightPolicyAndCountsItsHarm) {
   TeacherSettings teacher;
   teacher.own_path = true;
   JudgeTeacher own(judge, teacher);
-  Sequence judged(config(), {.schedule = schedule, .policy = path_policy(judge, teacher), .seed = 11,
-                             .future = future, .prompt_length = trace.prompt_len, .observer = &own});
-  Sequence drawn(config(), {.schedule = schedule, .policy = make_foresight_policy(judge, true),
-                            .seed = 11, .future = future, .prompt_length = trace.prompt_len});
+  Sequence judged(config(), {.schedule = schedule,
+                             .policy = path_policy(judge, teacher),
+                             .seed = 11,
+                             .future = future,
+                             .prompt_length = trace.prompt_len,
+                             .observer = &own});
+  Sequence drawn(config(), {.schedule = schedule,
+                            .policy = make_foresight_policy(judge, true),
+                            .seed = 11,
+                            .future = future,
+                            .prompt_length = trace.prompt_len});
   const std::vector<float> ce = teacher_forced_losses(*model, judged, ids).ce;
   EXPECT_EQ(ce, teacher_forced_losses(*model, drawn, ids).ce);
   EXPECT_EQ(judged.stats().harmful_evictions, drawn.stats().harmful_evictions);
@@ -274,8 +296,8 @@ TEST_F(JudgeTraining, TrainingLearnsTheOracleAndResumesBitForBit) {
   const JudgeShape shape = JudgeShape::of(config(), JudgeFeatureSet::standard());
   Judge whole = Judge::random(shape, 1);
   FutureCache futures(*model, train, schedule.evict_every);
-  measure_input_standardisation(*model, train, futures, size_t(s.standardise_traces),
-                                s.schedules(), whole);  // as training does before its first step
+  measure_input_standardisation(*model, train, futures, size_t(s.standardise_traces), s.schedules(),
+                                whole);  // as training does before its first step
   const JudgeScorecard before = evaluate_judge(*model, whole, train, futures, schedule, s.teacher);
   JudgeTrainerOptions quiet;
   quiet.log = nullptr;
@@ -316,11 +338,15 @@ TEST_F(JudgeTraining, CommandWritesAnSlJudgeThatThePolicyRuns) {
   const std::string m = dir.path().string();
   {
     std::ofstream out(dir / "t.jsonl");
-    for (const Trace& t : traces(3, 80, 30)) out << Json{{"ids", t.ids}, {"prompt_len", 4}}.dump() << "\n";
+    for (const Trace& t : traces(3, 80, 30))
+      out << Json{{"ids", t.ids}, {"prompt_len", 4}}.dump() << "\n";
   }
-  const std::string train = test::cli() + " train-judge --model " + m + " --traces " + (dir / "t.jsonl").string() +
-                            " --heldout " + (dir / "t.jsonl").string() + " --budget 24 --evict-every 8 --steps 3 "
-                            "--traces-per-step 2 --out " + (dir / "j.safetensors").string();
+  const std::string train = test::cli() + " train-judge --model " + m + " --traces " +
+                            (dir / "t.jsonl").string() + " --heldout " +
+                            (dir / "t.jsonl").string() +
+                            " --budget 24 --evict-every 8 --steps 3 "
+                            "--traces-per-step 2 --out " +
+                            (dir / "j.safetensors").string();
   const auto r = test::run_command(train + " --stage sl");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("pairwise accuracy"), std::string::npos) << r.output;
@@ -330,9 +356,10 @@ TEST_F(JudgeTraining, CommandWritesAnSlJudgeThatThePolicyRuns) {
   EXPECT_NE(judge.info.command.find("--steps 3"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(dir / "j.safetensors.train" / "checkpoint.safetensors"));
 
-  const auto score = test::run_command(test::cli() + " score --model " + m + " --traces " +
-                                       (dir / "t.jsonl").string() + " --policy foresight --judge " +
-                                       (dir / "j.safetensors").string() + " --budget 24 --evict-every 8");
+  const auto score =
+      test::run_command(test::cli() + " score --model " + m + " --traces " +
+                        (dir / "t.jsonl").string() + " --policy foresight --judge " +
+                        (dir / "j.safetensors").string() + " --budget 24 --evict-every 8");
   EXPECT_EQ(score.exit_code, 0) << score.output;
 
   const auto again = test::run_command(train + " --stage sl");

@@ -84,12 +84,26 @@ TEST(Kernels, ExpMatchesTheLibraryBitForBit) {
       std::memcpy(&x, &b, sizeof x);
       xs.push_back(x);
     }
-  for (const float x : {87.99999f, 88.0f, 88.5f, 88.72f, 88.73f, 100.0f, -87.99999f, -88.0f,
-                        -100.0f, -103.97f, -103.98f, -104.0f, -150.0f, -1e30f, 1e30f,
+  for (const float x : {87.99999f,
+                        88.0f,
+                        88.5f,
+                        88.72f,
+                        88.73f,
+                        100.0f,
+                        -87.99999f,
+                        -88.0f,
+                        -100.0f,
+                        -103.97f,
+                        -103.98f,
+                        -104.0f,
+                        -150.0f,
+                        -1e30f,
+                        1e30f,
                         std::numeric_limits<float>::infinity(),
                         -std::numeric_limits<float>::infinity(),
                         std::numeric_limits<float>::quiet_NaN(),
-                        std::numeric_limits<float>::denorm_min(), -0.0f})
+                        std::numeric_limits<float>::denorm_min(),
+                        -0.0f})
     xs.push_back(x);
   std::vector<float> got = xs;
   exp_inplace(got.data(), int64_t(got.size()));
@@ -123,7 +137,8 @@ TEST(Kernels, AGroupOfQueriesScoresEachAsAlone) {
         dot_rows(q.data() + size_t(g) * n, 1, rows.data(), count, n, 0.3f, score.data(), count);
         weighted_rows(w.data() + size_t(g) * count, count, 1, rows.data(), count, n, sum.data());
         EXPECT_EQ(std::vector<float>(scores.begin() + g * count, scores.begin() + (g + 1) * count),
-                  score) << "n " << n << " queries " << queries << " query " << g;
+                  score)
+            << "n " << n << " queries " << queries << " query " << g;
         EXPECT_EQ(std::vector<float>(sums.begin() + g * n, sums.begin() + (g + 1) * n), sum)
             << "n " << n << " queries " << queries << " query " << g;
       }
@@ -133,8 +148,9 @@ TEST(Kernels, AGroupOfQueriesScoresEachAsAlone) {
       for (int g = 0; g < queries; ++g) {
         std::vector<float> row(scores.begin() + g * count, scores.begin() + (g + 1) * count);
         softmax(row.data(), count);
-        EXPECT_EQ(std::vector<float>(group_p.begin() + g * count, group_p.begin() + (g + 1) * count),
-                  row) << "softmax, queries " << queries << " query " << g;
+        EXPECT_EQ(
+            std::vector<float>(group_p.begin() + g * count, group_p.begin() + (g + 1) * count), row)
+            << "softmax, queries " << queries << " query " << g;
       }
     }
 }

@@ -3,16 +3,16 @@
 // after seeded random delays, with `--resume` in between whenever a checkpoint exists. After
 // every kill the last checkpoint must load, and the run resumed to its end must write the same
 // weights and the same log (timings aside) as an uninterrupted run.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <fcntl.h>
 #include <fstream>
 #include <functional>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -224,15 +224,33 @@ void kill_judge_training(const Args& stage, uint64_t seed) {
     std::ofstream out(dir / "traces.jsonl");
     for (int i = 0; i < 4; ++i)
       out << Json{{"ids", test::pattern_tokens(70 + 6 * i, config.vocab, i)}, {"prompt_len", 4}}
-             << "\n";
+          << "\n";
   }
   write_judge(dir / "init.safetensors", Judge::random(JudgeShape::of(config), 3));
   const auto run = [&](const std::string& out) {
-    Args args = {"train-judge", "--model", (dir / "model").string(), "--traces",
-                 (dir / "traces.jsonl").string(), "--heldout", (dir / "traces.jsonl").string(),
-                 "--heldout-limit", "1", "--budget", "24", "--evict-every", "8",
-                 "--traces-per-step", "2", "--eval-every", "5", "--checkpoint-every", "2",
-                 "--init", (dir / "init.safetensors").string(), "--out", (dir / out).string()};
+    Args args = {"train-judge",
+                 "--model",
+                 (dir / "model").string(),
+                 "--traces",
+                 (dir / "traces.jsonl").string(),
+                 "--heldout",
+                 (dir / "traces.jsonl").string(),
+                 "--heldout-limit",
+                 "1",
+                 "--budget",
+                 "24",
+                 "--evict-every",
+                 "8",
+                 "--traces-per-step",
+                 "2",
+                 "--eval-every",
+                 "5",
+                 "--checkpoint-every",
+                 "2",
+                 "--init",
+                 (dir / "init.safetensors").string(),
+                 "--out",
+                 (dir / out).string()};
     args.insert(args.end(), stage.begin(), stage.end());
     const auto checkpoint = dir / (out + ".train") / "checkpoint.safetensors";
     return KillableRun{args, checkpoint,
@@ -257,8 +275,8 @@ TEST(KillResume, TrainJudgeSupervised) {
 }
 
 TEST(KillResume, TrainJudgeRl) {
-  kill_judge_training({"--stage", "rl", "--steps", "8", "--group", "2", "--epochs", "2",
-                       "--reward", "all", "--kl-steps", "4"},
+  kill_judge_training({"--stage", "rl", "--steps", "8", "--group", "2", "--epochs", "2", "--reward",
+                       "all", "--kl-steps", "4"},
                       13);
 }
 

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "core/rng.hpp"
+#include "engine/transformer.hpp"
 #include "lm/batch_runner.hpp"
-#include "model/transformer.hpp"
 #include "test_util.hpp"
 
 namespace foresight {

@@ -89,7 +89,8 @@ TEST(LmTrain, FineTuningStartsFromAModelDirectory) {
     ADD_FAILURE() << "a model of another shape was accepted";
   } catch (const Error& e) {
     const std::string what = e.what();
-    for (const char* part : {"base/model/model.safetensors", "model.embed_tokens.weight", "F32 [261, 48]"})
+    for (const char* part :
+         {"base/model/model.safetensors", "model.embed_tokens.weight", "F32 [261, 48]"})
       EXPECT_NE(what.find(part), std::string::npos) << what;
   }
 }
@@ -174,10 +175,8 @@ TEST(LmTrain, ConfigErrorsNameTheKey) {
   EXPECT_EQ(config_error(c), "(no error)");
   auto with = [&](const std::string& section, const std::string& key, const Json& value) {
     Json j = c;
-    if (section.empty())
-      j[key] = value;
-    else
-      j[section][key] = value;
+    if (section.empty()) j[key] = value;
+    else j[section][key] = value;
     return config_error(j);
   };
   EXPECT_NE(with("optimizer", "lrr", 1).find("cfg.json: unknown key 'optimizer.lrr'"),
@@ -210,15 +209,21 @@ TEST(LmTrain, GreedyAccuracyOnHeldOutProblemsIsLoggedPerGroup) {
   {
     std::ofstream out(dir / "heldout.jsonl");
     for (int i = 0; i < 4; ++i)
-      out << Json{{"id", "h" + std::to_string(i)}, {"group", i % 2 ? "odd" : "even"},
-                  {"prompt", "repeat ab:"}, {"trace", "ab ab "}, {"answer", "ab"}}.dump() << "\n";
+      out << Json{{"id", "h" + std::to_string(i)},
+                  {"group", i % 2 ? "odd" : "even"},
+                  {"prompt", "repeat ab:"},
+                  {"trace", "ab ab "},
+                  {"answer", "ab"}}
+                 .dump()
+          << "\n";
   }
   Json config = test::tiny_lm_config(4);
-  config["eval"] = {{"heldout", "heldout.jsonl"}, {"every", 2}, {"accuracy_every", 2},
-                    {"accuracy_examples", 3}};
+  config["eval"] = {
+      {"heldout", "heldout.jsonl"}, {"every", 2}, {"accuracy_every", 2}, {"accuracy_examples", 3}};
   std::ofstream(dir / "config.json") << config.dump();
-  const auto r = test::run_command(test::cli() + " train-lm --config " +
-                                   (dir / "config.json").string() + " --out " + (dir / "out").string());
+  const auto r =
+      test::run_command(test::cli() + " train-lm --config " + (dir / "config.json").string() +
+                        " --out " + (dir / "out").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ifstream log(dir / "out" / "train_log.jsonl");
   std::string line;
@@ -237,8 +242,9 @@ TEST(LmTrain, GreedyAccuracyOnHeldOutProblemsIsLoggedPerGroup) {
 
   config["eval"].erase("heldout");
   std::ofstream(dir / "bad.json") << config.dump();
-  const auto bad = test::run_command(test::cli() + " train-lm --config " + (dir / "bad.json").string() +
-                                     " --out " + (dir / "out2").string());
+  const auto bad =
+      test::run_command(test::cli() + " train-lm --config " + (dir / "bad.json").string() +
+                        " --out " + (dir / "out2").string());
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("accuracy_every"), std::string::npos) << bad.output;
 }
@@ -262,7 +268,8 @@ TEST(LmTrain, CommandLine) {
   r = test::run_command(base + " --resume --steps 5");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("train-lm: step 5"), std::string::npos) << r.output;
-  EXPECT_EQ(read_json_file(dir / "out" / "checkpoint" / "state.json")["config"]["optimizer"]["steps"], 5);
+  EXPECT_EQ(
+      read_json_file(dir / "out" / "checkpoint" / "state.json")["config"]["optimizer"]["steps"], 5);
   EXPECT_NE(test::run_command(base + " --resume --steps 0").exit_code, 0);
 
   Json bad = test::tiny_lm_config(3);

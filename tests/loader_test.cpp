@@ -25,7 +25,8 @@ void edit_header(const std::filesystem::path& p, const std::function<void(Json&)
   edit(header);
   std::string text = header.dump();
   const uint64_t m = text.size();
-  write_file_atomic(p, std::string(reinterpret_cast<const char*>(&m), 8) + text + bytes.substr(8 + n));
+  write_file_atomic(p,
+                    std::string(reinterpret_cast<const char*>(&m), 8) + text + bytes.substr(8 + n));
 }
 
 class BadModelTest : public ::testing::Test {
@@ -38,8 +39,9 @@ class BadModelTest : public ::testing::Test {
       Model::load(dir.path());
       ADD_FAILURE() << "loading succeeded";
     } catch (const Error& e) {
-      for (const auto& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
-          << "message '" << e.what() << "' lacks '" << part << "'";
+      for (const auto& part : parts)
+        EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
+            << "message '" << e.what() << "' lacks '" << part << "'";
     }
     const auto r = test::run_command(test::cli() + " info --model " + dir.path().string());
     EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -86,7 +88,8 @@ TEST_F(BadModelTest, OffsetsOutOfRange) {
 
 TEST_F(BadModelTest, OverlappingTensors) {
   edit_header(weights(), [](Json& h) {
-    h["model.norm.weight"]["data_offsets"] = h["model.layers.0.input_layernorm.weight"]["data_offsets"];
+    h["model.norm.weight"]["data_offsets"] =
+        h["model.layers.0.input_layernorm.weight"]["data_offsets"];
   });
   expect_refused({"model.safetensors", "overlap"});
 }
@@ -157,7 +160,7 @@ TEST_F(BadModelTest, MalformedTokenizerInGenerate) {
 
 TEST_F(BadModelTest, ShardIndexNamingMissingShard) {
   write_file_atomic(dir / "model.safetensors.index.json",
-              R"({"weight_map": {"model.norm.weight": "model-00009-of-00009.safetensors"}})");
+                    R"({"weight_map": {"model.norm.weight": "model-00009-of-00009.safetensors"}})");
   expect_refused({"model-00009-of-00009.safetensors"});
 }
 

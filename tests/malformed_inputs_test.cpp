@@ -13,9 +13,9 @@
 #include "eval/trace.hpp"
 #include "judge/judge_file.hpp"
 #include "lm/train_config.hpp"
+#include "model/byte_tokenizer.hpp"
 #include "model/config.hpp"
 #include "model/model.hpp"
-#include "model/byte_tokenizer.hpp"
 #include "model/random_model.hpp"
 #include "model/tokenizer.hpp"
 #include "tasks/dataset.hpp"
@@ -41,7 +41,8 @@ std::filesystem::path write_raw_safetensors(const std::filesystem::path& path, c
                                             std::string_view data) {
   const std::string text = header.dump();
   const uint64_t n = text.size();
-  write_file_atomic(path, std::string(reinterpret_cast<const char*>(&n), 8) + text + std::string(data));
+  write_file_atomic(path,
+                    std::string(reinterpret_cast<const char*>(&n), 8) + text + std::string(data));
   return path;
 }
 
@@ -59,11 +60,14 @@ TEST_F(Limits, SafetensorsSizesBeyondTheFileAreRefused) {
   const uint64_t tb = uint64_t{1} << 40;
   // A 1 TB tensor, declared both ways: by its shape and by its byte range.
   write_raw_safetensors(path, header({tb / 4}, 0, tb), data);
-  expect_error([&] { SafetensorsFile{path}; }, {"t.safetensors", "'t'", "shape larger than the file"});
+  expect_error([&] { SafetensorsFile{path}; },
+               {"t.safetensors", "'t'", "shape larger than the file"});
   write_raw_safetensors(path, header({4}, 0, tb), data);
-  expect_error([&] { SafetensorsFile{path}; }, {"t.safetensors", "'t'", "outside the 64 data bytes"});
+  expect_error([&] { SafetensorsFile{path}; },
+               {"t.safetensors", "'t'", "outside the 64 data bytes"});
   // Dimensions whose product overflows int64 (each one alone fits the file).
-  write_raw_safetensors(path, header({uint64_t{1} << 32, uint64_t{1} << 32, uint64_t{1} << 32}, 0, 64), data);
+  write_raw_safetensors(
+      path, header({uint64_t{1} << 32, uint64_t{1} << 32, uint64_t{1} << 32}, 0, 64), data);
   expect_error([&] { SafetensorsFile{path}; }, {"t.safetensors", "'t'", "shape"});
   write_raw_safetensors(path, header({60, 0, uint64_t{1} << 63}, 0, 0), data);
   expect_error([&] { SafetensorsFile{path}; }, {"t.safetensors", "'t'", "shape"});
@@ -76,9 +80,11 @@ TEST_F(Limits, SafetensorsSizesBeyondTheFileAreRefused) {
   expect_error([&] { SafetensorsFile{path}; }, {"t.safetensors", "'t'", "[8, 4] outside"});
   // Shape, dtype and byte length that disagree.
   write_raw_safetensors(path, header({3}, 0, 8), data);
-  expect_error([&] { SafetensorsFile{path}; }, {"t.safetensors", "'t'", "8 bytes for shape [3] of F32"});
+  expect_error([&] { SafetensorsFile{path}; },
+               {"t.safetensors", "'t'", "8 bytes for shape [3] of F32"});
   write_raw_safetensors(path, header({4}, 0, 16, "BF16"), data);
-  expect_error([&] { SafetensorsFile{path}; }, {"t.safetensors", "'t'", "16 bytes for shape [4] of BF16"});
+  expect_error([&] { SafetensorsFile{path}; },
+               {"t.safetensors", "'t'", "16 bytes for shape [4] of BF16"});
   write_raw_safetensors(path, header({4, 1, 1, 1, 1, 1, 1, 1, 1}, 0, 16), data);
   expect_error([&] { SafetensorsFile{path}; }, {"t.safetensors", "'t'", "shape"});
 }
@@ -114,25 +120,22 @@ TEST_P(ConfigLimits, AreRefusedNamingFileAndKey) {
 
 INSTANTIATE_TEST_SUITE_P(
     Absurd, ConfigLimits,
-    ::testing::Values(ConfigCase{"num_hidden_layers", -1, "outside"},
-                      ConfigCase{"num_hidden_layers", 100000, "outside"},
-                      ConfigCase{"num_attention_heads", 0, "outside"},
-                      ConfigCase{"num_key_value_heads", 5, "outside"},
-                      ConfigCase{"hidden_size", int64_t{1} << 40, "outside"},
-                      ConfigCase{"intermediate_size", -64, "outside"},
-                      ConfigCase{"head_dim", 1 << 20, "outside"},
-                      ConfigCase{"head_dim", 15, "even"},
-                      ConfigCase{"vocab_size", 1000000000, "outside"},
-                      ConfigCase{"vocab_size", 2.5, "integer"},
-                      // JSON's unsigned integers used to wrap: "= -1 is outside".
-                      ConfigCase{"vocab_size", UINT64_MAX, "= 18446744073709551615 is outside"},
-                      ConfigCase{"eos_token_id", UINT64_MAX, "holds 18446744073709551615"},
-                      ConfigCase{"max_position_embeddings", 0, "outside"},
-                      ConfigCase{"max_position_embeddings", int64_t{1} << 50, "outside"},
-                      ConfigCase{"rope_theta", 1e300, "outside"},
-                      ConfigCase{"rope_theta", -10000.0, "outside"},
-                      ConfigCase{"rms_norm_eps", 0.0, "outside"}));
-
+    ::testing::Values(
+        ConfigCase{"num_hidden_layers", -1, "outside"},
+        ConfigCase{"num_hidden_layers", 100000, "outside"},
+        ConfigCase{"num_attention_heads", 0, "outside"},
+        ConfigCase{"num_key_value_heads", 5, "outside"},
+        ConfigCase{"hidden_size", int64_t{1} << 40, "outside"},
+        ConfigCase{"intermediate_size", -64, "outside"}, ConfigCase{"head_dim", 1 << 20, "outside"},
+        ConfigCase{"head_dim", 15, "even"}, ConfigCase{"vocab_size", 1000000000, "outside"},
+        ConfigCase{"vocab_size", 2.5, "integer"},
+        // JSON's unsigned integers used to wrap: "= -1 is outside".
+        ConfigCase{"vocab_size", UINT64_MAX, "= 18446744073709551615 is outside"},
+        ConfigCase{"eos_token_id", UINT64_MAX, "holds 18446744073709551615"},
+        ConfigCase{"max_position_embeddings", 0, "outside"},
+        ConfigCase{"max_position_embeddings", int64_t{1} << 50, "outside"},
+        ConfigCase{"rope_theta", 1e300, "outside"}, ConfigCase{"rope_theta", -10000.0, "outside"},
+        ConfigCase{"rms_norm_eps", 0.0, "outside"}));
 
 // Findings: of the fuzz targets, or found while writing them and replayed through them.
 
@@ -167,9 +170,11 @@ TEST_F(Limits, JudgeMetadataCannotDeclareAHugeJudge) {
   };
   expect_error([&] { read_judge(with("n_layers", "1000000")); },
                {"bad.safetensors", "n_layers", "1000000 is above 1024"});
-  expect_error([&] { read_judge(with("n_layers", "1000")); },
-               {"bad.safetensors", "missing tensor 'model.layers.1.self_attn.judge_model.fc1.weight'"});
-  expect_error([&] { read_judge(with("head_dim", "1073741824")); }, {"bad.safetensors", "head_dim"});
+  expect_error(
+      [&] { read_judge(with("n_layers", "1000")); },
+      {"bad.safetensors", "missing tensor 'model.layers.1.self_attn.judge_model.fc1.weight'"});
+  expect_error([&] { read_judge(with("head_dim", "1073741824")); },
+               {"bad.safetensors", "head_dim"});
   EXPECT_EQ(read_judge(with("budget", "64")).shape(), shape);
 }
 
@@ -183,7 +188,8 @@ TEST_F(Limits, ATensorMissingFromTheShardIndexNamesTheIndex) {
                     R"({"weight_map": {"model.norm.weight": "model-00002-of-00002.safetensors"}})");
   expect_error([&] { Model::load(dir.path()); },
                {"model.safetensors.index.json: missing tensor 'model.embed_tokens.weight'"});
-  write_file_atomic(dir / "model.safetensors.index.json", R"({"weight_map": {"model.norm.weight": ""}})");
+  write_file_atomic(dir / "model.safetensors.index.json",
+                    R"({"weight_map": {"model.norm.weight": ""}})");
   expect_error([&] { Model::load(dir.path()); },
                {"model.safetensors.index.json", "shard '' is not a plain file name"});
 }
@@ -196,7 +202,8 @@ TEST_F(Limits, ConfigStringFieldsOfAnotherTypeNameTheKey) {
   Json config = read_json_file(dir / "config.json");
   config["hidden_act"] = 1;
   write_file_atomic(dir / "config.json", config.dump());
-  expect_error([&] { ModelConfig::load(dir.path()); }, {"config.json", "'hidden_act' must be a string"});
+  expect_error([&] { ModelConfig::load(dir.path()); },
+               {"config.json", "'hidden_act' must be a string"});
   config["hidden_act"] = "silu";
   config["rope_scaling"] = {{"type", 3}};
   write_file_atomic(dir / "config.json", config.dump());
@@ -204,7 +211,8 @@ TEST_F(Limits, ConfigStringFieldsOfAnotherTypeNameTheKey) {
 }
 
 TEST_F(Limits, TrainConfigIntegersPastInt64AreNotWrapped) {
-  const Json config = Json::parse(R"({"optimizer": {"steps": 18446744073709551615}, "data": {"train": "a.jsonl"}})");
+  const Json config = Json::parse(
+      R"({"optimizer": {"steps": 18446744073709551615}, "data": {"train": "a.jsonl"}})");
   expect_error([&] { parse_train_config(config, "train.json", dir.path()); },
                {"train.json", "'optimizer.steps' = 18446744073709551615 is outside"});
 }
@@ -215,11 +223,14 @@ TEST_F(Limits, TrainConfigIntegersPastInt64AreNotWrapped) {
 // try to give an infinite rope_theta.
 TEST_F(Limits, NumbersTooLargeForADoubleAreInvalidJson) {
   write_file_atomic(dir / "config.json", R"({"rope_theta": 1e999})");
-  expect_error([&] { ModelConfig::load(dir.path()); }, {"config.json: invalid JSON", "number overflow"});
+  expect_error([&] { ModelConfig::load(dir.path()); },
+               {"config.json: invalid JSON", "number overflow"});
   write_file_atomic(dir / "d.jsonl", R"({"id": "a", "prompt": "p", "answer": 1e999})");
-  expect_error([&] { read_dataset(dir / "d.jsonl"); }, {"d.jsonl:1: invalid JSON", "number overflow"});
+  expect_error([&] { read_dataset(dir / "d.jsonl"); },
+               {"d.jsonl:1: invalid JSON", "number overflow"});
   write_file_atomic(dir / "t.jsonl", R"({"ids": [1, 2], "prompt_len": 1E400})");
-  expect_error([&] { read_traces(dir / "t.jsonl"); }, {"t.jsonl:1: invalid JSON", "number overflow"});
+  expect_error([&] { read_traces(dir / "t.jsonl"); },
+               {"t.jsonl:1: invalid JSON", "number overflow"});
 }
 
 // Found by reading, confirmed by safetensors_fuzz on a hand-made file: BF16 data at an odd

@@ -38,7 +38,7 @@ struct Example {
   }
   int group;
   KvCache cache;
-  std::vector<float> queries;  // [n_recent, group, 2]
+  std::vector<float> queries;   // [n_recent, group, 2]
   std::vector<int32_t> tokens;  // the text, for live
 };
 
@@ -123,7 +123,8 @@ TEST(PolicyScores, RkvSubtractsRedundancyWithTheNearDuplicateExempted) {
   double z = 0;
   for (double m : mean) z += std::exp(m);
   const auto s = e.scores("rkv");
-  for (int c = 0; c < 4; ++c) EXPECT_NEAR(s[c], 0.1 * 0.25 - 0.9 * std::exp(mean[c]) / z, 1e-6) << c;
+  for (int c = 0; c < 4; ++c)
+    EXPECT_NEAR(s[c], 0.1 * 0.25 - 0.9 * std::exp(mean[c]) / z, 1e-6) << c;
 }
 
 TEST(AttentionStats, ChannelsFollowTheChunk) {

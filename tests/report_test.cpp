@@ -69,7 +69,9 @@ TEST(Report, CsvQuotesFields) {
 TEST(Report, WritesAllFilesAndJsonRoundTrips) {
   test::TempDir dir;
   const auto out = dir / "nested/report";
-  const Json settings = {{"model", "models/base"}, {"dataset", "synthetic"}, {"seed", 7},
+  const Json settings = {{"model", "models/base"},
+                         {"dataset", "synthetic"},
+                         {"seed", 7},
                          {"sampling", {{"temperature", 0.6}}}};
   write_report(out, settings, example_rows());
   for (const char* name : {"results.json", "results.csv", "results.md", "accuracy.svg"}) {
@@ -86,7 +88,8 @@ TEST(Report, WritesAllFilesAndJsonRoundTrips) {
   const std::string md = read_text_file(out / "results.md");
   EXPECT_NE(md.find("- **seed**: 7\n"), std::string::npos) << md;
   EXPECT_NE(md.find("- **model**: models/base\n"), std::string::npos) << md;
-  const size_t all = md.find("## All problems (40 problems)\n\n" + markdown_table(example_rows(), "all"));
+  const size_t all =
+      md.find("## All problems (40 problems)\n\n" + markdown_table(example_rows(), "all"));
   const size_t algebra = md.find("## Group: algebra (12 problems)\n\n| policy | 64 |");
   EXPECT_NE(all, std::string::npos) << md;
   EXPECT_NE(algebra, std::string::npos) << md;
@@ -114,8 +117,13 @@ TEST(Report, RejectsBadRows) {
 std::string read_error(const std::function<void(Json&)>& edit) {
   test::TempDir dir;
   Json doc = {{"settings", Json::object()},
-              {"results", {{{"policy", "h2o"}, {"budget", 64}, {"group", "all"},
-                            {"accuracy", 0.5}, {"n_problems", 2}, {"n_samples", 2}}}}};
+              {"results",
+               {{{"policy", "h2o"},
+                 {"budget", 64},
+                 {"group", "all"},
+                 {"accuracy", 0.5},
+                 {"n_problems", 2},
+                 {"n_samples", 2}}}}};
   edit(doc);
   std::ofstream(dir / "results.json") << doc.dump();
   try {
@@ -133,14 +141,17 @@ TEST(Report, ReadErrorsNameTheFileAndField) {
     EXPECT_NE(error.find("results.json"), std::string::npos) << error;
     EXPECT_NE(error.find(what), std::string::npos) << error;
   };
-  expect_mentions(read_error([](Json& d) { d["results"][0]["budget"] = "64"; }), "results[0].budget");
-  expect_mentions(read_error([](Json& d) { d["results"][0].erase("budget"); }), "results[0].budget");
+  expect_mentions(read_error([](Json& d) { d["results"][0]["budget"] = "64"; }),
+                  "results[0].budget");
+  expect_mentions(read_error([](Json& d) { d["results"][0].erase("budget"); }),
+                  "results[0].budget");
   expect_mentions(read_error([](Json& d) { d["results"][0]["accuracy"] = "high"; }),
                   "results[0].accuracy");
   expect_mentions(read_error([](Json& d) { d["results"][0]["accuracy"] = 2; }), "outside 0..1");
   expect_mentions(read_error([](Json& d) { d["results"][0]["n_samples"] = 1.5; }),
                   "results[0].n_samples");
-  expect_mentions(read_error([](Json& d) { d["results"][0].erase("policy"); }), "results[0].policy");
+  expect_mentions(read_error([](Json& d) { d["results"][0].erase("policy"); }),
+                  "results[0].policy");
   expect_mentions(read_error([](Json& d) { d["results"] = 3; }), "\"results\" must be an array");
   expect_mentions(read_error([](Json& d) { d.erase("results"); }), "missing \"results\"");
 }
@@ -184,13 +195,14 @@ TEST(Report, SvgIsWellFormedAndDrawsEachPolicy) {
   const std::string svg = accuracy_svg(rows, "all", "Accuracy & budget");
   std::string problem;
   EXPECT_TRUE(balanced_xml(svg, &problem)) << problem << "\n" << svg;
-  EXPECT_EQ(count(svg, "<polyline"), 3u);  // h2o, judge, a<b&c; "full" has no budgets
+  EXPECT_EQ(count(svg, "<polyline"), 3u);         // h2o, judge, a<b&c; "full" has no budgets
   EXPECT_EQ(count(svg, "stroke-dasharray"), 2u);  // the full line and its legend sample
   for (const char* name : {">h2o</text>", ">judge</text>", ">full</text>", ">a&lt;b&amp;c</text>",
                            ">Accuracy &amp; budget</text>"}) {
     EXPECT_NE(svg.find(name), std::string::npos) << name;
   }
-  for (const char* tick : {">32</text>", ">64</text>", ">128</text>", ">256</text>", ">100%</text>"}) {
+  for (const char* tick :
+       {">32</text>", ">64</text>", ">128</text>", ">256</text>", ">100%</text>"}) {
     EXPECT_NE(svg.find(tick), std::string::npos) << tick;
   }
   // distinct colours for the four policies

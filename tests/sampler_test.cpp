@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
-#include "model/generate.hpp"
+#include "engine/generate.hpp"
 #include "model/random_model.hpp"
 #include "model/sampler.hpp"
 #include "test_util.hpp"

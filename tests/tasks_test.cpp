@@ -2,6 +2,7 @@
 // prompt by small independent simulators (parsing the prompt text, integer arithmetic instead of
 // columns); determinism per seed; lengths respond to the knobs; the live set stays far below a
 // quarter of the trace; knob, dataset and CLI errors name the option, file and line.
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -9,15 +10,14 @@
 #include <set>
 #include <sstream>
 #include <tuple>
-#include <unistd.h>
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
-#include "core/rng.hpp"
 #include "core/json_file.hpp"
+#include "core/rng.hpp"
 #include "tasks/answer.hpp"
 #include "tasks/dataset.hpp"
 #include "tasks/task_registry.hpp"
@@ -72,14 +72,15 @@ unsigned __int128 power_of_ten(size_t n) {
 }
 
 // Checks the column items "c7*3+1=22C2 ..." of x*m + carry_in and returns the new digits.
-std::vector<int> check_items(const std::string& items, const std::vector<int>& x, int m, int carry_in) {
+std::vector<int> check_items(const std::string& items, const std::vector<int>& x, int m,
+                             int carry_in) {
   std::istringstream in(items);
   std::vector<int> next;
   int carry = carry_in;
   for (std::string item; in >> item;) {
     const size_t c = next.size();
-    const std::string expected_start = {char('a' + c), char('0' + x.at(c)), '*', char('0' + m), '+',
-                                        char('0' + carry), '='};
+    const std::string expected_start = {char('a' + c), char('0' + x.at(c)), '*', char('0' + m),
+                                        '+',           char('0' + carry),   '='};
     EXPECT_EQ(item.substr(0, 7), expected_start) << items;
     const int value = x[c] * m + carry;
     EXPECT_EQ(item.substr(7), two_digits(value) + char('A' + c) + char('0' + value % 10)) << items;
@@ -129,7 +130,8 @@ void check_program(const TaskProblem& p) {
     EXPECT_EQ(trace.at(t++), "end " + std::to_string(pass) + "/" + std::to_string(passes));
   }
   std::string file;
-  for (const auto& [name, value] : reg) file += (file.empty() ? "" : " ") + std::string{name, '='} + char('0' + value);
+  for (const auto& [name, value] : reg)
+    file += (file.empty() ? "" : " ") + std::string{name, '='} + char('0' + value);
   EXPECT_EQ(p.answer, file);
   EXPECT_EQ(t + 1, trace.size());
 }
@@ -142,7 +144,10 @@ void check_pointer(const TaskProblem& p, int* distractors = nullptr) {
     const std::string& e = prompt[i];  // k41>k64:9
     const size_t gt = e.find('>'), colon = e.find(':');
     ASSERT_TRUE(gt == 3 && colon != std::string::npos) << e;
-    EXPECT_TRUE(table.emplace(e.substr(0, 3), std::pair{e.substr(4, colon - 4), std::stoi(e.substr(colon + 1))}).second)
+    EXPECT_TRUE(table
+                    .emplace(e.substr(0, 3),
+                             std::pair{e.substr(4, colon - 4), std::stoi(e.substr(colon + 1))})
+                    .second)
         << "repeated key " << e;
   }
   ASSERT_EQ(prompt[prompt.size() - 2].substr(0, 2), "s=");
@@ -160,7 +165,8 @@ void check_pointer(const TaskProblem& p, int* distractors = nullptr) {
     ASSERT_LT(hop + 1, trace.size());
     ASSERT_TRUE(table.count(key)) << key;
     const auto [target, w] = table[key];
-    const std::string head = two_digits(int(hop) + 1) + ":" + key + ">" + target + ":" + char('0' + w) + ";";
+    const std::string head =
+        two_digits(int(hop) + 1) + ":" + key + ">" + target + ":" + char('0' + w) + ";";
     ASSERT_EQ(trace[hop].substr(0, head.size()), head);
     const std::vector<int> next = check_items(trace[hop].substr(head.size()), s, m, w);
     EXPECT_EQ(next, low_digits((value_of(s) * m + w) % modulus, s.size()));
@@ -187,7 +193,8 @@ void check_carry(const TaskProblem& p) {
   const size_t colon = rule.find(':');
   const int steps = std::stoi(rule.substr(7, colon - 7));
   const int m = rule.at(colon + 6) - '0', a = rule.at(colon + 8) - '0';
-  EXPECT_EQ(rule, "repeat " + std::to_string(steps) + ": x<x*" + char('0' + m) + "+" + char('0' + a));
+  EXPECT_EQ(rule,
+            "repeat " + std::to_string(steps) + ": x<x*" + char('0' + m) + "+" + char('0' + a));
 
   const auto trace = lines_of(p.trace);
   ASSERT_EQ(trace.size(), size_t(steps) + 1);
@@ -210,7 +217,8 @@ void check_walk(const TaskProblem& p) {
   for (size_t i = 1; i + 2 < prompt.size(); ++i) {
     const std::string& e = prompt[i];  // k07>k12:3
     ASSERT_EQ(e.size(), 9u) << e;
-    EXPECT_TRUE(table.emplace(e.substr(0, 3), std::pair{e.substr(4, 3), e[8] - '0'}).second) << "repeated key " << e;
+    EXPECT_TRUE(table.emplace(e.substr(0, 3), std::pair{e.substr(4, 3), e[8] - '0'}).second)
+        << "repeated key " << e;
   }
   ASSERT_EQ(prompt[prompt.size() - 2].substr(0, 2), "s=");
   std::vector<int> s = parse_tagged(prompt[prompt.size() - 2].substr(2));
@@ -218,7 +226,8 @@ void check_walk(const TaskProblem& p) {
   const int hops = std::stoi(rule.substr(5));
   std::string key = rule.substr(rule.find(" from ") + 6, 3);
   const int m = rule.at(rule.find('*') + 1) - '0';
-  EXPECT_EQ(rule, "walk " + std::to_string(hops) + " hops from " + key + ": s<s*" + char('0' + m) + "+w");
+  EXPECT_EQ(rule,
+            "walk " + std::to_string(hops) + " hops from " + key + ": s<s*" + char('0' + m) + "+w");
   // One cycle through every entry.
   std::string k = key;
   for (size_t i = 0; i < table.size(); ++i) {
@@ -266,7 +275,8 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
   const size_t colon = repeat.find(':');
   const int rounds = std::stoi(repeat.substr(7, colon - 7));
   const int m = repeat.at(colon + 6) - '0', a = repeat.at(colon + 8) - '0';
-  EXPECT_EQ(repeat, "repeat " + std::to_string(rounds) + ": x<x*" + char('0' + m) + "+" + char('0' + a));
+  EXPECT_EQ(repeat,
+            "repeat " + std::to_string(rounds) + ": x<x*" + char('0' + m) + "+" + char('0' + a));
   const int first_use = std::stoi(prompt[4].substr(5, 2));
   EXPECT_EQ(prompt[4], "from " + two_digits(first_use) + ": x<x*" + char('0' + m) + "+#A");
 
@@ -319,21 +329,24 @@ void expect_error(const std::function<void()>& f, const std::vector<std::string>
     f();
     ADD_FAILURE() << "no error; expected " << parts.front();
   } catch (const Error& e) {
-    for (const std::string& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    for (const std::string& part : parts)
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
   }
 }
 
 TEST(Tasks, EveryReferenceTraceIsConsistentWithItsPrompt) {
   for (const TaskProblem& p : make_task_problems("all", 30, 11)) check(p);
-  const std::vector<std::string> small = {"lines=2", "registers=2", "passes=1", "hops=1",
-                                          "distractors=0", "digits=1", "steps=1", "entries=2",
-                                          "rounds=1", "warmup=0"};
+  const std::vector<std::string> small = {"lines=2",       "registers=2", "passes=1", "hops=1",
+                                          "distractors=0", "digits=1",    "steps=1",  "entries=2",
+                                          "rounds=1",      "warmup=0"};
   for (const TaskProblem& p : make_task_problems("all", 10, 12, small)) check(p);
-  const std::vector<std::string> large = {"lines=99", "registers=26", "passes=2", "hops=60",
-                                          "distractors=39", "digits=8", "steps=3", "entries=99",
-                                          "rounds=40", "warmup=20"};
+  const std::vector<std::string> large = {
+      "lines=99", "registers=26", "passes=2",   "hops=60",   "distractors=39",
+      "digits=8", "steps=3",      "entries=99", "rounds=40", "warmup=20"};
   for (const TaskProblem& p : make_task_problems("all", 5, 13, large)) check(p);
-  for (const TaskProblem& p : make_task_problems("carry", 2, 14, std::vector<std::string>{"digits=26"})) check(p);
+  for (const TaskProblem& p :
+       make_task_problems("carry", 2, 14, std::vector<std::string>{"digits=26"}))
+    check(p);
 }
 
 // The checkers have teeth: any changed digit of a trace is caught.
@@ -364,7 +377,8 @@ TEST(Tasks, SameSeedSameProblemsOtherSeedOthers) {
   EXPECT_TRUE(std::equal(prefix.begin(), prefix.end(), a.begin()));  // a larger n extends
   const auto other = make_task_problems("all", 10, 6);
   for (size_t i = 0; i < a.size(); ++i) {
-    EXPECT_EQ(a[i].group, std::vector<std::string>({"program", "pointer", "carry", "walk", "lemmas"})[i % 5]);
+    EXPECT_EQ(a[i].group,
+              std::vector<std::string>({"program", "pointer", "carry", "walk", "lemmas"})[i % 5]);
     EXPECT_EQ(a[i].id, a[i].group + "-5-" + std::to_string(i));
     EXPECT_NE(a[i].prompt, other[i].prompt);
     EXPECT_NE(a[i].trace, other[i].trace);
@@ -400,13 +414,15 @@ TEST(Tasks, DefaultLengthsAndKnobsSpanTheIntendedRange) {
   EXPECT_LT(pointer, 2000);
   // (family, knob, a short setting, a long setting) against the default.
   const std::vector<std::tuple<std::string, std::string, int, int>> cases = {
-      {"program", "passes", 4, 20}, {"program", "lines", 4, 16},  {"pointer", "hops", 7, 40},
+      {"program", "passes", 4, 20}, {"program", "lines", 4, 16}, {"pointer", "hops", 7, 40},
       {"carry", "steps", 6, 24},    {"carry", "digits", 6, 24},  {"walk", "hops", 40, 160},
       {"walk", "digits", 1, 3},     {"lemmas", "digits", 4, 16}, {"lemmas", "rounds", 8, 26}};
   for (const auto& [family, knob, small, large] : cases) {
     const double mean = mean_trace_length(make_task_problems(family, 3, 2));
-    const double short_mean = mean_trace_length(make_task_problems(family, 3, 2, std::vector{knob + "=" + std::to_string(small)}));
-    const double long_mean = mean_trace_length(make_task_problems(family, 3, 2, std::vector{knob + "=" + std::to_string(large)}));
+    const double short_mean = mean_trace_length(
+        make_task_problems(family, 3, 2, std::vector{knob + "=" + std::to_string(small)}));
+    const double long_mean = mean_trace_length(
+        make_task_problems(family, 3, 2, std::vector{knob + "=" + std::to_string(large)}));
     EXPECT_LE(short_mean, mean) << family << " " << knob;
     EXPECT_GT(long_mean, 1.2 * mean) << family << " " << knob;
   }
@@ -414,18 +430,22 @@ TEST(Tasks, DefaultLengthsAndKnobsSpanTheIntendedRange) {
 
 TEST(Tasks, AListOfFamiliesTakesTurns) {
   const auto problems = make_task_problems("walk,lemmas", 4, 3);
-  for (size_t i = 0; i < problems.size(); ++i) EXPECT_EQ(problems[i].group, i % 2 == 0 ? "walk" : "lemmas");
+  for (size_t i = 0; i < problems.size(); ++i)
+    EXPECT_EQ(problems[i].group, i % 2 == 0 ? "walk" : "lemmas");
   EXPECT_EQ(problems[0], make_task_problems("walk", 1, 3)[0]);
   // A knob named with its family applies to that family only.
-  const auto digits = make_task_problems("walk,lemmas", 2, 3, std::vector<std::string>{"walk.digits=3", "digits=5"});
+  const auto digits = make_task_problems("walk,lemmas", 2, 3,
+                                         std::vector<std::string>{"walk.digits=3", "digits=5"});
   EXPECT_EQ(digits[0].answer.size(), 6u);
   EXPECT_EQ(digits[1].answer.size(), 10u);
-  expect_error([] { make_task_problems("walk", 1, 3, std::vector<std::string>{"lemmas.digits=3"}); },
-               {"--knob lemmas.digits=3: no knob 'lemmas.digits'"});
+  expect_error(
+      [] { make_task_problems("walk", 1, 3, std::vector<std::string>{"lemmas.digits=3"}); },
+      {"--knob lemmas.digits=3: no knob 'lemmas.digits'"});
 }
 
 TEST(Tasks, RangedKnobsDrawPerProblem) {
-  const auto problems = make_task_problems("pointer", 40, 3, std::vector<std::string>{"hops=5..9", "distractors=0..3"});
+  const auto problems = make_task_problems(
+      "pointer", 40, 3, std::vector<std::string>{"hops=5..9", "distractors=0..3"});
   std::set<size_t> hops, distractors;
   for (const TaskProblem& p : problems) {
     int off_chain = 0;
@@ -472,7 +492,9 @@ TEST(Tasks, PointerChainsEndInK00OrTheWordEnd) {
   }
 }
 
-size_t count_live(const std::vector<char>& live) { return size_t(std::count(live.begin(), live.end(), 1)); }
+size_t count_live(const std::vector<char>& live) {
+  return size_t(std::count(live.begin(), live.end(), 1));
+}
 
 // The live set at the benchmark's knobs, at every line end and every 7th character: never more
 // than 8% of the problem's sequence, and everything while the prompt is being read.
@@ -497,25 +519,32 @@ TEST(LiveSet, NeverExceedsEightPercentOfTheSequence) {
 
 // Live marks what the next step copies and lets go of what no step will copy again.
 TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
-  auto live_at = [](const std::string& text, size_t end) { return live_set(std::string_view(text).substr(0, end)); };
+  auto live_at = [](const std::string& text, size_t end) {
+    return live_set(std::string_view(text).substr(0, end));
+  };
   auto all_live = [](const std::vector<char>& live, size_t from, size_t n) {
-    return std::all_of(live.begin() + long(from), live.begin() + long(from + n), [](char c) { return c == 1; });
+    return std::all_of(live.begin() + long(from), live.begin() + long(from + n),
+                       [](char c) { return c == 1; });
   };
   auto none_live = [](const std::vector<char>& live, size_t from, size_t n) {
-    return std::none_of(live.begin() + long(from), live.begin() + long(from + n), [](char c) { return c == 1; });
+    return std::none_of(live.begin() + long(from), live.begin() + long(from + n),
+                        [](char c) { return c == 1; });
   };
-  {  // lemmas: a lemma's latest binding `U3` before each round that uses it; dead after its second use
+  {  // lemmas: a lemma's latest binding `U3` before each round that uses it; dead after its second
+     // use
     const TaskProblem p = make_task_problems("lemmas", 1, 32)[0];
     std::vector<int> uses;
     check_lemmas(p, &uses);
     const std::string text = p.prompt + p.trace;
     auto latest_binding = [&](char name, size_t before) {
       size_t at = text.rfind(name, before);
-      while (at != std::string::npos && !(text[at + 1] >= '0' && text[at + 1] <= '9')) at = text.rfind(name, at - 1);
+      while (at != std::string::npos && !(text[at + 1] >= '0' && text[at + 1] <= '9'))
+        at = text.rfind(name, at - 1);
       return at;
     };
     std::vector<int> used(10, 0);
-    for (size_t at = text.find("/20:", p.prompt.size()); at != std::string::npos; at = text.find("/20:", at + 1)) {
+    for (size_t at = text.find("/20:", p.prompt.size()); at != std::string::npos;
+         at = text.find("/20:", at + 1)) {
       const char name = text[at + 4];
       if (name < 'Q' || name > 'Z') continue;  // a warm-up round
       const size_t line = at - 2;
@@ -536,7 +565,8 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     EXPECT_TRUE(all_live(live_at(text, text.find("T:", p.prompt.size())), text.find("T:"), 7));
   }
   {  // walk: the next hop's entry; in the last lap, entries already visited are dead
-    const TaskProblem p = make_task_problems("walk", 1, 33, std::vector<std::string>{"entries=5", "hops=12"})[0];
+    const TaskProblem p =
+        make_task_problems("walk", 1, 33, std::vector<std::string>{"entries=5", "hops=12"})[0];
     const std::string text = p.prompt + p.trace;
     for (int hop = 1; hop <= 12; ++hop) {
       char number[16];
@@ -558,7 +588,8 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     EXPECT_TRUE(all_live(live, text.find(text.substr(line, 8)), 8));
     for (const char r : {text[line + 5], text[line + 7]}) {
       const size_t latest = text.rfind(std::string{';', r, '='}, line);
-      const size_t value = latest == std::string::npos ? text.find(std::string{r, '='}) : latest + 1;
+      const size_t value =
+          latest == std::string::npos ? text.find(std::string{r, '='}) : latest + 1;
       EXPECT_TRUE(all_live(live, value, 3)) << r;
     }
     const size_t overwritten = text.find(std::string{';', text[line + 3], '='}, p.prompt.size());
@@ -570,7 +601,8 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     const std::string text = p.prompt + p.trace;
     const size_t line = text.find("\n09/", p.prompt.size()) + 1;
     const std::vector<char> live = live_at(text, line);
-    for (char tag = 'A'; tag < 'A' + 16; ++tag) EXPECT_TRUE(all_live(live, text.rfind(tag, line), 2)) << tag;
+    for (char tag = 'A'; tag < 'A' + 16; ++tag)
+      EXPECT_TRUE(all_live(live, text.rfind(tag, line), 2)) << tag;
     EXPECT_TRUE(none_live(live, text.find("\n07/", p.prompt.size()) + 8, 100));
   }
 }
@@ -585,7 +617,8 @@ TEST(LiveSet, SurvivesAnyTraceAndRefusesOtherText) {
       for (int i = 0; i < 200; ++i) text += alphabet[rng.next() % alphabet.size()];
       EXPECT_EQ(live_set(text).size(), text.size());
     }
-  expect_error([] { live_set("hello\n"); }, {"live: the text does not start with a `task FAMILY` line"});
+  expect_error([] { live_set("hello\n"); },
+               {"live: the text does not start with a `task FAMILY` line"});
   expect_error([] { live_set("task nope\nx"); }, {"known family"});
 }
 
@@ -593,24 +626,30 @@ TEST(Tasks, BadFamilyAndKnobsNameTheOption) {
   auto make = [](std::string family, std::vector<std::string> knobs, int n = 2) {
     return [=] { make_task_problems(family, n, 1, knobs); };
   };
-  expect_error(make("nope", {}), {"--family", "'nope'", "program, pointer, carry, walk, lemmas, all"});
+  expect_error(make("nope", {}),
+               {"--family", "'nope'", "program, pointer, carry, walk, lemmas, all"});
   expect_error(make("program", {}, 0), {"--n", "at least 1"});
   expect_error(make("program", {"lines"}), {"--knob lines", "name=value"});
   expect_error(make("program", {"lines=ten"}), {"--knob lines=ten", "'ten' is not an integer"});
   expect_error(make("program", {"lines=9..4"}), {"--knob lines=9..4", "empty range"});
-  expect_error(make("program", {"lines=5", "lines=6"}), {"--knob lines=6", "already set by lines=5"});
+  expect_error(make("program", {"lines=5", "lines=6"}),
+               {"--knob lines=6", "already set by lines=5"});
   expect_error(make("program", {"lines=100"}), {"--knob lines=100", "program", "2..99"});
   expect_error(make("program", {"lines=4..100"}), {"--knob lines=4..100", "2..99"});
-  expect_error(make("program", {"digits=5"}), {"--knob digits=5", "no knob 'digits'", "lines, registers, passes"});
+  expect_error(make("program", {"digits=5"}),
+               {"--knob digits=5", "no knob 'digits'", "lines, registers, passes"});
   expect_error(make("all", {"width=5"}), {"--knob width=5", "carry: digits, steps"});
-  expect_error(make("pointer", {"hops=80", "distractors=30"}), {"knobs hops + distractors = 80 + 30", "99 available keys"});
+  expect_error(make("pointer", {"hops=80", "distractors=30"}),
+               {"knobs hops + distractors = 80 + 30", "99 available keys"});
   // A knob applies to every selected family that has it.
-  for (const TaskProblem& p : make_task_problems("all", 3, 1, std::vector<std::string>{"digits=3"})) {
+  for (const TaskProblem& p :
+       make_task_problems("all", 3, 1, std::vector<std::string>{"digits=3"})) {
     if (p.group != "program") {
       EXPECT_EQ(p.answer.size(), 6u) << p.answer;
     }
   }
-  EXPECT_NE(task_knob_help().find("pointer: hops=24 (1..99)"), std::string::npos) << task_knob_help();
+  EXPECT_NE(task_knob_help().find("pointer: hops=24 (1..99)"), std::string::npos)
+      << task_knob_help();
 }
 
 TEST(TaskDataset, RoundTrips) {
@@ -627,8 +666,9 @@ TEST(TaskDataset, RoundTrips) {
 
 TEST(TaskDataset, AcceptsExternalDatasets) {
   test::TempDir dir;
-  write_file_atomic(dir / "e.jsonl", "{\"id\": 7, \"prompt\": \"2+2?\", \"answer\": 4, \"extra\": [1]}\n\n"
-                                     "{\"id\": \"b\", \"group\": \"g\", \"prompt\": \"p\", \"answer\": \"x\"}");
+  write_file_atomic(dir / "e.jsonl",
+                    "{\"id\": 7, \"prompt\": \"2+2?\", \"answer\": 4, \"extra\": [1]}\n\n"
+                    "{\"id\": \"b\", \"group\": \"g\", \"prompt\": \"p\", \"answer\": \"x\"}");
   const auto problems = read_dataset(dir / "e.jsonl");
   ASSERT_EQ(problems.size(), 2u);
   EXPECT_EQ(problems[0], (TaskProblem{"7", "all", "2+2?", "", "4"}));
@@ -645,9 +685,12 @@ TEST(TaskDataset, BadLinesNameFileAndLine) {
       {"{\"id\": \"a\", \"answer\": \"1\"}\n", ":1: missing \"prompt\""},
       {"{\"prompt\": \"p\", \"answer\": \"1\"}\n", ":1: missing \"id\""},
       {good + "\n{\"id\": \"b\", \"prompt\": \"p\"}\n", ":3: missing \"answer\""},
-      {"{\"id\": \"a\", \"prompt\": 5, \"answer\": \"1\"}\n", ":1: \"prompt\" must be a string, not number"},
-      {"{\"id\": \"a\", \"prompt\": \"p\", \"answer\": [1]}\n", ":1: \"answer\" must be a string or an integer, not array"},
-      {"{\"id\": \"a\", \"prompt\": \"p\", \"answer\": \"1\", \"trace\": null}\n", ":1: \"trace\" must be a string, not null"},
+      {"{\"id\": \"a\", \"prompt\": 5, \"answer\": \"1\"}\n",
+       ":1: \"prompt\" must be a string, not number"},
+      {"{\"id\": \"a\", \"prompt\": \"p\", \"answer\": [1]}\n",
+       ":1: \"answer\" must be a string or an integer, not array"},
+      {"{\"id\": \"a\", \"prompt\": \"p\", \"answer\": \"1\", \"trace\": null}\n",
+       ":1: \"trace\" must be a string, not null"},
       {good + good, ":2: id \"a\" appears twice"},
   };
   for (const auto& [text, message] : cases) {
@@ -660,14 +703,20 @@ TEST(TaskDataset, BadLinesNameFileAndLine) {
 TEST(TasksCli, WritesTheDatasetAndASummary) {
   test::TempDir dir;
   const auto out = dir / "carry.jsonl";
-  const auto r = test::run_command(test::cli() + " tasks --family carry --n 4 --seed 9 --knob digits=5 --knob steps=3..6 --out " +
-                                   out.string());
+  const auto r = test::run_command(
+      test::cli() +
+      " tasks --family carry --n 4 --seed 9 --knob digits=5 --knob steps=3..6 --out " +
+      out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(read_dataset(out), make_task_problems("carry", 4, 9, std::vector<std::string>{"digits=5", "steps=3..6"}));
-  EXPECT_NE(r.output.find("wrote 4 problems to " + out.string() + " (family carry, seed 9)"), std::string::npos) << r.output;
+  EXPECT_EQ(read_dataset(out),
+            make_task_problems("carry", 4, 9, std::vector<std::string>{"digits=5", "steps=3..6"}));
+  EXPECT_NE(r.output.find("wrote 4 problems to " + out.string() + " (family carry, seed 9)"),
+            std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("trace characters mean"), std::string::npos) << r.output;
 
-  const auto all = test::run_command(test::cli() + " tasks --family all --n 5 --out " + (dir / "all.jsonl").string());
+  const auto all = test::run_command(test::cli() + " tasks --family all --n 5 --out " +
+                                     (dir / "all.jsonl").string());
   ASSERT_EQ(all.exit_code, 0) << all.output;
   for (const char* group : {"all ", "program ", "pointer ", "carry ", "walk ", "lemmas "})
     EXPECT_NE(all.output.find(std::string("  ") + group), std::string::npos) << all.output;
@@ -679,8 +728,10 @@ TEST(TasksCli, BadOptionsFailNamingTheOption) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"--family nope --n 2", "--family: unknown task family 'nope'"},
       {"--family walk,nope --n 2", "--family: unknown task family 'nope'"},
-      {"--family lemmas --n 2 --knob rounds=30 --knob warmup=0", "rounds - warmup = 30 - 0 must be 1..20"},
-      {"--family carry --n 2 --knob digits=99", "--knob digits=99: digits of family carry takes 1..26"},
+      {"--family lemmas --n 2 --knob rounds=30 --knob warmup=0",
+       "rounds - warmup = 30 - 0 must be 1..20"},
+      {"--family carry --n 2 --knob digits=99",
+       "--knob digits=99: digits of family carry takes 1..26"},
       {"--family carry --n 2 --knob hops=3", "--knob hops=3: no knob 'hops'"},
       {"--family carry --n -1", "--n: the number of problems must be at least 1"},
       {"--family carry", "--n is required"},

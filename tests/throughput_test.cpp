@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/json_file.hpp"
-#include "model/transformer.hpp"
+#include "engine/transformer.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
@@ -14,9 +14,10 @@ class ScheduleEntries : public test::TinyModelTest {};
 
 TEST_F(ScheduleEntries, MatchWhatRunningTheTokensLeaves) {
   const ModelConfig& c = model->config();
-  for (const EvictionSchedule schedule : {EvictionSchedule{0, 8, 0}, EvictionSchedule{24, 8, 0},
-                                          EvictionSchedule{20, 8, 4}}) {
-    Sequence seq(c, {.schedule = schedule, .policy = schedule.active() ? make_policy("h2o") : nullptr});
+  for (const EvictionSchedule schedule :
+       {EvictionSchedule{0, 8, 0}, EvictionSchedule{24, 8, 0}, EvictionSchedule{20, 8, 4}}) {
+    Sequence seq(
+        c, {.schedule = schedule, .policy = schedule.active() ? make_policy("h2o") : nullptr});
     const auto ids = test::pattern_tokens(70, c.vocab);
     for (int64_t position = 0; position < 70; ++position) {
       ASSERT_EQ(seq.cache().head(1, 0).count(), schedule.entries_before(position))
@@ -35,10 +36,12 @@ TEST(ThroughputCommand, BatchesThatFitTheCapWithTableAndJsonRows) {
                                    " throughput --random-params tiny --lengths 64,256"
                                    " --kv-memory 1M"
                                    " --policies full,h2o --budgets 32 --evict-every 16 --steps 1"
-                                   " --warmup 0 --json " + json.string());
+                                   " --warmup 0 --json " +
+                                   json.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("| length | policy | budget | max batch | tokens/s | speed-up |"),
-            std::string::npos) << r.output;
+            std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("| 256 | h2o | 32 | 42 |"), std::string::npos) << r.output;
   const Json doc = read_json_file(json);
   EXPECT_EQ(doc["settings"]["kv_memory"], 1 << 20);
@@ -62,19 +65,19 @@ TEST(ThroughputCommand, BatchesThatFitTheCapWithTableAndJsonRows) {
 
 TEST(ThroughputCommand, BadOptionsNameTheOption) {
   const std::string base = test::cli() + " throughput --steps 1 --warmup 0 --evict-every 16 ";
-  for (const auto& [args, needle] : {
-           // One full cache of 256 tokens needs 128K.
-           std::pair<std::string, std::string>{
-               "--random-params tiny --lengths 256 --kv-memory 100K", "--kv-memory"},
-           {"--random-params tiny --lengths 64 --kv-memory lots", "--kv-memory"},
-           {"--random-params tiny --lengths 64 --kv-memory 0", "--kv-memory"},
-           {"--random-params tiny --lengths 64 --policies full,nope --budgets 32", "--policies"},
-           {"--random-params tiny --lengths 64 --policies h2o --budgets 32", "--policies"},
-           {"--random-params tiny --lengths 64 --policies full,h2o --budgets 4", "--budget"},
-           {"--random-params tiny --lengths 64,x", "--lengths"},
-           {"--random-params tiny --lengths 1", "--lengths"},
-           {"--random-params huge --lengths 64", "--random-params"},
-           {"--lengths 64", "--model"}}) {
+  for (const auto& [args, needle] :
+       {// One full cache of 256 tokens needs 128K.
+        std::pair<std::string, std::string>{"--random-params tiny --lengths 256 --kv-memory 100K",
+                                            "--kv-memory"},
+        {"--random-params tiny --lengths 64 --kv-memory lots", "--kv-memory"},
+        {"--random-params tiny --lengths 64 --kv-memory 0", "--kv-memory"},
+        {"--random-params tiny --lengths 64 --policies full,nope --budgets 32", "--policies"},
+        {"--random-params tiny --lengths 64 --policies h2o --budgets 32", "--policies"},
+        {"--random-params tiny --lengths 64 --policies full,h2o --budgets 4", "--budget"},
+        {"--random-params tiny --lengths 64,x", "--lengths"},
+        {"--random-params tiny --lengths 1", "--lengths"},
+        {"--random-params huge --lengths 64", "--random-params"},
+        {"--lengths 64", "--model"}}) {
     const auto r = test::run_command(base + args);
     EXPECT_NE(r.exit_code, 0) << args;
     EXPECT_NE(r.output.find(needle), std::string::npos) << args << ": " << r.output;
@@ -86,7 +89,9 @@ TEST(KvMemoryOption, EvalRefusesACapThatHoldsNoSequence) {
   const auto model = test::run_command(test::cli() + " random-model --out " + (dir / "m").string());
   ASSERT_EQ(model.exit_code, 0) << model.output;
   ASSERT_EQ(test::run_command(test::cli() + " tasks --family carry --n 2 --out " +
-                              (dir / "d.jsonl").string()).exit_code, 0);
+                              (dir / "d.jsonl").string())
+                .exit_code,
+            0);
   const std::string base = test::cli() + " eval --model " + (dir / "m").string() + " --dataset " +
                            (dir / "d.jsonl").string() + " --max-new-tokens 8 ";
   for (const char* cap : {"1000", "2X"}) {

@@ -14,7 +14,8 @@ class TokenizeCli : public ::testing::Test {
   void SetUp() override { write_file_atomic(tokenizer, spec.json); }
 
   test::CommandResult run(const std::string& args) {
-    return test::run_command(test::cli() + " tokenize --tokenizer " + tokenizer.string() + " " + args);
+    return test::run_command(test::cli() + " tokenize --tokenizer " + tokenizer.string() + " " +
+                             args);
   }
 
   test::TempDir dir;
@@ -31,14 +32,15 @@ TEST_F(TokenizeCli, EncodesText) {
 }
 
 TEST_F(TokenizeCli, EncodesAndDecodesJsonl) {
-  write_file_atomic(dir / "in.jsonl", "{\"id\": 1, \"text\": \"a b\"}\n\n{\"text\": \"<think>\"}\n");
+  write_file_atomic(dir / "in.jsonl",
+                    "{\"id\": 1, \"text\": \"a b\"}\n\n{\"text\": \"<think>\"}\n");
   auto r = run("--input " + (dir / "in.jsonl").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(r.output,
-            "{\"id\":1,\"ids\":[97,32,98],\"text\":\"a b\"}\n{\"ids\":[" + std::to_string(spec.think_id) +
-                "],\"text\":\"<think>\"}\n");
+  EXPECT_EQ(r.output, "{\"id\":1,\"ids\":[97,32,98],\"text\":\"a b\"}\n{\"ids\":[" +
+                          std::to_string(spec.think_id) + "],\"text\":\"<think>\"}\n");
 
-  write_file_atomic(dir / "ids.jsonl", "{\"ids\": [104, 105, " + std::to_string(spec.endoftext_id) + "]}\n");
+  write_file_atomic(dir / "ids.jsonl",
+                    "{\"ids\": [104, 105, " + std::to_string(spec.endoftext_id) + "]}\n");
   r = run("--decode --input " + (dir / "ids.jsonl").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(Json::parse(r.output)["text"], "hi<|endoftext|>");
@@ -57,7 +59,8 @@ TEST_F(TokenizeCli, ReportsTheBadLine) {
   write_file_atomic(input, "{\"text\": 5}\n");
   r = run("--input " + input.string());
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find(input.string() + ":1: expected a \"text\" string"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(input.string() + ":1: expected a \"text\" string"), std::string::npos)
+      << r.output;
 
   write_file_atomic(input, "{\"ids\": [1, 999999]}\n");
   r = run("--decode --input " + input.string());

@@ -34,8 +34,8 @@ const Tokenizer* qwen3() {
   return tokenizer ? &*tokenizer : nullptr;
 }
 
-#define REQUIRE_QWEN3()                                                                   \
-  if (qwen3() == nullptr)                                                                 \
+#define REQUIRE_QWEN3()   \
+  if (qwen3() == nullptr) \
   GTEST_SKIP() << qwen3_tokenizer_path() << " is missing: run tests/reference/tokenizer/fetch.sh"
 
 struct FixtureLine {
@@ -93,7 +93,8 @@ TEST(Qwen3Tokenizer, WhitespaceIsUnicodeWhiteSpace) {
   EXPECT_EQ(qwen3()->encode("   \ufeff"), (std::vector<int32_t>{256, 75780}));
   EXPECT_EQ(qwen3()->encode("\ufeff'S'Re"), (std::vector<int32_t>{3225, 6, 50, 49427}));
   EXPECT_EQ(qwen3()->encode("   \u0085T!"), (std::vector<int32_t>{262, 126, 227, 51, 0}));
-  EXPECT_EQ(qwen3()->encode(" \u0085\u30bf'Re"), (std::vector<int32_t>{220, 126, 227, 46207, 49427}));
+  EXPECT_EQ(qwen3()->encode(" \u0085\u30bf'Re"),
+            (std::vector<int32_t>{220, 126, 227, 46207, 49427}));
 }
 
 TEST(Qwen3Tokenizer, KnowsItsSpecialTokens) {
@@ -141,13 +142,17 @@ TEST(Qwen3Tokenizer, DecodeRejectsUnknownIds) {
 // quadratic merge loop or regex would not.
 TEST(Qwen3Tokenizer, LongRunsAreFast) {
   REQUIRE_QWEN3();
-  const std::string runs[] = {std::string(20000, ' '), std::string(20000, '7'),
-                              std::string(20000, 'a'), std::string(20000, '\n'),
-                              "x" + std::string(20000, ' ') + "y", std::string(10000, '\t') + "z"};
+  const std::string runs[] = {std::string(20000, ' '),
+                              std::string(20000, '7'),
+                              std::string(20000, 'a'),
+                              std::string(20000, '\n'),
+                              "x" + std::string(20000, ' ') + "y",
+                              std::string(10000, '\t') + "z"};
   for (const std::string& text : runs) {
     auto start = std::chrono::steady_clock::now();
     std::vector<int32_t> ids = qwen3()->encode(text);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_LT(seconds, 0.5) << "run of " << Json(text.substr(0, 3)).dump();
     EXPECT_EQ(qwen3()->decode(ids), text);
   }

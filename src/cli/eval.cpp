@@ -72,25 +72,37 @@ void run(Options& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   for (const std::string& group : groups_in_order(result.rows)) {
-    std::printf("%s%s\n\n", group == "all" ? "" : "\n", group == "all" ? "all problems" : group.c_str());
+    std::printf("%s%s\n\n", group == "all" ? "" : "\n",
+                group == "all" ? "all problems" : group.c_str());
     std::printf("%s", markdown_table(result.rows, group).c_str());
   }
   std::fflush(stdout);
   if (o.out.empty()) return;
-  Json settings = {
-      {"model", o.model}, {"dataset", o.dataset}, {"n_problems", problems.size()},
-      {"policies", o.policies}, {"budgets", o.budgets}, {"evict_every", o.evict_every},
-      {"sinks", o.sinks.empty() ? Json("policy default") : Json(o.sinks)},
-      {"samples", s.samples}, {"max_new_tokens", s.max_new_tokens},
-      {"temperature", s.sampling.temperature}, {"top_k", s.sampling.top_k},
-      {"top_p", s.sampling.top_p}, {"seed", s.sampling.seed}, {"chat", s.chat},
-      {"think", s.think}, {"grader", o.grader}, {"kv_memory", s.batch.kv_memory}, {"max_batch", s.batch.max_sequences},
-      {"threads", omp_get_max_threads()},
-      {"seconds", seconds}};
+  Json settings = {{"model", o.model},
+                   {"dataset", o.dataset},
+                   {"n_problems", problems.size()},
+                   {"policies", o.policies},
+                   {"budgets", o.budgets},
+                   {"evict_every", o.evict_every},
+                   {"sinks", o.sinks.empty() ? Json("policy default") : Json(o.sinks)},
+                   {"samples", s.samples},
+                   {"max_new_tokens", s.max_new_tokens},
+                   {"temperature", s.sampling.temperature},
+                   {"top_k", s.sampling.top_k},
+                   {"top_p", s.sampling.top_p},
+                   {"seed", s.sampling.seed},
+                   {"chat", s.chat},
+                   {"think", s.think},
+                   {"grader", o.grader},
+                   {"kv_memory", s.batch.kv_memory},
+                   {"max_batch", s.batch.max_sequences},
+                   {"threads", omp_get_max_threads()},
+                   {"seconds", seconds}};
   if (!o.policy_options.judges.empty())
     settings["judge"] = {{"files", o.policy_options.judges}, {"mode", o.policy_options.judge_mode}};
   write_report(o.out, settings, result.rows);
-  write_file_atomic(std::filesystem::path(o.out) / "samples.jsonl", samples_jsonl(result, problems, s.runs));
+  write_file_atomic(std::filesystem::path(o.out) / "samples.jsonl",
+                    samples_jsonl(result, problems, s.runs));
   std::fprintf(stderr, "report written to %s (%.0f s, seed %llu)\n", o.out.c_str(), seconds,
                static_cast<unsigned long long>(s.sampling.seed));
 }
@@ -108,8 +120,9 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--budgets", o->budgets, "comma-separated budgets (KV entries per head)");
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
   add_judge_options(cmd, o->policy_options);
-  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
-                                      "prompt token (default: the policy's)");
+  cmd->add_option("--sinks", o->sinks,
+                  "first tokens never evicted: N, or 'prompt' for every "
+                  "prompt token (default: the policy's)");
   cmd->add_option("--samples", s.samples, "generations per problem (average pass@1)")
       ->capture_default_str();
   cmd->add_option("--max-new-tokens", s.max_new_tokens)->capture_default_str();

@@ -4,8 +4,8 @@
 #include "cli/judge_options.hpp"
 #include "core/error.hpp"
 #include "core/json_file.hpp"
+#include "engine/generate.hpp"
 #include "model/chat.hpp"
-#include "model/generate.hpp"
 #include "model/tokenizer.hpp"
 
 namespace foresight::cli {
@@ -47,7 +47,7 @@ void run(const Options& o) {
     size_t complete = pending.size();
     for (size_t back = 1; back <= std::min<size_t>(3, pending.size()); ++back) {
       const auto byte = static_cast<unsigned char>(pending[pending.size() - back]);
-      if ((byte & 0xC0) == 0x80) continue;          // continuation byte: keep looking
+      if ((byte & 0xC0) == 0x80) continue;  // continuation byte: keep looking
       const size_t need = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
       if (need > back) complete = pending.size() - back;
       break;
@@ -60,18 +60,18 @@ void run(const Options& o) {
   std::fwrite(pending.data(), 1, pending.size(), stdout);
   std::printf("\n");
   const auto generated = r.tokens.size();
-  std::fprintf(stderr,
-               "prompt %zu tokens, generated %zu tokens (%s); prefill %.1f tok/s, decode %.1f "
-               "tok/s; peak KV %.2f MiB; %lld evictions (%lld entries, %.1f%% of the time); policy %s; "
-               "seed %llu\n",
-               prompt.size(), generated, r.stopped ? "stop token" : "token limit",
-               double(prompt.size()) / std::max(r.prefill_seconds, 1e-9),
-               generated > 1 ? double(generated - 1) / std::max(r.decode_seconds, 1e-9) : 0.0,
-               double(r.peak_kv_bytes) / (1 << 20), static_cast<long long>(r.evictions),
-               static_cast<long long>(r.evicted_entries),
-               100 * r.eviction_seconds / std::max(r.prefill_seconds + r.decode_seconds, 1e-9),
-               o.policy.c_str(),
-               static_cast<unsigned long long>(settings.sampling.seed));
+  std::fprintf(
+      stderr,
+      "prompt %zu tokens, generated %zu tokens (%s); prefill %.1f tok/s, decode %.1f "
+      "tok/s; peak KV %.2f MiB; %lld evictions (%lld entries, %.1f%% of the time); policy %s; "
+      "seed %llu\n",
+      prompt.size(), generated, r.stopped ? "stop token" : "token limit",
+      double(prompt.size()) / std::max(r.prefill_seconds, 1e-9),
+      generated > 1 ? double(generated - 1) / std::max(r.decode_seconds, 1e-9) : 0.0,
+      double(r.peak_kv_bytes) / (1 << 20), static_cast<long long>(r.evictions),
+      static_cast<long long>(r.evicted_entries),
+      100 * r.eviction_seconds / std::max(r.prefill_seconds + r.decode_seconds, 1e-9),
+      o.policy.c_str(), static_cast<unsigned long long>(settings.sampling.seed));
 }
 
 }  // namespace
@@ -86,18 +86,22 @@ void add_generate_command(CLI::App& app) {
   cmd->add_flag("--chat", o->chat, "wrap the prompt in the ChatML chat template");
   cmd->add_flag("--think", o->think, "with --chat: open the assistant turn with <think>");
   cmd->add_option("--max-new-tokens", o->gen.max_new_tokens)->capture_default_str();
-  cmd->add_option("--temperature", o->gen.sampling.temperature, "0 = greedy")->capture_default_str();
+  cmd->add_option("--temperature", o->gen.sampling.temperature, "0 = greedy")
+      ->capture_default_str();
   cmd->add_option("--top-k", o->gen.sampling.top_k, "0 = no limit")->capture_default_str();
   cmd->add_option("--top-p", o->gen.sampling.top_p)->capture_default_str();
   cmd->add_option("--seed", o->gen.sampling.seed)->capture_default_str();
-  cmd->add_option("--policy", o->policy, "eviction policy: full, random, streaming, h2o, tova, "
-                                         "snapkv, rkv, foresight")->capture_default_str();
+  cmd->add_option("--policy", o->policy,
+                  "eviction policy: full, random, streaming, h2o, tova, "
+                  "snapkv, rkv, foresight")
+      ->capture_default_str();
   add_judge_options(cmd, o->policy_options);
   cmd->add_option("--budget", o->gen.schedule.budget, "KV entries kept per (layer, KV head)");
   cmd->add_option("--evict-every", o->gen.schedule.evict_every, "eviction length L")
       ->capture_default_str();
-  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
-                                       "prompt token (default: 4 for streaming, else 0)");
+  cmd->add_option("--sinks", o->sinks,
+                  "first tokens never evicted: N, or 'prompt' for every "
+                  "prompt token (default: 4 for streaming, else 0)");
   cmd->callback([o, prompt, prompt_file] {
     if (prompt->count() == 0 && prompt_file->count() == 0)
       fail("generate: give --prompt or --prompt-file");

@@ -24,15 +24,20 @@ void run(const Options& o) {
   const ModelConfig config = ModelConfig::load(o.model);
   const JudgeFeatureSet features = JudgeFeatureSet::parse(o.features, "--features");
   Judge judge = Judge::random(JudgeShape::of(config, features), o.seed);
-  judge.info = {o.model, o.budget, o.evict_every, "", "init",
+  judge.info = {o.model,
+                o.budget,
+                o.evict_every,
+                "",
+                "init",
                 fmt::format("foresight judge-init --model {} --budget {} --evict-every {} "
-                            "--features {} --out {} --seed {}", o.model, o.budget,
-                            o.evict_every, o.features, o.out, o.seed)};
+                            "--features {} --out {} --seed {}",
+                            o.model, o.budget, o.evict_every, o.features, o.out, o.seed)};
   write_judge(o.out, judge);
   const JudgeShape& s = judge.shape();
-  std::fprintf(stderr, "judge for %d layers x %d KV heads, %d features, %lld parameters -> %s (seed %llu)\n",
-               s.n_layers, s.n_kv_heads, s.features(), static_cast<long long>(s.parameters()),
-               o.out.c_str(), static_cast<unsigned long long>(o.seed));
+  std::fprintf(
+      stderr, "judge for %d layers x %d KV heads, %d features, %lld parameters -> %s (seed %llu)\n",
+      s.n_layers, s.n_kv_heads, s.features(), static_cast<long long>(s.parameters()), o.out.c_str(),
+      static_cast<unsigned long long>(o.seed));
 }
 
 }  // namespace
@@ -47,8 +52,10 @@ void add_judge_init_command(CLI::App& app) {
   cmd->add_option("--features", o->features,
                   "the judge's inputs: default (= unrotated-key,value,logstats8,position, "
                   "standardised once train-judge measures them), spec (the paper's: "
-                  "key,value,stats8), or such a list")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "seed of the N(0, 0.02) initialisation")->capture_default_str();
+                  "key,value,stats8), or such a list")
+      ->capture_default_str();
+  cmd->add_option("--seed", o->seed, "seed of the N(0, 0.02) initialisation")
+      ->capture_default_str();
   cmd->callback([o] { run(*o); });
 }
 

@@ -1,10 +1,10 @@
 #include "cli/kv_memory_option.hpp"
 
-#include <charconv>
 #include <unistd.h>
+#include <charconv>
 
 #include "core/error.hpp"
-#include "model/generate.hpp"
+#include "engine/generate.hpp"
 
 namespace foresight::cli {
 
@@ -30,7 +30,7 @@ int64_t parse_kv_memory(const std::string& text) {
   const char* end = text.data() + text.size();
   const auto [rest, error] = std::from_chars(text.data(), end, value);
   const std::string suffix(rest, end);
-  const int shift = suffix.empty() ? 0
+  const int shift = suffix.empty()  ? 0
                     : suffix == "K" ? 10
                     : suffix == "M" ? 20
                     : suffix == "G" ? 30

@@ -7,9 +7,10 @@
 namespace foresight::cli {
 
 void add_random_model_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand(
-      "random-model", "write a randomly initialised model in Hugging Face layout (for tests and "
-                      "benchmarks)");
+  auto* cmd =
+      app.add_subcommand("random-model",
+                         "write a randomly initialised model in Hugging Face layout (for tests and "
+                         "benchmarks)");
   struct Options {
     std::string out, preset = "tiny", arch = "qwen3", dtype;
     uint64_t seed = 1;
@@ -17,7 +18,8 @@ void add_random_model_command(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("--out", o->out, "output directory")->required();
-  cmd->add_option("--preset", o->preset, "tiny (2 layers, width 64) or 100m")->capture_default_str();
+  cmd->add_option("--preset", o->preset, "tiny (2 layers, width 64) or 100m")
+      ->capture_default_str();
   cmd->add_option("--arch", o->arch, "qwen3, qwen2 or llama")->capture_default_str();
   cmd->add_option("--dtype", o->dtype, "f32, bf16 or f16 (default: the preset's)");
   cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();

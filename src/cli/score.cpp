@@ -45,10 +45,10 @@ void run(const Options& o) {
   const auto n_traces = int64_t(traces.size());
   // The future attention is recorded when golden needs it, and for --json, whose summary
   // counts what every policy's evictions take from the future (harmful evictions).
-  const bool golden = !o.json.empty() ||
-                      std::any_of(runs.begin(), runs.end(), [](const PolicyRun& r) {
-                        return r.impl && r.impl->needs_future();
-                      });
+  const bool golden =
+      !o.json.empty() || std::any_of(runs.begin(), runs.end(), [](const PolicyRun& r) {
+        return r.impl && r.impl->needs_future();
+      });
 
   // Progress in tokens replayed: a full-cache pass over every trace that lacks its reference or
   // whose future attention is needed, then every (run, trace) pair.
@@ -64,7 +64,8 @@ void run(const Options& o) {
   Progress progress("score", work, "tok");
   // A future attention table holds about T^2 / (2L) floats per layer and KV head, so under
   // golden the traces go in batches of one per thread, each batch's tables freed after it.
-  const int64_t batch = golden ? std::max(1, omp_get_max_threads()) : std::max<int64_t>(n_traces, 1);
+  const int64_t batch =
+      golden ? std::max(1, omp_get_max_threads()) : std::max<int64_t>(n_traces, 1);
   for (int64_t begin = 0; begin < n_traces; begin += batch) {
     const int64_t n = std::min(batch, n_traces - begin);
     std::vector<std::shared_ptr<const FutureAttention>> futures(static_cast<size_t>(n));
@@ -74,8 +75,8 @@ void run(const Options& o) {
       if (!golden && t.has_reference()) return;
       TokenLosses full;
       if (golden)
-        futures[j] = std::make_shared<const FutureAttention>(
-            record_future_attention(*model, t.ids, o.evict_every, t.has_reference() ? nullptr : &full));
+        futures[j] = std::make_shared<const FutureAttention>(record_future_attention(
+            *model, t.ids, o.evict_every, t.has_reference() ? nullptr : &full));
       else {
         Sequence seq(config, {.schedule = EvictionSchedule{0, o.evict_every, 0}});
         full = teacher_forced_losses(*model, seq, t.ids);
@@ -103,7 +104,8 @@ void run(const Options& o) {
 
   Json summary = Json::array();
   // Rises in nats per token, then relative (the paper's measure) in brackets.
-  std::printf("| policy | budget | L | loss | loss ratio | low-entropy rise | high-entropy rise |\n");
+  std::printf(
+      "| policy | budget | L | loss | loss ratio | low-entropy rise | high-entropy rise |\n");
   std::printf("|---|---|---|---|---|---|---|\n");
   for (size_t r = 0; r < runs.size(); ++r) {
     std::vector<std::vector<float>> ce(traces.size());
@@ -145,41 +147,55 @@ void run(const Options& o) {
   Json per_trace = Json::array();
   for (int64_t i = 0; i < n_traces; ++i) {
     const Trace& t = traces[i];
-    Json item = {{"id", t.id}, {"group", t.group}, {"prompt_len", t.prompt_len},
+    Json item = {{"id", t.id},
+                 {"group", t.group},
+                 {"prompt_len", t.prompt_len},
                  {"full_ce", scored(t.ce, t.prompt_len)},
-                 {"full_entropy", scored(t.entropy, t.prompt_len)}, {"runs", Json::object()}};
+                 {"full_entropy", scored(t.entropy, t.prompt_len)},
+                 {"runs", Json::object()}};
     for (size_t r = 0; r < runs.size(); ++r)
       item["runs"][run_label(runs[r])] = {{"ce", scored(losses[r][i].ce, t.prompt_len)},
                                           {"entropy", scored(losses[r][i].entropy, t.prompt_len)}};
     per_trace.push_back(std::move(item));
   }
-  Json settings = {{"model", o.model}, {"traces", o.traces}, {"evict_every", o.evict_every},
-                   {"seed", o.seed}, {"n_traces", n_traces}};
+  Json settings = {{"model", o.model},
+                   {"traces", o.traces},
+                   {"evict_every", o.evict_every},
+                   {"seed", o.seed},
+                   {"n_traces", n_traces}};
   if (!o.policy_options.judges.empty())
     settings["judge"] = {{"files", o.policy_options.judges}, {"mode", o.policy_options.judge_mode}};
-  write_file_atomic(o.json, Json{{"settings", settings}, {"summary", summary}, {"traces", per_trace}}
-                                .dump() + "\n");
+  write_file_atomic(
+      o.json,
+      Json{{"settings", settings}, {"summary", summary}, {"traces", per_trace}}.dump() + "\n");
 }
 
 }  // namespace
 
 void add_score_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("score", "teacher-forced loss of policies on traces, against "
-                                          "the full cache");
+  auto* cmd = app.add_subcommand("score",
+                                 "teacher-forced loss of policies on traces, against "
+                                 "the full cache");
   auto o = std::make_shared<Options>();
   cmd->add_option("--model", o->model, "model directory")->required();
-  cmd->add_option("--traces", o->traces, "traces (.safetensors from `foresight traces`, or "
-                                         ".jsonl of {\"ids\", \"prompt_len\"})")->required();
-  cmd->add_option("--policy", o->policies, "policies, comma-separated (golden: the oracle, "
-                                           "from each trace's recorded future attention)")
+  cmd->add_option("--traces", o->traces,
+                  "traces (.safetensors from `foresight traces`, or "
+                  ".jsonl of {\"ids\", \"prompt_len\"})")
+      ->required();
+  cmd->add_option("--policy", o->policies,
+                  "policies, comma-separated (golden: the oracle, "
+                  "from each trace's recorded future attention)")
       ->capture_default_str();
   add_judge_options(cmd, o->policy_options);
   cmd->add_option("--budget", o->budgets, "budgets, comma-separated (KV entries per head)");
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
-  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
-                                      "prompt token (default: the policy's)");
-  cmd->add_option("--harm-threshold", o->harm_threshold, "--json: future attention above which "
-                  "an eviction counts as harmful")->capture_default_str();
+  cmd->add_option("--sinks", o->sinks,
+                  "first tokens never evicted: N, or 'prompt' for every "
+                  "prompt token (default: the policy's)");
+  cmd->add_option("--harm-threshold", o->harm_threshold,
+                  "--json: future attention above which "
+                  "an eviction counts as harmful")
+      ->capture_default_str();
   cmd->add_option("--seed", o->seed, "seed of randomised policies (trace i uses seed + i)")
       ->capture_default_str();
   cmd->add_option("--limit", o->limit, "score only the first N traces");

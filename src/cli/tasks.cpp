@@ -40,9 +40,11 @@ void print_summary(const std::vector<TaskProblem>& problems, const Options& o) {
                o.out.c_str(), o.family.c_str(), static_cast<unsigned long long>(o.seed));
   if (groups.size() > 1) groups.emplace("all", total);
   for (const auto& [group, l] : groups)
-    std::fprintf(stderr, "  %-8s %5zu problems; trace characters mean %.1f, min %zu, max %zu; prompt mean %.1f\n",
-                 group.c_str(), l.count, double(l.sum) / double(l.count), l.min, l.max,
-                 double(l.prompt_sum) / double(l.count));
+    std::fprintf(
+        stderr,
+        "  %-8s %5zu problems; trace characters mean %.1f, min %zu, max %zu; prompt mean %.1f\n",
+        group.c_str(), l.count, double(l.sum) / double(l.count), l.min, l.max,
+        double(l.prompt_sum) / double(l.count));
 }
 
 }  // namespace
@@ -50,12 +52,15 @@ void print_summary(const std::vector<TaskProblem>& problems, const Options& o) {
 void add_tasks_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("tasks", "write a JSONL dataset of synthetic reasoning problems");
   auto o = std::make_shared<Options>();
-  cmd->add_option("--family", o->family, "program, walk, lemmas, carry, pointer, all, or a comma-separated list (the families take turns)")
+  cmd->add_option(
+         "--family", o->family,
+         "program, walk, lemmas, carry, pointer, all, or a comma-separated list (the families take turns)")
       ->required();
   cmd->add_option("--n", o->n, "number of problems")->required();
   cmd->add_option("--seed", o->seed, "random seed")->capture_default_str();
-  cmd->add_option("--knob", o->knobs,
-                  "name=value or name=lo..hi (drawn per problem); repeatable. Knobs:\n" + task_knob_help());
+  cmd->add_option(
+      "--knob", o->knobs,
+      "name=value or name=lo..hi (drawn per problem); repeatable. Knobs:\n" + task_knob_help());
   cmd->add_option("--out", o->out, "output JSONL file")->required();
   cmd->callback([o] {
     const auto problems = make_task_problems(o->family, o->n, o->seed, o->knobs);

@@ -1,9 +1,9 @@
 // `foresight throughput`: the most sequences that fit a KV memory cap and the tokens/s of
 // decoding them together, per policy, budget and generation length, with the speed-up over the
 // full cache (the paper's Table 3). What is measured, and how, is in eval/throughput.hpp.
+#include <unistd.h>
 #include <charconv>
 #include <cstdio>
-#include <unistd.h>
 
 #include <omp.h>
 
@@ -49,8 +49,8 @@ std::vector<int> parse_lengths(const std::string& text) {
 std::unique_ptr<Model> random_model(const std::string& preset) {
   if (preset != "tiny" && preset != "100m")
     fail("--random-params: unknown preset '{}' (tiny, 100m)", preset);
-  const auto dir = std::filesystem::temp_directory_path() /
-                   fmt::format("foresight-throughput-{}", ::getpid());
+  const auto dir =
+      std::filesystem::temp_directory_path() / fmt::format("foresight-throughput-{}", ::getpid());
   std::unique_ptr<Model> model;
   try {
     write_random_model(dir, RandomModelSpec::preset(preset));
@@ -74,12 +74,13 @@ void run(Options& o) {
   s.runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options);
 
   const std::string source = o.model.empty() ? "random " + o.random_params : o.model;
-  std::printf("model %s (%.1fM parameters, %lld KV bytes per token), --kv-memory %lld bytes, "
-              "L = %d, %d warm-up + %d timed steps, %d threads, seed %llu\n\n",
-              source.c_str(), double(c.parameter_count()) / 1e6,
-              static_cast<long long>(c.kv_bytes_per_token()), static_cast<long long>(s.kv_memory),
-              o.evict_every, s.warmup_steps, s.steps, omp_get_max_threads(),
-              static_cast<unsigned long long>(s.seed));
+  std::printf(
+      "model %s (%.1fM parameters, %lld KV bytes per token), --kv-memory %lld bytes, "
+      "L = %d, %d warm-up + %d timed steps, %d threads, seed %llu\n\n",
+      source.c_str(), double(c.parameter_count()) / 1e6,
+      static_cast<long long>(c.kv_bytes_per_token()), static_cast<long long>(s.kv_memory),
+      o.evict_every, s.warmup_steps, s.steps, omp_get_max_threads(),
+      static_cast<unsigned long long>(s.seed));
   std::fflush(stdout);
   Progress progress("throughput", int64_t(s.runs.size() * s.lengths.size()));
   const std::vector<ThroughputRow> rows = measure_throughput(*model, s, &progress);
@@ -87,12 +88,17 @@ void run(Options& o) {
   std::printf("%s", throughput_markdown(rows).c_str());
   std::fflush(stdout);
   if (o.json.empty()) return;
-  const Json settings = {{"model", source}, {"parameters", c.parameter_count()},
+  const Json settings = {{"model", source},
+                         {"parameters", c.parameter_count()},
                          {"kv_bytes_per_token", c.kv_bytes_per_token()},
-                         {"kv_memory", s.kv_memory}, {"lengths", s.lengths},
-                         {"policies", o.policies}, {"budgets", o.budgets},
-                         {"evict_every", o.evict_every}, {"steps", s.steps},
-                         {"warmup_steps", s.warmup_steps}, {"seed", s.seed},
+                         {"kv_memory", s.kv_memory},
+                         {"lengths", s.lengths},
+                         {"policies", o.policies},
+                         {"budgets", o.budgets},
+                         {"evict_every", o.evict_every},
+                         {"steps", s.steps},
+                         {"warmup_steps", s.warmup_steps},
+                         {"seed", s.seed},
                          {"threads", omp_get_max_threads()}};
   const Json doc = {{"settings", settings}, {"rows", throughput_json(rows)}};
   write_file_atomic(o.json, doc.dump(2) + "\n");
@@ -101,8 +107,9 @@ void run(Options& o) {
 }  // namespace
 
 void add_throughput_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("throughput", "largest batch under a KV memory cap and its "
-                                               "decoding tokens/s, per policy, budget and length");
+  auto* cmd = app.add_subcommand("throughput",
+                                 "largest batch under a KV memory cap and its "
+                                 "decoding tokens/s, per policy, budget and length");
   auto o = std::make_shared<Options>();
   ThroughputSettings& s = o->settings;
   auto* model = cmd->add_option("--model", o->model, "model directory");
@@ -117,8 +124,9 @@ void add_throughput_command(CLI::App& app) {
   cmd->add_option("--budgets", o->budgets, "comma-separated budgets (KV entries per head)")
       ->capture_default_str();
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
-  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
-                                      "prompt token (default: the policy's)");
+  cmd->add_option("--sinks", o->sinks,
+                  "first tokens never evicted: N, or 'prompt' for every "
+                  "prompt token (default: the policy's)");
   add_judge_options(cmd, o->policy_options);
   cmd->add_option("--steps", s.steps, "timed decoding steps per configuration")
       ->capture_default_str();

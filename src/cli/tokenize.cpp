@@ -33,7 +33,8 @@ Json process(const Tokenizer& tokenizer, Json line, const Options& o, const std:
     if (ids == line.end() || !ids->is_array()) fail("{}: expected an \"ids\" array", where);
     std::vector<int32_t> values;
     for (const Json& id : *ids) {
-      if (!id.is_number_integer() || id.get<int64_t>() < INT32_MIN || id.get<int64_t>() > INT32_MAX) {
+      if (!id.is_number_integer() || id.get<int64_t>() < INT32_MIN ||
+          id.get<int64_t>() > INT32_MAX) {
         fail("{}: \"ids\" holds {}, not a token id", where, id.dump());
       }
       values.push_back(static_cast<int32_t>(id.get<int64_t>()));

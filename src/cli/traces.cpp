@@ -8,9 +8,9 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
+#include "engine/generate.hpp"
 #include "eval/fidelity.hpp"
 #include "model/chat.hpp"
-#include "model/generate.hpp"
 #include "model/tokenizer.hpp"
 #include "tasks/dataset.hpp"
 
@@ -80,12 +80,19 @@ void run(const Options& o) {
   });
   progress.finish();
   const GenerateSettings& g = o.gen;
-  const Json settings = {{"model", o.model}, {"dataset", o.dataset}, {"samples", o.samples},
+  const Json settings = {{"model", o.model},
+                         {"dataset", o.dataset},
+                         {"samples", o.samples},
                          {"max_new_tokens", g.max_new_tokens},
-                         {"temperature", g.sampling.temperature}, {"top_k", g.sampling.top_k},
-                         {"top_p", g.sampling.top_p}, {"seed", g.sampling.seed}, {"chat", o.chat},
-                         {"think", o.think}, {"evict_every", o.evict_every},
-                         {"kv_memory", kv_memory}, {"max_batch", o.max_batch}};
+                         {"temperature", g.sampling.temperature},
+                         {"top_k", g.sampling.top_k},
+                         {"top_p", g.sampling.top_p},
+                         {"seed", g.sampling.seed},
+                         {"chat", o.chat},
+                         {"think", o.think},
+                         {"evict_every", o.evict_every},
+                         {"kv_memory", kv_memory},
+                         {"max_batch", o.max_batch}};
   write_traces(o.out, traces, settings);
   int64_t tokens = 0;
   for (const Trace& t : traces) tokens += int64_t(t.ids.size()) - t.prompt_len;
@@ -97,8 +104,9 @@ void run(const Options& o) {
 }  // namespace
 
 void add_traces_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("traces", "generate full-cache traces of a dataset's prompts, "
-                                           "with per-token reference losses");
+  auto* cmd = app.add_subcommand("traces",
+                                 "generate full-cache traces of a dataset's prompts, "
+                                 "with per-token reference losses");
   auto o = std::make_shared<Options>();
   o->gen.max_new_tokens = 4096;
   cmd->add_option("--model", o->model, "model directory")->required();
@@ -107,13 +115,15 @@ void add_traces_command(CLI::App& app) {
   cmd->add_option("--samples", o->samples, "traces per problem")->capture_default_str();
   cmd->add_option("--limit", o->limit, "use only the first N problems");
   cmd->add_option("--max-new-tokens", o->gen.max_new_tokens)->capture_default_str();
-  cmd->add_option("--temperature", o->gen.sampling.temperature, "0 = greedy")->capture_default_str();
+  cmd->add_option("--temperature", o->gen.sampling.temperature, "0 = greedy")
+      ->capture_default_str();
   cmd->add_option("--top-k", o->gen.sampling.top_k, "0 = no limit")->capture_default_str();
   cmd->add_option("--top-p", o->gen.sampling.top_p)->capture_default_str();
   cmd->add_option("--seed", o->gen.sampling.seed, "trace j is sampled with seed + j")
       ->capture_default_str();
-  cmd->add_option("--evict-every", o->evict_every, "chunk length of the reference pass (match "
-                                                   "the L you will score with)")
+  cmd->add_option("--evict-every", o->evict_every,
+                  "chunk length of the reference pass (match "
+                  "the L you will score with)")
       ->capture_default_str();
   cmd->add_flag("--chat", o->chat, "wrap prompts in the ChatML chat template");
   cmd->add_flag("--think", o->think, "with --chat: open the assistant turn with <think>");

@@ -41,11 +41,11 @@ struct Options {
   JudgeRlSettings rl;     // --group, --epochs, --clip-eps, --kl-beta, --kl-steps (and below)
 };
 
-const std::vector<std::string> kSlOnly = {"--warmup", "--margin", "--loss", "--own-path",
-                                          "--budgets", "--features", "--harm-threshold"};
-const std::vector<std::string> kRlOnly = {"--group",   "--epochs",   "--clip-eps", "--kl-beta",
-                                          "--kl-steps", "--reward", "--log-prob", "--large-rise",
-                                          "--phi-scale"};
+const std::vector<std::string> kSlOnly = {
+    "--warmup", "--margin", "--loss", "--own-path", "--budgets", "--features", "--harm-threshold"};
+const std::vector<std::string> kRlOnly = {"--group",    "--epochs",     "--clip-eps",
+                                          "--kl-beta",  "--kl-steps",   "--reward",
+                                          "--log-prob", "--large-rise", "--phi-scale"};
 
 // The settings of the chosen stage from the command line.
 template <typename Settings>
@@ -63,24 +63,28 @@ Settings stage_settings(const Options& o, Settings s) {
 
 std::string command_line(const Options& o) {
   const EvictionSchedule& b = o.schedule;
-  std::string c = fmt::format("foresight train-judge --stage {} --model {} --traces {} --budget {} "
-                              "--evict-every {} --sinks {} ", o.stage, o.model, o.traces, b.budget,
-                              b.evict_every, b.sinks_name());
+  std::string c = fmt::format(
+      "foresight train-judge --stage {} --model {} --traces {} --budget {} "
+      "--evict-every {} --sinks {} ",
+      o.stage, o.model, o.traces, b.budget, b.evict_every, b.sinks_name());
   if (o.stage == "sl") {
     const JudgeTrainSettings s = stage_settings(o, o.sl);
-    c += fmt::format("--steps {} --traces-per-step {} --lr {} --warmup {} --clip {} --margin {} "
-                     "--loss {} --own-path {}", s.steps, s.traces_per_step, s.lr, s.warmup_steps,
-                     s.clip, s.teacher.margin, pair_weight_name(s.teacher.weight), s.own_path);
+    c += fmt::format(
+        "--steps {} --traces-per-step {} --lr {} --warmup {} --clip {} --margin {} "
+        "--loss {} --own-path {}",
+        s.steps, s.traces_per_step, s.lr, s.warmup_steps, s.clip, s.teacher.margin,
+        pair_weight_name(s.teacher.weight), s.own_path);
     if (o.init.empty()) c += " --features " + o.features;
     if (!o.budgets.empty()) c += " --budgets " + o.budgets;
   } else {
     const JudgeRlSettings s = stage_settings(o, o.rl);
-    c += fmt::format("--steps {} --traces-per-step {} --group {} --epochs {} --lr {} --clip {} "
-                     "--clip-eps {} --kl-beta {} --kl-steps {} --reward {} --large-rise {} "
-                     "--log-prob {} --phi-scale {}", s.steps, s.traces_per_step, s.group,
-                     s.epochs, s.lr, s.clip, s.clip_eps, s.kl_beta, s.kl_steps,
-                     reward_name(s.reward), s.large_rise, draw_log_prob_name(s.log_prob),
-                     o.phi_scale);
+    c += fmt::format(
+        "--steps {} --traces-per-step {} --group {} --epochs {} --lr {} --clip {} "
+        "--clip-eps {} --kl-beta {} --kl-steps {} --reward {} --large-rise {} "
+        "--log-prob {} --phi-scale {}",
+        s.steps, s.traces_per_step, s.group, s.epochs, s.lr, s.clip, s.clip_eps, s.kl_beta,
+        s.kl_steps, reward_name(s.reward), s.large_rise, draw_log_prob_name(s.log_prob),
+        o.phi_scale);
   }
   c += fmt::format(" --seed {} --out {}", o.seed, o.out);
   if (!o.init.empty()) c += " --init " + o.init;
@@ -92,8 +96,9 @@ void run(const CLI::App& cmd, Options o) {
   for (const std::string& name : rl ? kSlOnly : kRlOnly)
     if (cmd.count(name) > 0) fail("{} applies to --stage {} only", name, rl ? "sl" : "rl");
   if (rl && o.init.empty())
-    fail("--stage rl needs --init FILE: the supervised judge (from --stage sl) it starts from "
-         "and is kept near");
+    fail(
+        "--stage rl needs --init FILE: the supervised judge (from --stage sl) it starts from "
+        "and is kept near");
   // Parse the stage's choices before the long loads, so a typo fails at once.
   o.rl.reward = parse_reward(o.reward);
   o.rl.log_prob = parse_draw_log_prob(o.log_prob);
@@ -120,8 +125,8 @@ void run(const CLI::App& cmd, Options o) {
   if (o.heldout_limit > 0 && size_t(o.heldout_limit) < heldout.size())
     heldout.resize(size_t(o.heldout_limit));
 
-  Judge judge = o.init.empty() ? Judge::random(JudgeShape::of(config, features), o.seed)
-                               : read_judge(o.init);
+  Judge judge =
+      o.init.empty() ? Judge::random(JudgeShape::of(config, features), o.seed) : read_judge(o.init);
   if (!o.init.empty()) {
     check_judge_fits(judge, config, o.init);
     // A trained judge keeps the standardisation it learned with; a fresh one is measured.
@@ -137,9 +142,11 @@ void run(const CLI::App& cmd, Options o) {
       return greedy_accuracy(*model, *tokenizer, problems, run, o.max_new_tokens);
     };
   }
-  std::fprintf(stderr, "train-judge: %zu training traces, %zu held out; %lld judge parameters; "
-               "checkpoints in %s\n", train.size(), heldout.size(),
-               static_cast<long long>(judge.shape().parameters()), work_dir.c_str());
+  std::fprintf(stderr,
+               "train-judge: %zu training traces, %zu held out; %lld judge parameters; "
+               "checkpoints in %s\n",
+               train.size(), heldout.size(), static_cast<long long>(judge.shape().parameters()),
+               work_dir.c_str());
   if (rl) {
     int64_t missing = 0;
     for (const std::vector<Trace>* set : {&train, &heldout})
@@ -157,8 +164,9 @@ void run(const CLI::App& cmd, Options o) {
   } else {
     train_judge_sl(*model, train, heldout, judge, stage_settings(o, o.sl), work_dir, options);
   }
-  judge.info = {o.model, o.schedule.budget, o.schedule.evict_every,
-                rl || o.budgets.empty() ? "" : o.budgets, o.stage, command_line(o)};
+  judge.info = {
+      o.model, o.schedule.budget, o.schedule.evict_every, rl || o.budgets.empty() ? "" : o.budgets,
+      o.stage, command_line(o)};
   write_judge(o.out, judge);
   std::fprintf(stderr, "train-judge: judge written to %s\n", o.out.c_str());
 }
@@ -166,53 +174,66 @@ void run(const CLI::App& cmd, Options o) {
 }  // namespace
 
 void add_train_judge_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("train-judge", "train the judge on a model's traces (stage sl: "
-                                                "supervised, along the golden path; stage rl: "
-                                                "GRPO over sampled evictions)");
+  auto* cmd = app.add_subcommand("train-judge",
+                                 "train the judge on a model's traces (stage sl: "
+                                 "supervised, along the golden path; stage rl: "
+                                 "GRPO over sampled evictions)");
   auto o = std::make_shared<Options>();
   const JudgeTrainSettings sl;
   const JudgeRlSettings rl;
   const auto both = [](auto a, auto b) {
     return fmt::format(" (default {} for sl, {} for rl)", a, b);
   };
-  cmd->add_option("--stage", o->stage, "training stage: sl or rl")->required()
+  cmd->add_option("--stage", o->stage, "training stage: sl or rl")
+      ->required()
       ->check(CLI::IsMember({"sl", "rl"}));
   cmd->add_option("--model", o->model, "model directory")->required();
   cmd->add_option("--traces", o->traces, "training traces (from `foresight traces`, or JSONL)")
       ->required();
   cmd->add_option("--heldout", o->heldout, "held-out traces, evaluated every --eval-every steps");
   cmd->add_option("--heldout-limit", o->heldout_limit, "use only the first N held-out traces");
-  cmd->add_option("--heldout-tasks", o->heldout_tasks, "held-out problems (JSONL, as for eval), "
+  cmd->add_option("--heldout-tasks", o->heldout_tasks,
+                  "held-out problems (JSONL, as for eval), "
                   "solved greedily with the judge at --budget at every held-out evaluation");
   cmd->add_option("--max-new-tokens", o->max_new_tokens, "generation limit of --heldout-tasks")
       ->capture_default_str();
-  cmd->add_option("--judge-mode", o->judge_mode, "the judge's evictions in --heldout-tasks: "
-                  "sample or topk (as eval's)")->capture_default_str()
+  cmd->add_option("--judge-mode", o->judge_mode,
+                  "the judge's evictions in --heldout-tasks: "
+                  "sample or topk (as eval's)")
+      ->capture_default_str()
       ->check(CLI::IsMember({"sample", "topk"}));
   cmd->add_option("--out", o->out, "judge file to write (.safetensors)")->required();
-  cmd->add_option("--init", o->init, "start from this judge file (sl: default N(0, 0.02) from "
-                                     "--seed; rl: required, the supervised judge)");
+  cmd->add_option("--init", o->init,
+                  "start from this judge file (sl: default N(0, 0.02) from "
+                  "--seed; rl: required, the supervised judge)");
   cmd->add_option("--budget", o->schedule.budget, "budget B (KV entries per head)")->required();
   cmd->add_option("--evict-every", o->schedule.evict_every, "eviction length L")
       ->capture_default_str();
-  cmd->add_option("--sinks", o->sinks, "first tokens never evicted: N, or 'prompt' for every "
-                                      "prompt token (default 0)");
-  cmd->add_option_function<int64_t>("--steps", [o](const int64_t& v) { o->steps = v; },
-                                    "optimisation steps" + both(sl.steps, rl.steps));
-  cmd->add_option_function<int>("--traces-per-step", [o](const int& v) { o->traces_per_step = v; },
-                                "traces per step" + both(sl.traces_per_step, rl.traces_per_step));
-  cmd->add_option_function<double>("--lr", [o](const double& v) { o->lr = v; },
-                                   "learning rate of Adam (sl: the peak)" + both(sl.lr, rl.lr));
+  cmd->add_option("--sinks", o->sinks,
+                  "first tokens never evicted: N, or 'prompt' for every "
+                  "prompt token (default 0)");
+  cmd->add_option_function<int64_t>(
+      "--steps", [o](const int64_t& v) { o->steps = v; },
+      "optimisation steps" + both(sl.steps, rl.steps));
+  cmd->add_option_function<int>(
+      "--traces-per-step", [o](const int& v) { o->traces_per_step = v; },
+      "traces per step" + both(sl.traces_per_step, rl.traces_per_step));
+  cmd->add_option_function<double>(
+      "--lr", [o](const double& v) { o->lr = v; },
+      "learning rate of Adam (sl: the peak)" + both(sl.lr, rl.lr));
   cmd->add_option("--clip", o->clip, "gradient-norm clip")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "seed of the initialisation, the trace order and the "
-                                     "rollouts")->capture_default_str();
+  cmd->add_option("--seed", o->seed,
+                  "seed of the initialisation, the trace order and the "
+                  "rollouts")
+      ->capture_default_str();
   cmd->add_option("--eval-every", o->eval_every, "held-out evaluation every N steps")
       ->capture_default_str();
   cmd->add_option("--checkpoint-minutes", o->checkpoint.minutes, "minutes between checkpoints")
       ->capture_default_str();
   cmd->add_option("--checkpoint-every", o->checkpoint.steps,
                   "also a checkpoint every N steps (0: by the clock only)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--checkpoint-dir", o->checkpoint_dir,
                   "checkpoint and train_log.jsonl (default: OUT.train)");
   cmd->add_flag("--resume", o->resume, "continue from the checkpoint");
@@ -221,19 +242,26 @@ void add_train_judge_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--margin", o->sl.teacher.margin, "sl: pairwise hinge margin")
       ->capture_default_str();
-  cmd->add_option("--loss", o->loss, "sl: weighted (each ordered pair weighted by its target "
-                                     "gap) or uniform (the paper's)")->capture_default_str();
-  cmd->add_option("--features", o->features, "sl: the judge's inputs: default (unrotated keys, "
-                                             "log statistics, position; standardised), spec "
-                                             "(the paper's) or a list (see judge-init)")
+  cmd->add_option("--loss", o->loss,
+                  "sl: weighted (each ordered pair weighted by its target "
+                  "gap) or uniform (the paper's)")
       ->capture_default_str();
-  cmd->add_option("--own-path", o->sl.own_path, "sl: share of each step's traces replayed along "
-                                                "the judge's own draws (the rest: golden path)")
+  cmd->add_option("--features", o->features,
+                  "sl: the judge's inputs: default (unrotated keys, "
+                  "log statistics, position; standardised), spec "
+                  "(the paper's) or a list (see judge-init)")
       ->capture_default_str();
-  cmd->add_option("--budgets", o->budgets, "sl: train at these budgets, comma-separated (trace "
-                                           "by trace in turn; default: --budget alone)");
-  cmd->add_option("--harm-threshold", o->sl.teacher.harm_threshold, "future attention above "
-                  "which an eviction counts as harmful (the metrics)")->capture_default_str();
+  cmd->add_option("--own-path", o->sl.own_path,
+                  "sl: share of each step's traces replayed along "
+                  "the judge's own draws (the rest: golden path)")
+      ->capture_default_str();
+  cmd->add_option("--budgets", o->budgets,
+                  "sl: train at these budgets, comma-separated (trace "
+                  "by trace in turn; default: --budget alone)");
+  cmd->add_option("--harm-threshold", o->sl.teacher.harm_threshold,
+                  "future attention above "
+                  "which an eviction counts as harmful (the metrics)")
+      ->capture_default_str();
   // Stage rl.
   cmd->add_option("--group", o->rl.group, "rl: rollouts per trace (G)")->capture_default_str();
   cmd->add_option("--epochs", o->rl.epochs, "rl: Adam steps on each batch of rollouts")
@@ -243,15 +271,21 @@ void add_train_judge_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--kl-steps", o->rl.kl_steps, "rl: steps with the KL term (then beta = 0)")
       ->capture_default_str();
-  cmd->add_option("--reward", o->reward, "rl: squared (large rises squared, 80% lowest-entropy "
-                                         "tokens), all, low or low-large")->capture_default_str();
-  cmd->add_option("--large-rise", o->rl.large_rise, "rl: nats of CE rise above the full cache's "
-                  "that count as large (squared, low-large)")->capture_default_str();
-  cmd->add_option("--phi-scale", o->phi_scale, "rl: scale the --init judge's scores by S before "
+  cmd->add_option("--reward", o->reward,
+                  "rl: squared (large rises squared, 80% lowest-entropy "
+                  "tokens), all, low or low-large")
+      ->capture_default_str();
+  cmd->add_option("--large-rise", o->rl.large_rise,
+                  "rl: nats of CE rise above the full cache's "
+                  "that count as large (squared, low-large)")
+      ->capture_default_str();
+  cmd->add_option("--phi-scale", o->phi_scale,
+                  "rl: scale the --init judge's scores by S before "
                   "training: the same topk evictions, S times sharper draws")
       ->capture_default_str();
-  cmd->add_option("--log-prob", o->log_prob, "rl: exact (Plackett-Luce of the ordered draw) or "
-                                             "surrogate (per-index log-softmax)")
+  cmd->add_option("--log-prob", o->log_prob,
+                  "rl: exact (Plackett-Luce of the ordered draw) or "
+                  "surrogate (per-index log-softmax)")
       ->capture_default_str();
   cmd->callback([cmd, o] { run(*cmd, *o); });
 }

@@ -59,7 +59,8 @@ void add_train_lm_command(CLI::App& app) {
       std::vector<TaskProblem> problems = read_dataset(eval.heldout);
       if (int64_t(problems.size()) > eval.accuracy_examples)
         problems.resize(size_t(eval.accuracy_examples));
-      trainer.add_eval(make_heldout_accuracy_eval(std::move(problems), eval.accuracy_every, max_tokens));
+      trainer.add_eval(
+          make_heldout_accuracy_eval(std::move(problems), eval.accuracy_every, max_tokens));
     }
     std::signal(SIGINT, request_stop);
     const int64_t step = trainer.run();

@@ -1,7 +1,7 @@
 #include "core/dtype.hpp"
 
-#include <cmath>
 #include <immintrin.h>
+#include <cmath>
 
 #include "core/error.hpp"
 
@@ -21,8 +21,10 @@ std::string_view dtype_name(DType t) {
 
 std::size_t dtype_size(DType t) {
   switch (t) {
-    case DType::F32: case DType::I32: return 4;
-    case DType::BF16: case DType::F16: return 2;
+    case DType::F32:
+    case DType::I32: return 4;
+    case DType::BF16:
+    case DType::F16: return 2;
     case DType::I64: return 8;
     case DType::U8: return 1;
   }
@@ -57,23 +59,21 @@ uint16_t load_u16(const void* src, std::size_t i) {
 
 void convert_to_f32(DType t, const void* src, float* dst, std::size_t n) {
   switch (t) {
-    case DType::F32:
-      std::memcpy(dst, src, n * 4);
-      return;
+    case DType::F32: std::memcpy(dst, src, n * 4); return;
     case DType::BF16:
       for (std::size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(load_u16(src, i));
       return;
     case DType::F16: {
       std::size_t i = 0;
       for (; i + 8 <= n; i += 8) {
-        __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const char*>(src) + 2 * i));
+        __m128i h = _mm_loadu_si128(
+            reinterpret_cast<const __m128i*>(static_cast<const char*>(src) + 2 * i));
         _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(h));
       }
       for (; i < n; ++i) dst[i] = f16_to_f32(load_u16(src, i));
       return;
     }
-    default:
-      fail("cannot convert {} tensor data to F32", dtype_name(t));
+    default: fail("cannot convert {} tensor data to F32", dtype_name(t));
   }
 }
 

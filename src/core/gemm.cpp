@@ -1,7 +1,7 @@
 #include "core/gemm.hpp"
 
-#include <algorithm>
 #include <immintrin.h>
+#include <algorithm>
 #include <vector>
 
 #include <cblas.h>
@@ -72,8 +72,8 @@ const float* kernel_input(const float* x, int64_t n, int64_t cols) {
 // accumulators per input row the sum of a row depends on A alone, never on N or on the other
 // rows: matmul_rowwise relies on that to match a row multiplied alone.
 template <DType T, int N, int A>
-[[gnu::always_inline]] inline void dot_rows(const char* row, int64_t cols, const float* x,
-                                            float* y, int64_t y_stride) {
+[[gnu::always_inline]] inline void dot_rows(const char* row, int64_t cols, const float* x, float* y,
+                                            int64_t y_stride) {
   const int64_t vec_end = cols / 32 * 32, tail16 = cols / 16 * 16;
   __m256 acc[N][A];
 #pragma GCC unroll 16
@@ -191,9 +191,8 @@ void sgemm_blocked(const Matrix& w, const float* x, int64_t n, float* y) {
       convert_to_f32(w.dtype, w.row_ptr(r0 + r), block_f32 + r * w.cols,
                      static_cast<size_t>(w.cols));
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n),
-                static_cast<int>(rows), static_cast<int>(w.cols), 1.0f, x,
-                static_cast<int>(w.cols), block_f32, static_cast<int>(w.cols), 0.0f, y + r0,
-                static_cast<int>(w.rows));
+                static_cast<int>(rows), static_cast<int>(w.cols), 1.0f, x, static_cast<int>(w.cols),
+                block_f32, static_cast<int>(w.cols), 0.0f, y + r0, static_cast<int>(w.rows));
   }
 }
 

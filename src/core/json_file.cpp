@@ -30,7 +30,8 @@ Json parse_json(std::string_view text, const std::string& where) {
 }
 
 std::optional<int64_t> json_int64(const Json& value) {
-  if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t{INT64_MAX}) return std::nullopt;
+  if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t{INT64_MAX})
+    return std::nullopt;
   if (!value.is_number_integer()) return std::nullopt;
   return value.get<int64_t>();
 }
@@ -40,7 +41,8 @@ int int_field(const Json& object, std::string_view name, const std::string& wher
   if (it == object.end()) fail("{}.{}: missing", where, name);
   if (!it->is_number_integer()) fail("{}.{}: expected an integer, got {}", where, name, it->dump());
   const auto v = json_int64(*it);
-  if (!v || *v < INT32_MIN || *v > INT32_MAX) fail("{}.{}: {} is out of range", where, name, it->dump());
+  if (!v || *v < INT32_MIN || *v > INT32_MAX)
+    fail("{}.{}: {} is out of range", where, name, it->dump());
   return int(*v);
 }
 

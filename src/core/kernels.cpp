@@ -1,10 +1,10 @@
 #include "core/kernels.hpp"
 
+#include <immintrin.h>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
-#include <immintrin.h>
 
 #include "core/simd.hpp"
 
@@ -76,8 +76,8 @@ void exp_inplace(float* x, int64_t n) {
     const __m256 v = _mm256_loadu_ps(x + i);
     const __m256i bits = _mm256_and_si256(_mm256_castps_si256(v), magnitude);
     const int outside = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(bits, limit)));
-    const __m256 e = _mm256_set_m128(exp4(_mm256_extractf128_ps(v, 1)),
-                                     exp4(_mm256_castps256_ps128(v)));
+    const __m256 e =
+        _mm256_set_m128(exp4(_mm256_extractf128_ps(v, 1)), exp4(_mm256_castps256_ps128(v)));
     if (outside != 0) {  // rare: the library handles overflow, underflow, inf and NaN
       alignas(32) float in[8], out[8];
       _mm256_store_ps(in, v);
@@ -174,8 +174,8 @@ namespace {
 // (query, row) sum depends only on that query and row, so it is the same whichever rows and
 // queries share the pass.
 template <int Q>
-[[gnu::always_inline]] inline void dot_four_rows(const float* q, const float* const r[4],
-                                                 int64_t n, __m128 sums[Q]) {
+[[gnu::always_inline]] inline void dot_four_rows(const float* q, const float* const r[4], int64_t n,
+                                                 __m128 sums[Q]) {
   __m256 a[Q][4];
   for (int g = 0; g < Q; ++g)
     for (int k = 0; k < 4; ++k) a[g][k] = _mm256_setzero_ps();
@@ -226,8 +226,8 @@ void dot_rows_of(const float* q, const float* rows, int64_t count, int64_t n, fl
 
 // Columns [i, i + 8 * V) of weighted_rows for Q queries, in Q x V accumulators.
 template <int V, int Q>
-void weighted_columns(const float* w, int64_t w_stride, const float* rows, int64_t count,
-                      int64_t n, int64_t i, float* out) {
+void weighted_columns(const float* w, int64_t w_stride, const float* rows, int64_t count, int64_t n,
+                      int64_t i, float* out) {
   __m256 acc[Q][V];
   for (int g = 0; g < Q; ++g)
     for (int v = 0; v < V; ++v) acc[g][v] = _mm256_setzero_ps();
@@ -246,8 +246,8 @@ void weighted_columns(const float* w, int64_t w_stride, const float* rows, int64
 // weighted_rows for Q queries: blocks of up to 48 columns (Q x 6 accumulators fill the
 // registers), then the columns past the last multiple of 8 one at a time.
 template <int Q>
-void weighted_rows_of(const float* w, int64_t w_stride, const float* rows, int64_t count,
-                      int64_t n, float* out) {
+void weighted_rows_of(const float* w, int64_t w_stride, const float* rows, int64_t count, int64_t n,
+                      float* out) {
   int64_t i = 0;
   for (; i + 48 <= n; i += 48) weighted_columns<6, Q>(w, w_stride, rows, count, n, i, out);
   switch ((n - i) / 8) {
@@ -268,8 +268,8 @@ void weighted_rows_of(const float* w, int64_t w_stride, const float* rows, int64
 
 }  // namespace
 
-void dot_rows(const float* q, int queries, const float* rows, int64_t count, int64_t n,
-              float scale, float* out, int64_t out_stride) {
+void dot_rows(const float* q, int queries, const float* rows, int64_t count, int64_t n, float scale,
+              float* out, int64_t out_stride) {
   if (n % 8 != 0) {
     for (int g = 0; g < queries; ++g)
       for (int64_t j = 0; j < count; ++j)
@@ -283,8 +283,8 @@ void dot_rows(const float* q, int queries, const float* rows, int64_t count, int
     dot_rows_of<1>(q + g * n, rows, count, n, scale, out + g * out_stride, out_stride);
 }
 
-void weighted_rows(const float* w, int64_t w_stride, int queries, const float* rows,
-                   int64_t count, int64_t n, float* out) {
+void weighted_rows(const float* w, int64_t w_stride, int queries, const float* rows, int64_t count,
+                   int64_t n, float* out) {
   int g = 0;
   for (; g + 2 <= queries; g += 2)
     weighted_rows_of<2>(w + g * w_stride, w_stride, rows, count, n, out + g * n);

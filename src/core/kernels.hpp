@@ -32,13 +32,13 @@ float dot(const float* a, const float* b, int64_t n);
 // j < count: the attention scores of a GQA group's queries over their head's keys, four keys
 // at a time, each key read once for every two queries. A score depends on neither count nor
 // queries (the same summation order for every key and query).
-void dot_rows(const float* q, int queries, const float* rows, int64_t count, int64_t n,
-              float scale, float* out, int64_t out_stride);
+void dot_rows(const float* q, int queries, const float* rows, int64_t count, int64_t n, float scale,
+              float* out, int64_t out_stride);
 // out[g * n + i] = sum over j < count of w[g * w_stride + j] * rows[j * n + i]: the attention
 // outputs of a group's queries over their head's values, each value read once for every two
 // queries, kept in registers across all rows. A sum depends on neither n's blocking nor
 // queries (every output accumulates its rows in order).
-void weighted_rows(const float* w, int64_t w_stride, int queries, const float* rows,
-                   int64_t count, int64_t n, float* out);
+void weighted_rows(const float* w, int64_t w_stride, int queries, const float* rows, int64_t count,
+                   int64_t n, float* out);
 
 }  // namespace foresight

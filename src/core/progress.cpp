@@ -1,9 +1,9 @@
 #include "core/progress.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <exception>
-#include <unistd.h>
 
 #include <fmt/format.h>
 

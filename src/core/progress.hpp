@@ -66,7 +66,7 @@ class Progress {
   std::mutex mutex_;
   int64_t done_ = 0;
   std::string status_;
-  bool line_open_ = false;         // a `\r` line is on screen without its newline
+  bool line_open_ = false;  // a `\r` line is on screen without its newline
   bool finished_ = false;
   Clock::time_point start_, last_print_;
 };

@@ -1,12 +1,12 @@
 #include "core/safetensors.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +23,9 @@ constexpr int kMaxRank = 8;
 
 struct Fd {
   int fd;
-  ~Fd() { if (fd >= 0) ::close(fd); }
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
 };
 
 TensorView parse_entry(const std::string& file, const std::string& name,
@@ -76,7 +78,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
   const std::string file = path.string();
   Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.fd < 0) fail("{}: cannot open: {}", file, std::strerror(errno));
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.fd, &st) != 0) fail("{}: cannot stat: {}", file, std::strerror(errno));
   const auto size = static_cast<uint64_t>(st.st_size);
   if (size < 8) fail("{}: truncated: {} bytes, no room for the 8-byte header length", file, size);
@@ -156,7 +158,8 @@ void write_safetensors(const std::filesystem::path& path, std::span<const Tensor
     uint64_t numel = 1;
     for (int64_t d : t.shape) numel *= static_cast<uint64_t>(d);
     uint64_t bytes = numel * dtype_size(t.dtype);
-    header[t.name] = {{"dtype", dtype_name(t.dtype)}, {"shape", t.shape},
+    header[t.name] = {{"dtype", dtype_name(t.dtype)},
+                      {"shape", t.shape},
                       {"data_offsets", {offset, offset + bytes}}};
     sizes.push_back(bytes);
     offset += bytes;

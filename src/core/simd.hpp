@@ -38,8 +38,8 @@ inline __m256 exp256(__m256 x) {
   // split as 2 * 2^127 to stay representable
   const __m256i ni = _mm256_cvtps_epi32(n);
   const __m256i half_n = _mm256_srai_epi32(ni, 1);
-  const __m256 pow_a = _mm256_castsi256_ps(
-      _mm256_slli_epi32(_mm256_add_epi32(half_n, _mm256_set1_epi32(127)), 23));
+  const __m256 pow_a =
+      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half_n, _mm256_set1_epi32(127)), 23));
   const __m256 pow_b = _mm256_castsi256_ps(_mm256_slli_epi32(
       _mm256_add_epi32(_mm256_sub_epi32(ni, half_n), _mm256_set1_epi32(127)), 23));
   __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, pow_a), pow_b);

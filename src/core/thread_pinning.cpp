@@ -1,8 +1,8 @@
 #include "core/thread_pinning.hpp"
 
-#include <cstdlib>
 #include <pthread.h>
 #include <sched.h>
+#include <cstdlib>
 #include <vector>
 
 #include <omp.h>

@@ -4,8 +4,8 @@
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "engine/generate.hpp"
 #include "model/chat.hpp"
-#include "model/generate.hpp"
 
 namespace foresight {
 
@@ -21,8 +21,8 @@ uint64_t sample_seed(uint64_t seed, int problem, int sample) {
 
 // Average pass@1 of one run over the problems of one group ("all": every problem).
 ResultRow accuracy_row(const PolicyRun& run, const std::string& group,
-                       std::span<const TaskProblem> problems, std::span<const SampleOutcome> outcomes,
-                       int samples) {
+                       std::span<const TaskProblem> problems,
+                       std::span<const SampleOutcome> outcomes, int samples) {
   ResultRow row{run.policy, run.budget, group, 0, 0, samples};
   double total = 0;
   for (size_t p = 0; p < problems.size(); ++p) {
@@ -44,14 +44,15 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
   if (problems.empty()) fail("evaluate_accuracy: no problems");
   if (settings.runs.empty()) fail("evaluate_accuracy: no policies");
   if (settings.samples < 1) fail("--samples must be >= 1, got {}", settings.samples);
-  if (settings.max_new_tokens < 1) fail("--max-new-tokens must be >= 1, got {}", settings.max_new_tokens);
+  if (settings.max_new_tokens < 1)
+    fail("--max-new-tokens must be >= 1, got {}", settings.max_new_tokens);
   settings.sampling.validate();
   for (const PolicyRun& run : settings.runs) require_online(run.impl.get());
 
   std::vector<std::vector<int32_t>> prompts;
   for (const TaskProblem& p : problems) {
-    prompts.push_back(tokenizer.encode(settings.chat ? format_chat_prompt(p.prompt, settings.think)
-                                                     : p.prompt));
+    prompts.push_back(
+        tokenizer.encode(settings.chat ? format_chat_prompt(p.prompt, settings.think) : p.prompt));
     if (prompts.back().empty()) fail("problem '{}': the prompt encodes to no tokens", p.id);
   }
   const int n_problems = int(problems.size()), samples = settings.samples;

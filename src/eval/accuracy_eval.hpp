@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/generate.hpp"
 #include "eval/policy_grid.hpp"
 #include "eval/result_row.hpp"
-#include "model/generate.hpp"
 #include "model/model.hpp"
 #include "model/sampler.hpp"
 #include "model/tokenizer.hpp"
@@ -23,7 +23,7 @@ struct AccuracySettings {
   std::vector<PolicyRun> runs;
   int samples = 1;  // generations per problem and run
   int max_new_tokens = 4096;
-  SamplingSettings sampling;  // its seed is the run's base seed
+  SamplingSettings sampling;         // its seed is the run's base seed
   bool chat = false, think = false;  // wrap prompts in the ChatML template (opening <think>)
   GraderKind grader = GraderKind::AnswerLine;
   DecodeLimits batch;  // how many generations run at once (bytes of their caches, sequences)

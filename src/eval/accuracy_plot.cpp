@@ -16,9 +16,8 @@ constexpr double kLegendX = 600, kLegendY = 60, kLegendStep = 22;
 
 // Tableau 10: distinct, print-safe colours; past ten, hues spread by the golden angle.
 std::string colour(size_t i) {
-  static constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
-                                             "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-                                             "#9c755f", "#bab0ac"};
+  static constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                             "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
   if (i < std::size(kPalette)) return kPalette[i];
   return fmt::format("hsl({:.0f},65%,45%)", std::fmod(double(i) * 137.508, 360.0));
 }
@@ -86,22 +85,25 @@ std::string accuracy_svg(const std::vector<ResultRow>& rows, std::string_view gr
   // y grid every 20%, x ticks at the budgets, then the axes over them
   for (int p = 0; p <= 100; p += 20) {
     const double y = y_of(p / 100.0);
-    svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#e0e0e0\"/>\n",
-                       kLeft, y, kRight, y);
+    svg +=
+        fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#e0e0e0\"/>\n",
+                    kLeft, y, kRight, y);
     svg += text(kLeft - 8, y + 4, "end", fmt::format("{}%", p));
   }
   for (int b : budgets) {
-    svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#333\"/>\n",
-                       x(b), kBottom, kBottom + 5);
+    svg +=
+        fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#333\"/>\n",
+                    x(b), kBottom, kBottom + 5);
     svg += text(x(b), kBottom + 19, "middle", std::to_string(b));
   }
-  svg += fmt::format("<path d=\"M{},{} V{} H{}\" fill=\"none\" stroke=\"#333\"/>\n", kLeft,
-                     kTop, kBottom, kRight);
+  svg += fmt::format("<path d=\"M{},{} V{} H{}\" fill=\"none\" stroke=\"#333\"/>\n", kLeft, kTop,
+                     kBottom, kRight);
   svg += text((kLeft + kRight) / 2, kBottom + 42, "middle",
               "KV budget (entries kept per head, log2 scale)");
   svg += text(18, (kTop + kBottom) / 2, "middle", "accuracy",
               fmt::format(" transform=\"rotate(-90 18 {:.1f})\"", (kTop + kBottom) / 2));
-  if (policies.empty()) svg += text((kLeft + kRight) / 2, (kTop + kBottom) / 2, "middle", "no results");
+  if (policies.empty())
+    svg += text((kLeft + kRight) / 2, (kTop + kBottom) / 2, "middle", "no results");
 
   double legend_y = kLegendY;
   const auto legend = [&](const std::string& c, bool dashed, bool marker, std::string_view name) {
@@ -109,8 +111,8 @@ std::string accuracy_svg(const std::vector<ResultRow>& rows, std::string_view gr
         "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
         kLegendX, legend_y, kLegendX + 28, legend_y, c, dashed ? " stroke-dasharray=\"6 4\"" : "");
     if (marker) {
-      svg += fmt::format("<circle cx=\"{}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\"/>\n",
-                         kLegendX + 14, legend_y, c);
+      svg += fmt::format("<circle cx=\"{}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\"/>\n", kLegendX + 14,
+                         legend_y, c);
     }
     svg += text(kLegendX + 36, legend_y + 4, "start", name);
     legend_y += kLegendStep;

@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/parallel.hpp"
-#include "model/transformer.hpp"
+#include "engine/transformer.hpp"
 
 namespace foresight {
 
@@ -15,24 +15,25 @@ TokenLosses teacher_forced_losses(const Model& model, Sequence& seq, std::span<c
   TokenLosses out;
   out.ce.assign(ids.size(), 0.0f);
   out.entropy.assign(ids.size(), 0.0f);
-  forward_tokens(model, seq, ids, LogitsWanted::All, [&](size_t first, std::span<const float> logits) {
-    const size_t rows = logits.size() / size_t(vocab);
-    for (size_t r = 0; r < rows; ++r) {
-      const size_t next = first + r + 1;  // the token this row predicts
-      if (next >= ids.size()) break;
-      const float* z = logits.data() + r * vocab;
-      const float max = *std::max_element(z, z + vocab);
-      double sum = 0, weighted = 0;  // sum of e^(z - max), and of e^(z - max) * (z - max)
-      for (int v = 0; v < vocab; ++v) {
-        const double shifted = double(z[v]) - max, e = std::exp(shifted);
-        sum += e;
-        weighted += e * shifted;
-      }
-      const double log_sum = std::log(sum);
-      out.ce[next] = float(log_sum - (double(z[ids[next]]) - max));
-      out.entropy[next] = float(std::max(0.0, log_sum - weighted / sum));
-    }
-  });
+  forward_tokens(
+      model, seq, ids, LogitsWanted::All, [&](size_t first, std::span<const float> logits) {
+        const size_t rows = logits.size() / size_t(vocab);
+        for (size_t r = 0; r < rows; ++r) {
+          const size_t next = first + r + 1;  // the token this row predicts
+          if (next >= ids.size()) break;
+          const float* z = logits.data() + r * vocab;
+          const float max = *std::max_element(z, z + vocab);
+          double sum = 0, weighted = 0;  // sum of e^(z - max), and of e^(z - max) * (z - max)
+          for (int v = 0; v < vocab; ++v) {
+            const double shifted = double(z[v]) - max, e = std::exp(shifted);
+            sum += e;
+            weighted += e * shifted;
+          }
+          const double log_sum = std::log(sum);
+          out.ce[next] = float(log_sum - (double(z[ids[next]]) - max));
+          out.entropy[next] = float(std::max(0.0, log_sum - weighted / sum));
+        }
+      });
   return out;
 }
 

@@ -5,8 +5,8 @@
 #include <span>
 #include <vector>
 
+#include "engine/sequence.hpp"
 #include "eval/trace.hpp"
-#include "kv/sequence.hpp"
 #include "model/model.hpp"
 
 namespace foresight {

@@ -33,7 +33,8 @@ std::vector<std::string> split_policies(std::string_view text, std::string_view 
   std::vector<std::string> items;
   for (const std::string& piece : split_pieces(text, option)) {
     const bool continues = !items.empty() && items.back().find(':') != std::string::npos &&
-                           piece.find('=') != std::string::npos && piece.find(':') == std::string::npos;
+                           piece.find('=') != std::string::npos &&
+                           piece.find(':') == std::string::npos;
     if (continues) items.back() += "," + piece;
     else items.push_back(piece);
   }
@@ -52,14 +53,14 @@ int parse_budget(std::string_view text, std::string_view option) {
 
 std::vector<int> parse_budgets(std::string_view text, std::string_view option) {
   std::vector<int> values;
-  for (const std::string& b : unique(split_pieces(text, option), option)) values.push_back(parse_budget(b, option));
+  for (const std::string& b : unique(split_pieces(text, option), option))
+    values.push_back(parse_budget(b, option));
   return values;
 }
 
 std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view budgets,
                                    int evict_every, std::string_view sinks,
-                                   const PolicyOptions& options,
-                                   std::string_view policies_option,
+                                   const PolicyOptions& options, std::string_view policies_option,
                                    std::string_view budgets_option) {
   const std::vector<int> budget_values =
       budgets.empty() ? std::vector<int>{} : parse_budgets(budgets, budgets_option);
@@ -69,7 +70,8 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
     // "snapkv+prompt:window=16": the suffix ends the name, before the parameters.
     const size_t colon = std::min(name.find(':'), name.size());
     const bool prompt = std::string_view(name).substr(0, colon).ends_with(kPromptSuffix);
-    const std::string base = prompt ? name.substr(0, colon - kPromptSuffix.size()) + name.substr(colon) : name;
+    const std::string base =
+        prompt ? name.substr(0, colon - kPromptSuffix.size()) + name.substr(colon) : name;
     std::shared_ptr<const Policy> impl = make_policy(base, options, policies_option);
     if (prompt && !impl)
       fail("{}: '{}': the full cache evicts nothing to protect", policies_option, name);
@@ -80,7 +82,8 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
       runs.push_back({name, std::nullopt, schedule, nullptr});
       continue;
     }
-    if (budget_values.empty()) fail("{}: policy '{}' needs {}", policies_option, name, budgets_option);
+    if (budget_values.empty())
+      fail("{}: policy '{}' needs {}", policies_option, name, budgets_option);
     for (int budget : budget_values) {
       schedule.budget = budget;
       schedule.validate();

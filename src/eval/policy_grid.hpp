@@ -17,7 +17,7 @@
 namespace foresight {
 
 struct PolicyRun {
-  std::string policy;  // as listed, "+prompt" included
+  std::string policy;         // as listed, "+prompt" included
   std::optional<int> budget;  // nullopt for the full cache
   EvictionSchedule schedule;
   std::shared_ptr<const Policy> impl;  // null for the full cache

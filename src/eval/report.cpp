@@ -34,20 +34,17 @@ std::string csv_field(std::string_view text) {
 }
 
 Json row_to_json(const ResultRow& r) {
-  return {{"policy", r.policy},
-          {"budget", r.budget ? Json(*r.budget) : Json(nullptr)},
-          {"group", r.group},
-          {"accuracy", r.accuracy},
-          {"n_problems", r.n_problems},
-          {"n_samples", r.n_samples}};
+  return {{"policy", r.policy},         {"budget", r.budget ? Json(*r.budget) : Json(nullptr)},
+          {"group", r.group},           {"accuracy", r.accuracy},
+          {"n_problems", r.n_problems}, {"n_samples", r.n_samples}};
 }
 
 // Reads results[i].name as an int, naming the file and field when it is missing or not one.
 std::string settings_markdown(const Json& settings) {
   std::string md;
   for (const auto& [key, value] : settings.items()) {
-    md += fmt::format("- **{}**: {}\n", key, value.is_string() ? value.get<std::string>()
-                                                              : value.dump());
+    md += fmt::format("- **{}**: {}\n", key,
+                      value.is_string() ? value.get<std::string>() : value.dump());
   }
   return md;
 }
@@ -55,8 +52,9 @@ std::string settings_markdown(const Json& settings) {
 std::string report_markdown(const Json& settings, const std::vector<ResultRow>& rows) {
   std::string md = "# Evaluation results\n\n";
   if (!settings.empty()) md += settings_markdown(settings) + "\n";
-  md += "Accuracy in percent, per policy and KV budget (entries kept per head); "
-        "\"full\" keeps the whole cache.\n";
+  md +=
+      "Accuracy in percent, per policy and KV budget (entries kept per head); "
+      "\"full\" keeps the whole cache.\n";
   for (const std::string& group : groups_in_order(rows)) {
     int n_problems = -1;  // shown when every result of the group has the same count
     for (const ResultRow& r : rows) {
@@ -152,7 +150,8 @@ std::vector<ResultRow> read_results_json(const std::filesystem::path& path) {
     if (!budget->is_null()) r.budget = int_field(item, "budget", where);
     const auto accuracy = item.find("accuracy");
     if (accuracy == item.end()) fail("{}.accuracy: missing", where);
-    if (!accuracy->is_number()) fail("{}.accuracy: expected a number, got {}", where, accuracy->dump());
+    if (!accuracy->is_number())
+      fail("{}.accuracy: expected a number, got {}", where, accuracy->dump());
     r.accuracy = accuracy->get<double>();
     r.n_problems = int_field(item, "n_problems", where);
     r.n_samples = int_field(item, "n_samples", where);

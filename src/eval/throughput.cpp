@@ -6,7 +6,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/rng.hpp"
-#include "model/generate.hpp"
+#include "engine/generate.hpp"
 
 namespace foresight {
 
@@ -51,9 +51,9 @@ double steady_state_tokens_per_s(const Model& model, const PolicyRun& run, int l
   std::vector<Sampler> samplers;
   std::vector<int32_t> ids;
   for (int i = 0; i < batch; ++i) {
-    owned.push_back(std::make_unique<Sequence>(c, SequenceSettings{.schedule = run.schedule,
-                                                                   .policy = run.impl,
-                                                                   .seed = s.seed + uint64_t(i)}));
+    owned.push_back(std::make_unique<Sequence>(
+        c, SequenceSettings{
+               .schedule = run.schedule, .policy = run.impl, .seed = s.seed + uint64_t(i)}));
     owned.back()->cache().reserve(static_cast<int>(reserve));
     fill_cache(*owned.back(), (2 * int64_t(i) + 1) * span / (2 * int64_t(batch)), pool, c.head_dim);
     sequences.push_back(owned.back().get());
@@ -89,9 +89,10 @@ void check_settings(const ModelConfig& c, const ThroughputSettings& s) {
            s.warmup_steps, s.steps);
     for (const PolicyRun& run : s.runs)
       if (reserved_bytes(c, run, length) > s.kv_memory)
-        fail("--kv-memory {} bytes cannot hold even one sequence of {} at length {}: it reserves "
-             "{} bytes",
-             s.kv_memory, run_label(run), length, reserved_bytes(c, run, length));
+        fail(
+            "--kv-memory {} bytes cannot hold even one sequence of {} at length {}: it reserves "
+            "{} bytes",
+            s.kv_memory, run_label(run), length, reserved_bytes(c, run, length));
   }
 }
 

@@ -33,7 +33,7 @@ struct ThroughputSettings {
   std::vector<int> lengths;     // generation lengths T, in tokens
   int64_t kv_memory = 0;        // bytes of keys and values all sequences together may reserve
   int steps = 8, warmup_steps = 2;
-  uint64_t seed = 1;            // synthetic cache entries and first tokens
+  uint64_t seed = 1;  // synthetic cache entries and first tokens
 };
 
 struct ThroughputRow {

@@ -66,7 +66,8 @@ std::vector<Trace> read_safetensors_traces(const std::filesystem::path& path) {
   // From 0 to the end and never decreasing, so that every trace lies inside "ids".
   if (offsets.size() != n + 1 || offsets.front() != 0 || offsets.back() != int64_t(ids.size()) ||
       !std::is_sorted(offsets.begin(), offsets.end()))
-    fail("{}: \"offsets\" must hold {} non-decreasing starts from 0 to {}", name, n + 1, ids.size());
+    fail("{}: \"offsets\" must hold {} non-decreasing starts from 0 to {}", name, n + 1,
+         ids.size());
   const auto traces = meta.find("traces");
   const Json info = traces == meta.end()
                         ? Json::array()
@@ -103,7 +104,8 @@ std::vector<Trace> read_jsonl_traces(const std::filesystem::path& path) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = fmt::format("{}:{}", path.string(), line_no);
     const Json item = parse_json(line, where);
-    if (!item.is_object()) fail("{}: expected an object {{\"ids\": [...], \"prompt_len\": n}}", where);
+    if (!item.is_object())
+      fail("{}: expected an object {{\"ids\": [...], \"prompt_len\": n}}", where);
     Trace t;
     const auto ids = item.find("ids");
     if (ids == item.end() || !ids->is_array()) fail("{}.ids: missing or not an array", where);
@@ -130,7 +132,8 @@ std::vector<Trace> read_traces(const std::filesystem::path& path, int vocab) {
   else if (ext == ".jsonl") traces = read_jsonl_traces(path);
   else fail("{}: traces must be a .safetensors or .jsonl file", path.string());
   if (traces.empty()) fail("{}: holds no traces", path.string());
-  for (const Trace& t : traces) check_trace(t, vocab, fmt::format("{}: trace '{}'", path.string(), t.id));
+  for (const Trace& t : traces)
+    check_trace(t, vocab, fmt::format("{}: trace '{}'", path.string(), t.id));
   return traces;
 }
 
@@ -162,10 +165,9 @@ void write_traces(const std::filesystem::path& path, const std::vector<Trace>& t
     info.push_back({{"id", t.id}, {"group", t.group}});
   }
   const auto n = int64_t(traces.size()), total = int64_t(ids.size());
-  std::vector<TensorToWrite> tensors = {
-      {"ids", DType::I32, {total}, ids.data()},
-      {"offsets", DType::I64, {n + 1}, offsets.data()},
-      {"prompt_lens", DType::I32, {n}, prompt_lens.data()}};
+  std::vector<TensorToWrite> tensors = {{"ids", DType::I32, {total}, ids.data()},
+                                        {"offsets", DType::I64, {n + 1}, offsets.data()},
+                                        {"prompt_lens", DType::I32, {n}, prompt_lens.data()}};
   if (has_reference) {
     tensors.push_back({"ce", DType::F32, {total}, ce.data()});
     tensors.push_back({"entropy", DType::F32, {total}, entropy.data()});

@@ -23,7 +23,7 @@ namespace foresight {
 struct Trace {
   std::string id, group = "all";
   std::vector<int32_t> ids;
-  int prompt_len = 0;  // the first `prompt_len` ids are the prompt; the rest are scored
+  int prompt_len = 0;              // the first `prompt_len` ids are the prompt; the rest are scored
   std::vector<float> ce, entropy;  // empty when no full-cache reference is stored
 
   bool has_reference() const { return !ce.empty(); }

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "policy/policy.hpp"
+#include "kv/eviction_view.hpp"
 
 namespace foresight {
 

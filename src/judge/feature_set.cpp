@@ -22,8 +22,10 @@ JudgeFeatureSet JudgeFeatureSet::parse(std::string_view text, std::string_view o
   set.log_stats = parts.size() > 2 && parts[2] == "logstats8";
   set.position = parts.size() == 4;
   if (set.name() != text)
-    fail("{}: '{}' is not a feature set: spec, default, or '{{key|unrotated-key}},value,"
-         "{{stats8|logstats8}}' optionally followed by ',position'", option, text);
+    fail(
+        "{}: '{}' is not a feature set: spec, default, or '{{key|unrotated-key}},value,"
+        "{{stats8|logstats8}}' optionally followed by ',position'",
+        option, text);
   return set;
 }
 

@@ -31,7 +31,7 @@ struct JudgeFeatureSet {
   bool is_spec() const { return !unrotated_keys && !log_stats && !position; }
   bool standardised() const { return !is_spec(); }
   int count(int head_dim, int group) const;  // F
-  std::string name() const;  // the metadata's list, e.g. "key,value,stats8"
+  std::string name() const;                  // the metadata's list, e.g. "key,value,stats8"
   bool operator==(const JudgeFeatureSet&) const = default;
 };
 

@@ -10,7 +10,7 @@
 
 #include "judge/judge.hpp"
 #include "kv/attention_stats.hpp"
-#include "policy/policy.hpp"
+#include "kv/eviction_view.hpp"
 
 namespace foresight {
 

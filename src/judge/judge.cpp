@@ -48,7 +48,8 @@ Judge Judge::random(JudgeShape shape, uint64_t seed) {
   return judge;
 }
 
-JudgeHeadGrad Judge::head_in(std::span<float> array, const JudgeShape& shape, int layer, int kv_head) {
+JudgeHeadGrad Judge::head_in(std::span<float> array, const JudgeShape& shape, int layer,
+                             int kv_head) {
   if (array.size() != size_t(shape.parameters()))
     fail("judge: an array of {} values does not hold the {} parameters", array.size(),
          shape.parameters());

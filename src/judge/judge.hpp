@@ -56,9 +56,9 @@ using JudgeHeadGrad = JudgeHeadParams<float>;
 
 // What a judge file says about where the judge comes from (its metadata).
 struct JudgeInfo {
-  std::string model;        // the model directory it was built for
+  std::string model;                // the model directory it was built for
   int budget = 0, evict_every = 0;  // B and L it was built (trained) for
-  std::string budgets;      // every budget it was trained at, comma-separated ("" = budget)
+  std::string budgets;              // every budget it was trained at, comma-separated ("" = budget)
   std::string stage = "init";       // init, sl or rl
   std::string command;              // the command that wrote it
 };
@@ -73,7 +73,8 @@ class Judge {
   std::span<float> parameters() { return params_; }
   std::span<const float> parameters() const { return params_; }
   // The same slices of an array laid out like parameters() (e.g. a gradient).
-  static JudgeHeadGrad head_in(std::span<float> array, const JudgeShape& shape, int layer, int kv_head);
+  static JudgeHeadGrad head_in(std::span<float> array, const JudgeShape& shape, int layer,
+                               int kv_head);
   JudgeHead head(int layer, int kv_head) const;
   // A layer's tensors, each contiguous over the KV heads: fc1.weight [Hk, F, 16] (W1),
   // fc1.bias [Hk, 16], fc2.weight [Hk, 16, 1] (w2), fc2.bias [Hk, 1], and the input

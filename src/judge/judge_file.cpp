@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <utility>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/safetensors.hpp"
@@ -74,8 +74,8 @@ void write_judge(const std::filesystem::path& path, const Judge& judge) {
   std::vector<TensorToWrite> tensors;
   for (int layer = 0; layer < s.n_layers; ++layer)
     for (const LayerTensor& t : layer_tensors(s))
-      tensors.push_back({tensor_name(layer, t.what), DType::F32, t.shape,
-                         judge.tensor(layer, t.tensor).data()});
+      tensors.push_back(
+          {tensor_name(layer, t.what), DType::F32, t.shape, judge.tensor(layer, t.tensor).data()});
   const JudgeInfo& info = judge.info;
   const std::map<std::string, std::string> metadata = {
       {"format", std::string(kFormat)},
@@ -101,7 +101,8 @@ Judge read_judge(const std::filesystem::path& path) {
   const std::string where = path.string();
   const auto& m = file.metadata();
   if (meta(m, "format", path) != kFormat)
-    fail("{}: not a judge file (format '{}', expected '{}')", where, meta(m, "format", path), kFormat);
+    fail("{}: not a judge file (format '{}', expected '{}')", where, meta(m, "format", path),
+         kFormat);
   const JudgeFeatureSet inputs =
       JudgeFeatureSet::parse(meta(m, "features", path), where + ": judge metadata 'features'");
   if (meta(m, "activation", path) != kActivation || meta_int(m, "hidden", path) != kJudgeHidden)
@@ -117,10 +118,10 @@ Judge read_judge(const std::filesystem::path& path) {
     fail("{}: judge metadata gives an empty model ({} layers, {} KV heads, head dim {}, group {})",
          where, shape.n_layers, shape.n_kv_heads, shape.head_dim, shape.group);
   const auto budgets = m.find("budgets");  // absent in files of before multi-budget training
-  const JudgeInfo info = {meta(m, "model", path), meta_int(m, "budget", path),
-                          meta_int(m, "evict_every", path),
-                          budgets == m.end() ? "" : budgets->second, meta(m, "stage", path),
-                          meta(m, "command", path)};
+  const JudgeInfo info = {
+      meta(m, "model", path),           meta_int(m, "budget", path),
+      meta_int(m, "evict_every", path), budgets == m.end() ? "" : budgets->second,
+      meta(m, "stage", path),           meta(m, "command", path)};
   if (info.stage != "init" && info.stage != "sl" && info.stage != "rl")
     fail("{}: unknown training stage '{}' (init, sl or rl)", where, info.stage);
 
@@ -130,15 +131,17 @@ Judge read_judge(const std::filesystem::path& path) {
       const std::string name = tensor_name(layer, t.what);
       const TensorView& view = file.tensor(name);  // Error naming the file if missing
       if (view.shape != t.shape)
-        fail("{}: tensor '{}' has shape {}, expected {} for the model in its metadata", where,
-             name, view.shape_string(), TensorView{"", DType::F32, t.shape}.shape_string());
+        fail("{}: tensor '{}' has shape {}, expected {} for the model in its metadata", where, name,
+             view.shape_string(), TensorView{"", DType::F32, t.shape}.shape_string());
       if (view.dtype != DType::F32 && view.dtype != DType::BF16 && view.dtype != DType::F16)
-        fail("{}: tensor '{}' has dtype {}, expected a float type", where, name, dtype_name(view.dtype));
+        fail("{}: tensor '{}' has dtype {}, expected a float type", where, name,
+             dtype_name(view.dtype));
       expected.insert(name);
     }
   for (const auto& [name, view] : file.tensors())
     if (!expected.contains(name))
-      fail("{}: unexpected tensor '{}' (the metadata gives {} layers)", where, name, shape.n_layers);
+      fail("{}: unexpected tensor '{}' (the metadata gives {} layers)", where, name,
+           shape.n_layers);
 
   Judge judge(shape);
   judge.info = info;
@@ -164,10 +167,11 @@ Judge read_judge(const std::filesystem::path& path) {
 void check_judge_fits(const Judge& judge, const ModelConfig& c, const std::filesystem::path& path) {
   const JudgeShape& j = judge.shape();
   if (j.same_model(JudgeShape::of(c))) return;
-  fail("{}: the judge was built for another model ({} layers, {} KV heads, head dim {}, group {}; "
-       "model '{}'), but this model has {} layers, {} KV heads, head dim {}, group {}",
-       path.string(), j.n_layers, j.n_kv_heads, j.head_dim, j.group, judge.info.model, c.n_layers,
-       c.n_kv_heads, c.head_dim, c.group());
+  fail(
+      "{}: the judge was built for another model ({} layers, {} KV heads, head dim {}, group {}; "
+      "model '{}'), but this model has {} layers, {} KV heads, head dim {}, group {}",
+      path.string(), j.n_layers, j.n_kv_heads, j.head_dim, j.group, judge.info.model, c.n_layers,
+      c.n_kv_heads, c.head_dim, c.group());
 }
 
 }  // namespace foresight

@@ -24,6 +24,7 @@ Judge read_judge(const std::filesystem::path& path);
 
 // Error naming the file unless the judge was built for a model of this shape (layers, KV heads,
 // head dim, group).
-void check_judge_fits(const Judge& judge, const ModelConfig& config, const std::filesystem::path& path);
+void check_judge_fits(const Judge& judge, const ModelConfig& config,
+                      const std::filesystem::path& path);
 
 }  // namespace foresight

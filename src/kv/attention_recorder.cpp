@@ -25,8 +25,8 @@ void AttentionRecorder::end_queries(int layer, int64_t first_position, int n) {
     fail("attention recorder: query at position {} beyond the {} tokens it was made for", last,
          means_.n_tokens());
   if (last / L != j)
-    fail("attention recorder: queries {}..{} cross a block boundary (L = {})", first_position,
-         last, L);
+    fail("attention recorder: queries {}..{} cross a block boundary (L = {})", first_position, last,
+         L);
   const int64_t end = std::min((j + 1) * L, means_.n_tokens());
   if (last + 1 != end) return;  // the block is still open
   // Mean over the block's queries and the group's query heads.

@@ -8,15 +8,15 @@
 namespace foresight {
 
 enum Stat : int {
-  kStatMax,       // max over the chunk's queries
-  kStatMin,       // min over the chunk's queries that could see the entry
-  kStatSum,       // sum over the chunk's queries
-  kStatLast8,     // sums over the chunk's last 8, 16 and 32 queries
+  kStatMax,    // max over the chunk's queries
+  kStatMin,    // min over the chunk's queries that could see the entry
+  kStatSum,    // sum over the chunk's queries
+  kStatLast8,  // sums over the chunk's last 8, 16 and 32 queries
   kStatLast16,
   kStatLast32,
-  kStatCum,       // total attention since the entry entered
-  kStatCumDecay,  // 0.9 * previous + this chunk's sum, at each chunk's end
-  kStatLastQuery, // attention from the chunk's last query (TOVA)
+  kStatCum,        // total attention since the entry entered
+  kStatCumDecay,   // 0.9 * previous + this chunk's sum, at each chunk's end
+  kStatLastQuery,  // attention from the chunk's last query (TOVA)
   kNumStats
 };
 using StatMask = uint32_t;
@@ -29,7 +29,7 @@ void end_chunk_stats(float* stats);    // after its last query
 
 // Adds one query's probabilities over `n` entries (stats rows `stride` floats apart).
 // `index_in_chunk` is the query's place in its chunk of `chunk_len` queries.
-void accumulate_stats(float* stats, int64_t stride, const float* probs, int n,
-                      int index_in_chunk, int chunk_len, StatMask mask);
+void accumulate_stats(float* stats, int64_t stride, const float* probs, int n, int index_in_chunk,
+                      int chunk_len, StatMask mask);
 
 }  // namespace foresight

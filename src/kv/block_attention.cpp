@@ -7,7 +7,11 @@
 namespace foresight {
 
 BlockAttention::BlockAttention(int n_layers, int n_kv_heads, int64_t n_tokens, int block)
-    : n_layers_(n_layers), n_kv_heads_(n_kv_heads), block_(block), n_tokens_(n_tokens), per_head_(0) {
+    : n_layers_(n_layers),
+      n_kv_heads_(n_kv_heads),
+      block_(block),
+      n_tokens_(n_tokens),
+      per_head_(0) {
   if (n_layers < 1 || n_kv_heads < 1 || n_tokens < 1 || block < 1)
     fail("block attention: bad sizes ({} layers, {} KV heads, {} tokens, block {})", n_layers,
          n_kv_heads, n_tokens, block);

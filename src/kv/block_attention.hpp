@@ -29,7 +29,9 @@ class BlockAttention {
   int64_t bytes() const { return int64_t(values_.size() * sizeof(float)); }
 
   // Blocks first_block(key) .. n_blocks() - 1 of `key`, contiguous.
-  float* row(int layer, int kv_head, int64_t key) { return values_.data() + offset(layer, kv_head, key); }
+  float* row(int layer, int kv_head, int64_t key) {
+    return values_.data() + offset(layer, kv_head, key);
+  }
   const float* row(int layer, int kv_head, int64_t key) const {
     return values_.data() + offset(layer, kv_head, key);
   }

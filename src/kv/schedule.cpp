@@ -37,13 +37,15 @@ void EvictionSchedule::validate() const {
   // After an eviction the L newest entries and the sinks are all still there, so B must
   // hold them (L >= 1 also leaves a slot beyond the sinks).
   if (active() && !protect_prompt && budget < evict_every + sinks)
-    fail("--budget {} cannot hold the protected window: the {} newest tokens (--evict-every) "
-         "plus {} sinks need a budget of at least {}",
-         budget, evict_every, sinks, evict_every + sinks);
+    fail(
+        "--budget {} cannot hold the protected window: the {} newest tokens (--evict-every) "
+        "plus {} sinks need a budget of at least {}",
+        budget, evict_every, sinks, evict_every + sinks);
   if (active() && protect_prompt && budget <= evict_every)
-    fail("--budget {} cannot protect any prompt token beside the {} newest tokens "
-         "(--evict-every): --sinks prompt needs a budget above {}", budget, evict_every,
-         evict_every);
+    fail(
+        "--budget {} cannot protect any prompt token beside the {} newest tokens "
+        "(--evict-every): --sinks prompt needs a budget above {}",
+        budget, evict_every, evict_every);
 }
 
 }  // namespace foresight

@@ -12,8 +12,11 @@ constexpr const char* kState = "state.json";
 
 // JSON numbers print doubles with enough digits to read back the same bits.
 Json window_json(const LogWindow& w) {
-  return {{"steps", w.steps}, {"tokens", w.tokens}, {"loss", w.loss},
-          {"grad_norm", w.grad_norm}, {"seconds", w.seconds}};
+  return {{"steps", w.steps},
+          {"tokens", w.tokens},
+          {"loss", w.loss},
+          {"grad_norm", w.grad_norm},
+          {"seconds", w.seconds}};
 }
 
 LogWindow window_from_json(const Json& j) {

@@ -1,5 +1,5 @@
 // The training forward and backward passes of the Qwen3 transformer over a packed batch. The
-// forward computes the engine's function (model/transformer.cpp) and keeps what the backward
+// forward computes the engine's function (engine/transformer.cpp) and keeps what the backward
 // needs per layer: the residual stream, norm scales, q/k/v before and after their norms and
 // RoPE, attention outputs and log-normalisers, and the MLP's pre-activations. Normalised
 // inputs of linear layers and the SwiGLU output are recomputed instead of kept.

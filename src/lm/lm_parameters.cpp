@@ -113,7 +113,8 @@ void read_hf_weights(const std::filesystem::path& dir, LmParameters& p) {
   const SafetensorsFile file(dir / "model.safetensors");
   const std::string where = file.path().string();
   for (const ParamTensor& t : p.layout.tensors()) {
-    if (!file.contains(t.name)) fail("{}: no tensor '{}' (a model of another shape?)", where, t.name);
+    if (!file.contains(t.name))
+      fail("{}: no tensor '{}' (a model of another shape?)", where, t.name);
     const TensorView& v = file.tensor(t.name);
     if (v.dtype != DType::F32 || v.shape != t.shape)
       fail("{}: tensor '{}' is {} {}, the configured model needs F32 [{}]", where, t.name,

@@ -47,10 +47,8 @@ TraceDataset read_trace_dataset(std::span<const std::filesystem::path> files,
       e.ids.push_back(end_id);
     }
     for (Example& e : examples) {
-      if (e.inputs() > max_tokens)
-        ++data.dropped;
-      else
-        data.examples.push_back(std::move(e));
+      if (e.inputs() > max_tokens) ++data.dropped;
+      else data.examples.push_back(std::move(e));
     }
   }
   return data;

@@ -63,7 +63,7 @@ struct EvalSettings {
 struct TrainConfig {
   LmShape model;
   double init_std = 0.02;
-  double qk_norm_init = 1.0;  // the q/k norms' initial weight (see init_parameters)
+  double qk_norm_init = 1.0;   // the q/k norms' initial weight (see init_parameters)
   std::filesystem::path init;  // a model directory (of this shape) to fine-tune; empty: random
   LrSchedule schedule;
   AdamWSettings adamw;

@@ -123,15 +123,15 @@ std::optional<StepReport> Trainer::step(int64_t step) {
   const int64_t done = step + 1;
   if (done % config_.log_every != 0 && done != config_.schedule.total_steps) return std::nullopt;
   const double loss = w.loss / double(w.steps), tokens_per_second = double(w.tokens) / w.seconds;
-  StepReport report{Json{{"loss", loss},
-                         {"lr", lr},
-                         {"grad_norm", w.grad_norm / double(w.steps)},
-                         {"tokens_per_second", tokens_per_second},
-                         {"elapsed_seconds", loop_.elapsed_seconds()},
-                         {"tokens", state_.tokens_seen},
-                         {"length_cap", config_.data.length_cap(step)}},
-                    fmt::format("step {} loss {:.4f} lr {:.2e} {:.0f} tok/s", done, loss, lr,
-                                tokens_per_second)};
+  StepReport report{
+      Json{{"loss", loss},
+           {"lr", lr},
+           {"grad_norm", w.grad_norm / double(w.steps)},
+           {"tokens_per_second", tokens_per_second},
+           {"elapsed_seconds", loop_.elapsed_seconds()},
+           {"tokens", state_.tokens_seen},
+           {"length_cap", config_.data.length_cap(step)}},
+      fmt::format("step {} loss {:.4f} lr {:.2e} {:.0f} tok/s", done, loss, lr, tokens_per_second)};
   w = {};
   return report;
 }

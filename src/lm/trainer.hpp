@@ -59,7 +59,7 @@ class Trainer {
   TrainState state_;
   std::vector<std::unique_ptr<TrainingEval>> evals_;
   int64_t model_written_ = -1;  // the step of the model directory's weights, for model_dir()
-  RunLoop loop_;  // last: its construction restores the members above
+  RunLoop loop_;                // last: its construction restores the members above
 };
 
 }  // namespace foresight

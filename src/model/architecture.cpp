@@ -30,7 +30,8 @@ const ArchitectureInfo* find_architecture(std::string_view name) {
 std::string architecture_list(bool hf_names) {
   std::string list;
   for (const ArchitectureInfo& a : kArchitectures)
-    list += std::string(list.empty() ? "" : ", ") + std::string(hf_names ? a.hf_name : a.model_type);
+    list +=
+        std::string(list.empty() ? "" : ", ") + std::string(hf_names ? a.hf_name : a.model_type);
   return list;
 }
 

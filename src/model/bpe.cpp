@@ -37,7 +37,8 @@ BpeModel BpeModel::from_json(const Json& spec) {
   }
   for (const char* affix : {"continuing_subword_prefix", "end_of_word_suffix"}) {
     auto it = spec.find(affix);
-    if (it != spec.end() && !it->is_null() && !(it->is_string() && it->get_ref<const std::string&>().empty())) {
+    if (it != spec.end() && !it->is_null() &&
+        !(it->is_string() && it->get_ref<const std::string&>().empty())) {
       fail("model.{}: not supported by byte-level BPE", affix);
     }
   }
@@ -56,14 +57,17 @@ BpeModel BpeModel::from_json(const Json& spec) {
     }
     auto [it, fresh] = model.vocab_.emplace(token, id.get<int32_t>());
     auto [other, unique] = owner.emplace(it->second, &it->first);
-    if (!unique) fail("model.vocab: id {} is given to both \"{}\" and \"{}\"", it->second, *other->second, token);
+    if (!unique)
+      fail("model.vocab: id {} is given to both \"{}\" and \"{}\"", it->second, *other->second,
+           token);
   }
   for (int b = 0; b < 256; ++b) {
     const std::string& symbol = byte_level_char(static_cast<unsigned char>(b));
     auto it = model.vocab_.find(symbol);
     if (it == model.vocab_.end()) {
-      fail("model.vocab: missing the byte token \"{}\" (byte 0x{:02X}); byte-level BPE needs all 256",
-           symbol, b);
+      fail(
+          "model.vocab: missing the byte token \"{}\" (byte 0x{:02X}); byte-level BPE needs all 256",
+          symbol, b);
     }
     model.byte_ids_[b] = it->second;
   }
@@ -83,7 +87,8 @@ BpeModel BpeModel::from_json(const Json& spec) {
       }
       left = text.substr(0, space);
       right = text.substr(space + 1);
-    } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() && merge[1].is_string()) {
+    } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() &&
+               merge[1].is_string()) {
       left = merge[0].get<std::string>();
       right = merge[1].get<std::string>();
     } else {
@@ -92,13 +97,15 @@ BpeModel BpeModel::from_json(const Json& spec) {
     }
     auto find = [&](const std::string& token, const char* role) {
       auto it = model.vocab_.find(token);
-      if (it == model.vocab_.end()) fail("model.merges[{}]: {} \"{}\" is not in the vocab", rank, role, token);
+      if (it == model.vocab_.end())
+        fail("model.merges[{}]: {} \"{}\" is not in the vocab", rank, role, token);
       return it->second;
     };
     int32_t left_id = find(left, "token"), right_id = find(right, "token");
     int32_t result = find(left + right, "merged token");
     // A repeated pair keeps its last rank, as the reference loader's map insertion does.
-    model.merges_.insert_or_assign(pair_key(left_id, right_id), Merge{static_cast<int32_t>(rank), result});
+    model.merges_.insert_or_assign(pair_key(left_id, right_id),
+                                   Merge{static_cast<int32_t>(rank), result});
   }
   model.cache_ = std::make_shared<Cache>();
   return model;
@@ -145,7 +152,9 @@ std::vector<int32_t> BpeModel::merge_bytes(std::string_view piece) const {
   }
   struct Candidate {
     int32_t rank, pos, left, right, result;
-    bool operator>(const Candidate& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
+    bool operator>(const Candidate& o) const {
+      return rank != o.rank ? rank > o.rank : pos > o.pos;
+    }
   };
   std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> heap;
   auto consider = [&](int32_t pos) {

@@ -40,8 +40,8 @@ class BpeModel {
   std::unordered_map<std::string, int32_t> vocab_;
   std::array<int32_t, 256> byte_ids_{};
   std::unordered_map<uint64_t, Merge> merges_;  // key: left id << 32 | right id
-  bool ignore_merges_ = false;  // a piece that is itself a token is emitted whole
-  std::shared_ptr<Cache> cache_;  // shared by copies; guarded by its own mutex
+  bool ignore_merges_ = false;                  // a piece that is itself a token is emitted whole
+  std::shared_ptr<Cache> cache_;                // shared by copies; guarded by its own mutex
 };
 
 }  // namespace foresight

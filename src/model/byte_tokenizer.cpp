@@ -14,17 +14,21 @@ constexpr const char* kQwen3Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
 Json byte_level_step() {
-  return {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}};
+  return {{"type", "ByteLevel"},
+          {"add_prefix_space", false},
+          {"trim_offsets", false},
+          {"use_regex", false}};
 }
 
 Json added_token(int32_t id, const char* content, bool special) {
-  return {{"id", id},          {"content", content}, {"single_word", false}, {"lstrip", false},
-          {"rstrip", false},   {"normalized", false}, {"special", special}};
+  return {{"id", id},        {"content", content},  {"single_word", false}, {"lstrip", false},
+          {"rstrip", false}, {"normalized", false}, {"special", special}};
 }
 
 }  // namespace
 
-ByteTokenizer make_byte_level_tokenizer(std::span<const std::pair<std::string, std::string>> merges) {
+ByteTokenizer make_byte_level_tokenizer(
+    std::span<const std::pair<std::string, std::string>> merges) {
   Json vocab = Json::object();
   std::map<std::string, int32_t> ids;  // raw bytes -> id, to check merges
   for (int b = 0; b < 256; ++b) {
@@ -35,7 +39,8 @@ ByteTokenizer make_byte_level_tokenizer(std::span<const std::pair<std::string, s
   for (std::size_t i = 0; i < merges.size(); ++i) {
     const auto& [left, right] = merges[i];
     for (const std::string* part : {&left, &right}) {
-      if (!ids.contains(*part)) fail("byte tokenizer merge {}: \"{}\" is not a token yet", i, *part);
+      if (!ids.contains(*part))
+        fail("byte tokenizer merge {}: \"{}\" is not a token yet", i, *part);
     }
     auto id = static_cast<int32_t>(256 + i);
     if (!ids.emplace(left + right, id).second) {
@@ -56,18 +61,19 @@ ByteTokenizer make_byte_level_tokenizer(std::span<const std::pair<std::string, s
       {"version", "1.0"},
       {"truncation", nullptr},
       {"padding", nullptr},
-      {"added_tokens",
-       Json::array({added_token(tok.endoftext_id, "<|endoftext|>", true),
-                    added_token(tok.im_start_id, "<|im_start|>", true),
-                    added_token(tok.im_end_id, "<|im_end|>", true),
-                    added_token(tok.think_id, "<think>", false),
-                    added_token(tok.think_end_id, "</think>", false)})},
+      {"added_tokens", Json::array({added_token(tok.endoftext_id, "<|endoftext|>", true),
+                                    added_token(tok.im_start_id, "<|im_start|>", true),
+                                    added_token(tok.im_end_id, "<|im_end|>", true),
+                                    added_token(tok.think_id, "<think>", false),
+                                    added_token(tok.think_end_id, "</think>", false)})},
       {"normalizer", {{"type", "NFC"}}},
       {"pre_tokenizer",
        {{"type", "Sequence"},
-        {"pretokenizers",
-         Json::array({{{"type", "Split"}, {"pattern", {{"Regex", kQwen3Pattern}}}, {"behavior", "Isolated"}, {"invert", false}},
-                      byte_level_step()})}}},
+        {"pretokenizers", Json::array({{{"type", "Split"},
+                                        {"pattern", {{"Regex", kQwen3Pattern}}},
+                                        {"behavior", "Isolated"},
+                                        {"invert", false}},
+                                       byte_level_step()})}}},
       {"post_processor", byte_level_step()},
       {"decoder", byte_level_step()},
       {"model",

@@ -11,7 +11,7 @@
 namespace foresight {
 
 struct ByteTokenizer {
-  std::string json;  // the tokenizer.json text
+  std::string json;                                          // the tokenizer.json text
   int32_t endoftext_id = 0, im_start_id = 0, im_end_id = 0;  // special
   int32_t think_id = 0, think_end_id = 0;  // <think>, </think>: added, not special
   int32_t vocab_size = 0;                  // 256 + merges + 5
@@ -20,6 +20,7 @@ struct ByteTokenizer {
 // Each merge joins two tokens given as raw bytes, each a byte or the result of an earlier
 // merge; merge i creates token 256 + i. Error for a merge of unknown tokens or one that
 // repeats an earlier result.
-ByteTokenizer make_byte_level_tokenizer(std::span<const std::pair<std::string, std::string>> merges = {});
+ByteTokenizer make_byte_level_tokenizer(
+    std::span<const std::pair<std::string, std::string>> merges = {});
 
 }  // namespace foresight

@@ -20,7 +20,8 @@ int64_t get_int(const Json& j, const std::string& file, const char* key, int64_t
   }
   if (!it->is_number_integer()) fail("{}: '{}' must be an integer", file, key);
   const auto v = json_int64(*it);
-  if (!v || *v < lo || *v > hi) fail("{}: '{}' = {} is outside [{}, {}]", file, key, it->dump(), lo, hi);
+  if (!v || *v < lo || *v > hi)
+    fail("{}: '{}' = {} is outside [{}, {}]", file, key, it->dump(), lo, hi);
   return *v;
 }
 
@@ -151,8 +152,8 @@ int64_t ModelConfig::parameter_count() const {
 ModelConfig ModelConfig::load(const std::filesystem::path& model_dir) {
   const auto path = model_dir / "config.json";
   const std::string file = path.string();
-  if (!std::filesystem::exists(path)) fail("{}: not found (is '{}' a model directory?)", file,
-                                           model_dir.string());
+  if (!std::filesystem::exists(path))
+    fail("{}: not found (is '{}' a model directory?)", file, model_dir.string());
   Json j = read_json_file(path);
   if (!j.is_object()) fail("{}: not a JSON object", file);
   ModelConfig c;
@@ -162,18 +163,18 @@ ModelConfig ModelConfig::load(const std::filesystem::path& model_dir) {
   const std::string arch_name = (*arch)[0].get<std::string>();
   const ArchitectureInfo* info = find_architecture(arch_name);
   if (!info || info->hf_name != arch_name)
-    fail("{}: architecture '{}' is not supported ({} are)", file, arch_name, architecture_list(true));
+    fail("{}: architecture '{}' is not supported ({} are)", file, arch_name,
+         architecture_list(true));
 
   constexpr int64_t kMaxDim = 1 << 17, kMaxVocab = 1 << 22;
   c.hidden = static_cast<int>(get_int(j, file, "hidden_size", 1, kMaxDim));
   c.intermediate = static_cast<int>(get_int(j, file, "intermediate_size", 1, kMaxDim * 8));
   c.n_layers = static_cast<int>(get_int(j, file, "num_hidden_layers", 1, 1024));
   c.n_heads = static_cast<int>(get_int(j, file, "num_attention_heads", 1, 1024));
-  c.n_kv_heads =
-      static_cast<int>(get_int(j, file, "num_key_value_heads", 1, c.n_heads, c.n_heads));
+  c.n_kv_heads = static_cast<int>(get_int(j, file, "num_key_value_heads", 1, c.n_heads, c.n_heads));
   if (c.n_heads % c.n_kv_heads != 0)
-    fail("{}: num_attention_heads {} is not a multiple of num_key_value_heads {}", file,
-         c.n_heads, c.n_kv_heads);
+    fail("{}: num_attention_heads {} is not a multiple of num_key_value_heads {}", file, c.n_heads,
+         c.n_kv_heads);
   if (c.hidden % c.n_heads != 0 && j.value("head_dim", Json()).is_null())
     fail("{}: hidden_size {} is not a multiple of num_attention_heads {} and no head_dim is given",
          file, c.hidden, c.n_heads);

@@ -25,9 +25,9 @@ struct ModelConfig {
   double rope_theta = 10000.0, rms_eps = 1e-6;
   RopeScaling rope_scaling;
   bool tie_embeddings = false;
-  bool qkv_bias = false;  // Qwen2 always; Llama/Qwen3 when attention_bias
-  bool o_bias = false;    // Llama/Qwen3 attention_bias
-  bool qk_norm = false;   // Qwen3
+  bool qkv_bias = false;         // Qwen2 always; Llama/Qwen3 when attention_bias
+  bool o_bias = false;           // Llama/Qwen3 attention_bias
+  bool qk_norm = false;          // Qwen3
   std::vector<int32_t> eos_ids;  // from generation_config.json, else config.json
   int32_t bos_id = -1;
 

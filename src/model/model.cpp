@@ -25,7 +25,8 @@ class TensorIndex {
         fail("{}: missing 'weight_map'", index.string());
       std::map<std::string, size_t> shard_of_file;
       for (const auto& [name, shard] : map->items()) {
-        if (!shard.is_string()) fail("{}: weight_map['{}'] is not a file name", index.string(), name);
+        if (!shard.is_string())
+          fail("{}: weight_map['{}'] is not a file name", index.string(), name);
         const auto shard_name = shard.get<std::string>();
         if (shard_name.empty() || shard_name.find('/') != std::string::npos ||
             shard_name.starts_with("."))

@@ -46,7 +46,8 @@ void PreTokenizer::add_spec(const Json& spec, const std::string& where) {
   std::string type = tj::type_of(spec, where);
   if (type == "Sequence") {
     const Json& list = tj::member(spec, where, "pretokenizers");
-    if (!list.is_array()) fail("{}.pretokenizers: expected an array, found {}", where, list.type_name());
+    if (!list.is_array())
+      fail("{}.pretokenizers: expected an array, found {}", where, list.type_name());
     for (std::size_t i = 0; i < list.size(); ++i) {
       add_spec(list[i], fmt::format("{}.pretokenizers[{}]", where, i));
     }
@@ -61,7 +62,8 @@ void PreTokenizer::add_spec(const Json& spec, const std::string& where) {
     if (behavior != "Isolated") {
       fail("{}.behavior: \"{}\" is not supported (only \"Isolated\")", where, behavior);
     }
-    if (tj::bool_member(spec, where, "invert", false)) fail("{}.invert: true is not supported", where);
+    if (tj::bool_member(spec, where, "invert", false))
+      fail("{}.invert: true is not supported", where);
     const Json& pattern = tj::member(spec, where, "pattern");
     if (pattern.is_object() && pattern.contains("Regex") && pattern["Regex"].is_string()) {
       step.regex = compile(pattern["Regex"].get<std::string>(), false, where + ".pattern.Regex");

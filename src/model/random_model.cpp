@@ -113,7 +113,8 @@ void write_random_model(const std::filesystem::path& dir, const RandomModelSpec&
     t.add(p + "post_attention_layernorm.weight", {h}, 1.0, 0.1);
     t.add(p + "mlp.gate_proj.weight", {s.intermediate, h}, 0, in_std);
     t.add(p + "mlp.up_proj.weight", {s.intermediate, h}, 0, in_std);
-    t.add(p + "mlp.down_proj.weight", {h, s.intermediate}, 0, 1.0 / std::sqrt(double(s.intermediate)));
+    t.add(p + "mlp.down_proj.weight", {h, s.intermediate}, 0,
+          1.0 / std::sqrt(double(s.intermediate)));
   }
   t.add("model.norm.weight", {h}, 1.0, 0.1);
   if (!s.tie_embeddings) t.add("lm_head.weight", {vocab, h}, 0, in_std);
@@ -128,7 +129,8 @@ void write_random_model(const std::filesystem::path& dir, const RandomModelSpec&
   Json weight_map = Json::object();
   const size_t per_shard = (t.size() + s.shards - 1) / s.shards;
   for (int k = 0; k < s.shards; ++k) {
-    const size_t begin = std::min(t.size(), k * per_shard), end = std::min(t.size(), begin + per_shard);
+    const size_t begin = std::min(t.size(), k * per_shard),
+                 end = std::min(t.size(), begin + per_shard);
     const std::string file = fmt::format("model-{:05d}-of-{:05d}.safetensors", k + 1, s.shards);
     t.write(dir / file, begin, end);
     for (size_t i = begin; i < end; ++i) weight_map[t.name(i)] = file;

@@ -64,8 +64,8 @@ Regex::Regex(std::string_view pattern, bool literal) {
   std::string source = literal ? std::string(pattern) : unicode_white_space(pattern);
   int error = 0;
   PCRE2_SIZE offset = 0;
-  pcre2_code* compiled = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(source.data()),
-                                       source.size(), options, &error, &offset, nullptr);
+  pcre2_code* compiled = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(source.data()), source.size(),
+                                       options, &error, &offset, nullptr);
   if (compiled == nullptr) {
     // The offset would point into the rewritten pattern, so it is not shown.
     fail("invalid regex \"{}\": {}", pattern, pcre2_message(error));

@@ -8,8 +8,7 @@ namespace foresight {
 Rope::Rope(const ModelConfig& c) : head_dim_(c.head_dim) {
   const int half = c.head_dim / 2;
   inv_freq_.resize(half);
-  for (int j = 0; j < half; ++j)
-    inv_freq_[j] = std::pow(c.rope_theta, -2.0 * j / c.head_dim);
+  for (int j = 0; j < half; ++j) inv_freq_[j] = std::pow(c.rope_theta, -2.0 * j / c.head_dim);
   const RopeScaling& s = c.rope_scaling;
   if (s.factor == 0) return;
   // llama3: long wavelengths are slowed by `factor`, short ones kept, the band between blended.

@@ -45,8 +45,10 @@ struct Tokenizer::Impl {
 void Tokenizer::Impl::build_id_tables(const std::filesystem::path& path) {
   int64_t size = 0;
   for (const auto& [token, id] : model.vocab()) size = std::max<int64_t>(size, int64_t{id} + 1);
-  for (const AddedToken& token : added.tokens()) size = std::max<int64_t>(size, int64_t{token.id} + 1);
-  if (size > kMaxVocabSize) fail("{}: token ids up to {} are implausibly large", path.string(), size - 1);
+  for (const AddedToken& token : added.tokens())
+    size = std::max<int64_t>(size, int64_t{token.id} + 1);
+  if (size > kMaxVocabSize)
+    fail("{}: token ids up to {} are implausibly large", path.string(), size - 1);
   // Real vocabularies number their tokens 0, 1, 2...; a few tokens with huge ids would make a
   // small file allocate tables of gigabytes.
   const auto count = static_cast<int64_t>(model.vocab().size() + added.tokens().size());
@@ -110,8 +112,8 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text) const {
         continue;
       }
       pieces.clear();
-      t.pre_tokenizer.split(std::string_view(normalized).substr(segment.begin, segment.end - segment.begin),
-                            pieces);
+      t.pre_tokenizer.split(
+          std::string_view(normalized).substr(segment.begin, segment.end - segment.begin), pieces);
       for (const std::string& piece : pieces) t.model.encode(piece, ids);
     }
   }

@@ -28,7 +28,8 @@ inline std::string string_member(const Json& obj, std::string_view where, const 
 inline bool bool_member(const Json& obj, std::string_view where, const char* key, bool fallback) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return fallback;
-  if (!it->is_boolean()) fail("{}.{}: expected true or false, found {}", where, key, it->type_name());
+  if (!it->is_boolean())
+    fail("{}.{}: expected true or false, found {}", where, key, it->type_name());
   return it->get<bool>();
 }
 

@@ -48,11 +48,11 @@ RunLoop::RunLoop(RunParts parts, RunPosition& position, const RunOptions& option
   if (options_.resume) {
     const std::vector<std::string> changed = json_differences(parts_.load(), parts_.settings);
     if (!changed.empty())
-      message(fmt::format("{}: resuming with changed settings ({}): the run will not repeat the "
-                          "uninterrupted one exactly",
-                          parts_.name, fmt::join(changed, ", ")));
-    message(fmt::format("{}: resumed at step {} of {}", parts_.name, position_.step,
-                        parts_.steps));
+      message(
+          fmt::format("{}: resuming with changed settings ({}): the run will not repeat the "
+                      "uninterrupted one exactly",
+                      parts_.name, fmt::join(changed, ", ")));
+    message(fmt::format("{}: resumed at step {} of {}", parts_.name, position_.step, parts_.steps));
   }
   log_.emplace(parts_.dir / "train_log.jsonl", options_.resume ? position_.step : -1);
 }

@@ -1,7 +1,7 @@
 #include "optim/train_log.hpp"
 
-#include <fstream>
 #include <unistd.h>
+#include <fstream>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"

@@ -13,7 +13,8 @@ class GoldenPolicy final : public Policy {
   bool needs_future() const override { return true; }
   void score_head(const EvictionView& v, int h, std::span<float> out) const override {
     const int64_t from_block = v.end_position() / v.future->block();
-    for (int c = 0; c < v.n; ++c) out[c] = v.future->alpha(v.layer, h, v.position(h, c), from_block);
+    for (int c = 0; c < v.n; ++c)
+      out[c] = v.future->alpha(v.layer, h, v.position(h, c), from_block);
   }
 };
 

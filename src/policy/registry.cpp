@@ -31,42 +31,52 @@ struct Entry {
 constexpr std::array kPolicies = {
     Entry{"full", nullptr, "every token (no eviction)"},
     Entry{"random", make_random_policy, "a uniformly random subset: the floor"},
-    Entry{"streaming", make_streaming_policy, "the sinks and the most recent tokens (StreamingLLM, Xiao et al. 2024)"},
+    Entry{"streaming", make_streaming_policy,
+          "the sinks and the most recent tokens (StreamingLLM, Xiao et al. 2024)"},
     Entry{"h2o", make_h2o_policy, "the most attention received so far (H2O, Zhang et al. 2023)"},
     Entry{"tova", make_tova_policy, "the newest query's attention (TOVA, Oren et al. 2024)"},
-    Entry{"snapkv", make_snapkv_policy, "the recent queries' pooled attention (SnapKV, Li et al. 2024)"},
-    Entry{"rkv", make_rkv_policy, "SnapKV's importance minus key redundancy (R-KV, Cai et al. 2025)"},
-    Entry{"golden", make_golden_policy, "the most future attention: an oracle, replay only (ForesightKV's Golden Eviction)"},
-    Entry{"live", make_live_policy, "the task's causal live set, then the most recent: the ceiling without the future"},
-    Entry{"foresight", [](const PolicyOptions& o) { return make_foresight_policy(o); },
-          "the learned judge's choice, --judge FILE [--judge-mode sample|topk] (ForesightKV, Dong et al. 2026)"},
+    Entry{"snapkv", make_snapkv_policy,
+          "the recent queries' pooled attention (SnapKV, Li et al. 2024)"},
+    Entry{"rkv", make_rkv_policy,
+          "SnapKV's importance minus key redundancy (R-KV, Cai et al. 2025)"},
+    Entry{"golden", make_golden_policy,
+          "the most future attention: an oracle, replay only (ForesightKV's Golden Eviction)"},
+    Entry{"live", make_live_policy,
+          "the task's causal live set, then the most recent: the ceiling without the future"},
+    Entry{
+        "foresight", [](const PolicyOptions& o) { return make_foresight_policy(o); },
+        "the learned judge's choice, --judge FILE [--judge-mode sample|topk] (ForesightKV, Dong et al. 2026)"},
 };
 
-double parse_value(std::string_view text, const PolicyParam& p, std::string_view spec, std::string_view option) {
+double parse_value(std::string_view text, const PolicyParam& p, std::string_view spec,
+                   std::string_view option) {
   double value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size())
     fail("{} {}: '{}' is not a number for {}", option, spec, text, p.name);
   if (value < p.min || value > p.max || (p.integer && value != std::floor(value)))
-    fail("{} {}: {} takes {}{}..{}, not {}", option, spec, p.name, p.integer ? "a whole number in " : "",
-         p.min, p.max, text);
+    fail("{} {}: {} takes {}{}..{}, not {}", option, spec, p.name,
+         p.integer ? "a whole number in " : "", p.min, p.max, text);
   return value;
 }
 
 // Sets `name=value,...` on the policy's parameters.
-void set_params(Policy& policy, std::string_view args, std::string_view spec, std::string_view option) {
+void set_params(Policy& policy, std::string_view args, std::string_view spec,
+                std::string_view option) {
   std::vector<PolicyParam> params = policy.params();
   std::string known;
-  for (const PolicyParam& p : params) known += fmt::format("{}{}", known.empty() ? "" : ", ", p.name);
+  for (const PolicyParam& p : params)
+    known += fmt::format("{}{}", known.empty() ? "" : ", ", p.name);
   for (size_t at = 0; at <= args.size();) {
     const size_t comma = std::min(args.find(',', at), args.size());
     const std::string_view item = args.substr(at, comma - at);
     const size_t eq = item.find('=');
     const std::string_view name = item.substr(0, eq);
-    auto p = std::find_if(params.begin(), params.end(), [&](const PolicyParam& q) { return q.name == name; });
+    auto p = std::find_if(params.begin(), params.end(),
+                          [&](const PolicyParam& q) { return q.name == name; });
     if (eq == std::string_view::npos || p == params.end())
-      fail("{} {}: '{}' is not a parameter of {} (its parameters: {})", option, spec, item, policy.name(),
-           known.empty() ? "none" : known);
+      fail("{} {}: '{}' is not a parameter of {} (its parameters: {})", option, spec, item,
+           policy.name(), known.empty() ? "none" : known);
     *p->value = parse_value(item.substr(eq + 1), *p, spec, option);
     at = comma + 1;
   }
@@ -83,11 +93,14 @@ std::unique_ptr<Policy> make_policy(std::string_view spec, const PolicyOptions& 
   if (name.starts_with(kLabelled) && name.size() > kLabelled.size()) {
     policy = make_foresight_policy(options, name.substr(kLabelled.size()));
   } else {
-    auto e = std::find_if(kPolicies.begin(), kPolicies.end(), [&](const Entry& x) { return x.name == name; });
+    auto e = std::find_if(kPolicies.begin(), kPolicies.end(),
+                          [&](const Entry& x) { return x.name == name; });
     if (e == kPolicies.end())
-      fail("{}: unknown policy '{}' (known: {}, foresight-LABEL)", option, name, fmt::join(policy_names(), ", "));
+      fail("{}: unknown policy '{}' (known: {}, foresight-LABEL)", option, name,
+           fmt::join(policy_names(), ", "));
     if (!e->make) {
-      if (colon != std::string_view::npos) fail("{} {}: the full cache has no parameters", option, spec);
+      if (colon != std::string_view::npos)
+        fail("{} {}: the full cache has no parameters", option, spec);
       return nullptr;
     }
     policy = e->make(options);
@@ -109,7 +122,8 @@ std::string policy_help() {
     if (!e.make || e.name == "foresight") continue;
     const std::unique_ptr<Policy> policy = e.make({});  // the parameters point into it
     for (const PolicyParam& p : policy->params())
-      help += fmt::format("{:<10}   {}={} ({}..{}) {}\n", "", p.name, *p.value, p.min, p.max, p.help);
+      help +=
+          fmt::format("{:<10}   {}={} ({}..{}) {}\n", "", p.name, *p.value, p.min, p.max, p.help);
   }
   return help;
 }

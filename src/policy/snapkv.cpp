@@ -19,7 +19,8 @@ void snapkv_scores(const EvictionView& v, int h, int kernel, std::span<float> ou
     std::fill(logits.begin(), logits.end(), -INFINITY);
     for (int s = 0; s < v.group; ++s) {
       const float* q = v.recent_queries + (int64_t{w} * n_heads + h * v.group + s) * v.head_dim;
-      for (int c = 0; c < v.n; ++c) logits[c] = std::max(logits[c], dot(q, v.key(h, c), v.head_dim) * scale);
+      for (int c = 0; c < v.n; ++c)
+        logits[c] = std::max(logits[c], dot(q, v.key(h, c), v.head_dim) * scale);
     }
     softmax(logits.data(), v.n);
     for (int c = 0; c < v.n; ++c) mean[c] += logits[c] / static_cast<float>(v.n_recent_queries);
@@ -28,7 +29,8 @@ void snapkv_scores(const EvictionView& v, int h, int kernel, std::span<float> ou
   const int half = kernel / 2;
   for (int c = 0; c < v.n; ++c) {
     float m = 0;
-    for (int k = std::max(0, c - half); k <= std::min(v.n - 1, c + half); ++k) m = std::max(m, mean[k]);
+    for (int k = std::max(0, c - half); k <= std::min(v.n - 1, c + half); ++k)
+      m = std::max(m, mean[k]);
     out[c] = m;
   }
 }

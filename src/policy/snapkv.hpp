@@ -12,7 +12,8 @@ struct SnapKvParams {
   double window = 8, kernel = 7;
   void add_to(std::vector<PolicyParam>& params) {
     params.push_back({"window", &window, 1, 1024, true, "recent queries that vote (at most L)"});
-    params.push_back({"kernel", &kernel, 1, 63, true, "max-pooling over positions c - kernel/2 .. c + kernel/2"});
+    params.push_back({"kernel", &kernel, 1, 63, true,
+                      "max-pooling over positions c - kernel/2 .. c + kernel/2"});
   }
 };
 

@@ -13,7 +13,8 @@ TaskProblem make_carry_problem(const CarryKnobs& knobs, Rng& rng) {
 
   TaskProblem p;
   p.group = "carry";
-  p.prompt = fmt::format("task carry\nx={}\nrepeat {}: x<x*{}+{}\n", tagged_digits(x), knobs.steps, m, addend);
+  p.prompt = fmt::format("task carry\nx={}\nrepeat {}: x<x*{}+{}\n", tagged_digits(x), knobs.steps,
+                         m, addend);
   for (int step = 1; step <= knobs.steps; ++step) {
     p.trace += fmt::format("{:02}/{:02}:", step, knobs.steps);
     x = append_multiply_add(p.trace, x, m, addend);

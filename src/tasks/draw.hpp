@@ -17,7 +17,8 @@ inline int draw_below(Rng& rng, int n) {
 // Fisher-Yates.
 template <typename T>
 void shuffle(std::vector<T>& items, Rng& rng) {
-  for (int i = static_cast<int>(items.size()) - 1; i > 0; --i) std::swap(items[i], items[draw_below(rng, i + 1)]);
+  for (int i = static_cast<int>(items.size()) - 1; i > 0; --i)
+    std::swap(items[i], items[draw_below(rng, i + 1)]);
 }
 
 }  // namespace foresight

@@ -30,7 +30,8 @@ std::vector<KnobSetting> parse_knob_settings(std::span<const std::string> texts)
     s.hi = dots == std::string_view::npos ? s.lo : parse_int(value.substr(dots + 2), text);
     if (s.lo > s.hi) fail("--knob {}: empty range ({} > {})", text, s.lo, s.hi);
     for (const KnobSetting& earlier : settings)
-      if (earlier.name == s.name) fail("--knob {}: {} is already set by {}", text, s.name, earlier.text);
+      if (earlier.name == s.name)
+        fail("--knob {}: {} is already set by {}", text, s.name, earlier.text);
     settings.push_back(std::move(s));
   }
   return settings;

@@ -30,8 +30,10 @@ struct Lemma {
 TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
   const int uses = knobs.rounds - knobs.warmup;
   if (uses < 1 || uses > kLemmas * kMaxUses)
-    fail("--knob: lemmas knobs rounds - warmup = {} - {} must be 1..{} (each of the {} lemmas is used "
-         "once or twice)", knobs.rounds, knobs.warmup, kLemmas * kMaxUses, kLemmas);
+    fail(
+        "--knob: lemmas knobs rounds - warmup = {} - {} must be 1..{} (each of the {} lemmas is used "
+        "once or twice)",
+        knobs.rounds, knobs.warmup, kLemmas * kMaxUses, kLemmas);
   Digits x = random_digits(rng, knobs.digits);
   const int m = draw_multiplier(rng);
   const int addend = 1 + draw_below(rng, 9);
@@ -41,7 +43,8 @@ TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
   std::iota(order.begin(), order.end(), 0);
   shuffle(order, rng);
   std::array<int, kLemmas> next{};
-  for (int i = 0; i < kLemmas; ++i) next[size_t(order[size_t(i)])] = order[size_t((i + 1) % kLemmas)];
+  for (int i = 0; i < kLemmas; ++i)
+    next[size_t(order[size_t(i)])] = order[size_t((i + 1) % kLemmas)];
   std::vector<Lemma> lemmas(kLemmas);
   for (int name = 0; name < kLemmas; ++name) {
     const int value = ((next[size_t(name)] - name * m) % 10 + 10) % 10;
@@ -56,14 +59,15 @@ TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
   p.prompt = "task lemmas\n";
   for (int name = 0; name < kLemmas; ++name) {
     const Lemma& l = lemmas[size_t(name)];
-    p.prompt += fmt::format("{}{}:{}*{}+{}", name == 0 ? "" : " ", name_of(name), l.digit, l.multiplier, l.carry);
+    p.prompt += fmt::format("{}{}:{}*{}+{}", name == 0 ? "" : " ", name_of(name), l.digit,
+                            l.multiplier, l.carry);
   }
   p.prompt += fmt::format("\nx={}\nrepeat {}: x<x*{}+{}\nfrom {:02}: x<x*{}+#A\n", tagged_digits(x),
                           knobs.rounds, m, addend, knobs.warmup + 1, m);
   for (int name = 0; name < kLemmas; ++name) {
     const Lemma& l = lemmas[size_t(name)];
-    p.trace += fmt::format("{0}:{1}*{2}+{3}={4:02} {0}{5}\n", name_of(name), l.digit, l.multiplier, l.carry,
-                           l.digit * l.multiplier + l.carry, l.value());
+    p.trace += fmt::format("{0}:{1}*{2}+{3}={4:02} {0}{5}\n", name_of(name), l.digit, l.multiplier,
+                           l.carry, l.digit * l.multiplier + l.carry, l.value());
   }
   for (int round = 1; round <= knobs.rounds; ++round) {
     p.trace += fmt::format("{:02}/{:02}:", round, knobs.rounds);
@@ -108,7 +112,7 @@ void mark_live_lemmas(std::string_view text, LiveMarks& live) {
     }
   }
   mark_latest_tagged_digits(text, live, kFirstLemmaName - 'A');  // x's columns
-  mark_line_starts(text, live, trace_start, 9);  // "07/20:U3 " or "U:"
+  mark_line_starts(text, live, trace_start, 9);                  // "07/20:U3 " or "U:"
   mark_tail(text, live, 12);
 }
 

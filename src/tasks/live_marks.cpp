@@ -9,8 +9,10 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Marks the latest `letter` (+ `suffix`) followed by a digit, for each letter of [first, first + letters).
-void mark_latest_keyed(std::string_view text, LiveMarks& live, char first, int letters, std::string_view suffix) {
+// Marks the latest `letter` (+ `suffix`) followed by a digit, for each letter of [first, first +
+// letters).
+void mark_latest_keyed(std::string_view text, LiveMarks& live, char first, int letters,
+                       std::string_view suffix) {
   std::array<size_t, 26> latest;
   latest.fill(std::string_view::npos);
   const size_t key = 1 + suffix.size();

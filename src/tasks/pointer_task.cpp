@@ -54,12 +54,14 @@ TaskProblem make_pointer_problem(const PointerKnobs& knobs, Rng& rng) {
   TaskProblem p;
   p.group = "pointer";
   p.prompt = "task pointer\n";
-  for (const Entry& e : table) p.prompt += fmt::format("k{:02}>{}:{}\n", e.key, target(e.next, end_word), e.weight);
+  for (const Entry& e : table)
+    p.prompt += fmt::format("k{:02}>{}:{}\n", e.key, target(e.next, end_word), e.weight);
   p.prompt += fmt::format("s={}\nfrom k{:02}: s<s*{}+w\n", tagged_digits(s), walk.front().key, m);
 
   for (size_t hop = 0; hop < walk.size(); ++hop) {
     const Entry& e = walk[hop];
-    p.trace += fmt::format("{:02}:k{:02}>{}:{};", hop + 1, e.key, target(e.next, end_word), e.weight);
+    p.trace +=
+        fmt::format("{:02}:k{:02}>{}:{};", hop + 1, e.key, target(e.next, end_word), e.weight);
     s = append_multiply_add(p.trace, s, m, e.weight);
     p.trace += '\n';
   }
@@ -84,7 +86,8 @@ void mark_live_pointer(std::string_view text, LiveMarks& live) {
   }
   const int done = count_lines(text, trace_start);
   int key = number_at(text, rule + 6, 2);
-  for (int hop = 0; key >= 0 && hop < kKeys && line_of[size_t(key)] != std::string_view::npos; ++hop) {
+  for (int hop = 0; key >= 0 && hop < kKeys && line_of[size_t(key)] != std::string_view::npos;
+       ++hop) {
     const size_t at = line_of[size_t(key)];
     if (hop >= done) mark_line(text, live, at);
     key = text[at + 4] == 'k' ? number_at(text, at + 5, 2) : -1;

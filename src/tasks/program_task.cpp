@@ -86,7 +86,8 @@ void mark_live_program(std::string_view text, LiveMarks& live) {
   }();
   for (size_t i = text.find('\n') + 1; i < rule; i = text.find('\n', i) + 1) {
     if (text[i] < '0' || text[i] > '9') continue;  // the registers' line
-    const bool begun = last_pass && text.find("\n" + std::string(text.substr(i, 3)), pass + 1) != std::string_view::npos;
+    const bool begun = last_pass && text.find("\n" + std::string(text.substr(i, 3)), pass + 1) !=
+                                        std::string_view::npos;
     if (!begun) mark(live, i, kLineChars);
   }
   if (pass != std::string_view::npos && pass + 1 >= trace_start) mark_line(text, live, pass + 1);

@@ -94,7 +94,8 @@ std::vector<std::string_view> task_families() {
 
 std::string task_knob_help() {
   std::string help;
-  for (const Family& f : families()) help += fmt::format("{}{}: {}", help.empty() ? "" : "\n", f.name, f.help);
+  for (const Family& f : families())
+    help += fmt::format("{}{}: {}", help.empty() ? "" : "\n", f.name, f.help);
   return help;
 }
 
@@ -120,7 +121,8 @@ std::vector<TaskProblem> make_task_problems(std::string_view family, int n, uint
   for (const KnobSetting& s : settings) {
     if (s.used) continue;
     std::string known;
-    for (const Family* f : selected) known += fmt::format("{}{}: {}", known.empty() ? "" : "; ", f->name, f->knob_names);
+    for (const Family* f : selected)
+      known += fmt::format("{}{}: {}", known.empty() ? "" : "; ", f->name, f->knob_names);
     fail("--knob {}: no knob '{}' in family {} (knobs of {})", s.text, s.name, family, known);
   }
 

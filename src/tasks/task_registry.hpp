@@ -20,7 +20,8 @@ std::string task_knob_help();
 // n problems of `family`: a name, "all", or a comma-separated list of them ("walk,lemmas"); the
 // selected families take turns, so each gets its share of n give or take one.
 // Problem i is drawn from its own generator, seeded by the i-th draw of Rng(seed) mixed with the
-// family's name: a seed gives the same problems everywhere, and a larger n extends a smaller one. Ids are
+// family's name: a seed gives the same problems everywhere, and a larger n extends a smaller one.
+// Ids are
 // "<family>-<seed>-<i>". `knobs` are `name=value` or `name=lo..hi` (a value drawn per problem);
 // a knob applies to every selected family that has one of that name, `family.name=...` to that
 // family's only. Errors name the option:

@@ -34,12 +34,14 @@ TaskProblem make_walk_problem(const WalkKnobs& knobs, Rng& rng) {
   TaskProblem p;
   p.group = "walk";
   p.prompt = "task walk\n";
-  for (const Entry& e : table) p.prompt += fmt::format("k{:02}>k{:02}:{}\n", e.key, e.next, e.weight);
-  p.prompt += fmt::format("s={}\nwalk {} hops from k{:02}: s<s*{}+w\n", tagged_digits(s), knobs.hops,
-                          cycle.front().key, m);
+  for (const Entry& e : table)
+    p.prompt += fmt::format("k{:02}>k{:02}:{}\n", e.key, e.next, e.weight);
+  p.prompt += fmt::format("s={}\nwalk {} hops from k{:02}: s<s*{}+w\n", tagged_digits(s),
+                          knobs.hops, cycle.front().key, m);
   for (int hop = 0; hop < knobs.hops; ++hop) {
     const Entry& e = cycle[size_t(hop % knobs.entries)];
-    p.trace += fmt::format("{:03}/{:03}:k{:02}>k{:02}:{};", hop + 1, knobs.hops, e.key, e.next, e.weight);
+    p.trace +=
+        fmt::format("{:03}/{:03}:k{:02}>k{:02}:{};", hop + 1, knobs.hops, e.key, e.next, e.weight);
     s = append_multiply_add(p.trace, s, m, e.weight);
     p.trace += '\n';
   }

@@ -5,7 +5,10 @@
 namespace foresight {
 
 FutureCache::FutureCache(const Model& model, const std::vector<Trace>& traces, int evict_every)
-    : model_(model), traces_(traces), evict_every_(evict_every), futures_(traces.size()),
+    : model_(model),
+      traces_(traces),
+      evict_every_(evict_every),
+      futures_(traces.size()),
       recorded_(traces.size()) {}
 
 std::shared_ptr<const FutureAttention> FutureCache::at(size_t trace) {

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "engine/transformer.hpp"
 #include "kv/attention_recorder.hpp"
-#include "model/transformer.hpp"
 #include "policy/policy.hpp"
 
 namespace foresight {
@@ -23,8 +23,8 @@ GoldenLabels golden_evictions(const FutureAttention& future, const EvictionSched
                               int64_t prompt_length) {
   const int L = future.block();
   if (schedule.evict_every != L)
-    fail("golden: the future attention has blocks of {} tokens but the schedule evicts every {}",
-         L, schedule.evict_every);
+    fail("golden: the future attention has blocks of {} tokens but the schedule evicts every {}", L,
+         schedule.evict_every);
   if (!schedule.active()) fail("golden: the schedule has no budget, so nothing is evicted");
   schedule.validate();
   GoldenLabels labels{schedule, future.n_layers(), future.n_kv_heads(), 0, {}};

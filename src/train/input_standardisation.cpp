@@ -16,7 +16,9 @@ namespace {
 class InputMoments final : public EvictionObserver {
  public:
   explicit InputMoments(const JudgeShape& shape)
-      : shape_(shape), sum_(size(shape)), sum_sq_(size(shape)),
+      : shape_(shape),
+        sum_(size(shape)),
+        sum_sq_(size(shape)),
         rows_(size_t(shape.n_layers) * shape.n_kv_heads) {}
 
   StatMask stats_needed() const override { return kJudgeStatMask; }

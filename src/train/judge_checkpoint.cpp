@@ -11,15 +11,17 @@ constexpr const char* kCheckpointFormat = "foresight-judge-checkpoint-1";
 
 }  // namespace
 
-void save_judge_checkpoint(const std::filesystem::path& path, const Judge& judge,
-                           const AdamW& adam, const RunPosition& position, const Json& settings) {
+void save_judge_checkpoint(const std::filesystem::path& path, const Judge& judge, const AdamW& adam,
+                           const RunPosition& position, const Json& settings) {
   const std::vector<int64_t> shape{int64_t(judge.parameters().size())};
   const std::vector<TensorToWrite> tensors = {
       {"params", DType::F32, shape, judge.parameters().data()},
       {"adam_m", DType::F32, shape, adam.m().data()},
       {"adam_v", DType::F32, shape, adam.v().data()}};
-  const Json state = {{"step", position.step}, {"optimizer_steps", adam.steps()},
-                      {"elapsed_seconds", position.elapsed_seconds}, {"settings", settings}};
+  const Json state = {{"step", position.step},
+                      {"optimizer_steps", adam.steps()},
+                      {"elapsed_seconds", position.elapsed_seconds},
+                      {"settings", settings}};
   write_safetensors(path, tensors, {{"format", kCheckpointFormat}, {"state", state.dump()}});
 }
 

@@ -12,8 +12,8 @@
 
 namespace foresight {
 
-void save_judge_checkpoint(const std::filesystem::path& path, const Judge& judge,
-                           const AdamW& adam, const RunPosition& position, const Json& settings);
+void save_judge_checkpoint(const std::filesystem::path& path, const Judge& judge, const AdamW& adam,
+                           const RunPosition& position, const Json& settings);
 
 // Restores the judge, Adam and the position; returns the settings the checkpoint was written
 // with.

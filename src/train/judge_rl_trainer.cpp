@@ -38,18 +38,27 @@ double draw_sharpness(const Rollout& r, DrawLogProb kind) {
 void check_traces(const std::vector<Trace>& traces, const char* what) {
   for (const Trace& t : traces)
     if (!t.has_reference())
-      fail("train-judge --stage rl: {} trace '{}' has no full-cache reference CE and entropy",
-           what, t.id);
+      fail("train-judge --stage rl: {} trace '{}' has no full-cache reference CE and entropy", what,
+           t.id);
 }
 
 }  // namespace
 
 Json JudgeRlSettings::to_json() const {
-  return {{"budget", schedule.budget}, {"evict_every", schedule.evict_every},
-          {"sinks", schedule.sinks}, {"steps", steps}, {"traces_per_step", traces_per_step},
-          {"group", group}, {"epochs", epochs}, {"lr", lr}, {"clip", clip},
-          {"clip_eps", clip_eps}, {"kl_beta", kl_beta}, {"kl_steps", kl_steps},
-          {"reward", reward_name(reward)}, {"large_rise", large_rise},
+  return {{"budget", schedule.budget},
+          {"evict_every", schedule.evict_every},
+          {"sinks", schedule.sinks},
+          {"steps", steps},
+          {"traces_per_step", traces_per_step},
+          {"group", group},
+          {"epochs", epochs},
+          {"lr", lr},
+          {"clip", clip},
+          {"clip_eps", clip_eps},
+          {"kl_beta", kl_beta},
+          {"kl_steps", kl_steps},
+          {"reward", reward_name(reward)},
+          {"large_rise", large_rise},
           {"log_prob", draw_log_prob_name(log_prob)},
           {"seed", seed}};
 }
@@ -134,9 +143,11 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
       for (float& g : grad) g /= float(epoch_sums.decisions);
       norm = clip_gradient_norm(grad, s.clip);
       if (!std::isfinite(norm))
-        fail("train-judge --stage rl: the gradient is not finite at step {} (the KL term "
-             "overflows when the judge has moved far from the reference; lower --kl-beta or "
-             "--lr)", step + 1);
+        fail(
+            "train-judge --stage rl: the gradient is not finite at step {} (the KL term "
+            "overflows when the judge has moved far from the reference; lower --kl-beta or "
+            "--lr)",
+            step + 1);
       // No rollout differed in reward and no KL pull: nothing to learn. Adam would still move
       // the judge along its momentum, a drift away from the reference with no signal behind it.
       if (norm > 0) adam.update(judge.parameters(), grad, s.lr);
@@ -145,24 +156,32 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
     const double decisions = std::max<double>(1, double(total.decisions));  // over the epochs
     const double drawn = std::max<double>(1, double(total.decisions) / s.epochs);  // the rollouts'
     return StepReport{
-        Json{{"reward", reward_sum / P}, {"reward_std", spread_sum / P},
+        Json{{"reward", reward_sum / P},
+             {"reward_std", spread_sum / P},
              {"sharpness", std::accumulate(sharpness.begin(), sharpness.end(), 0.0) / drawn},
-             {"kl", total.kl / decisions}, {"loss", total.loss / decisions},
-             {"clip_fraction", double(total.clipped) / decisions}, {"beta", ppo.kl_beta},
-             {"lr", s.lr}, {"grad_norm", norm},
+             {"kl", total.kl / decisions},
+             {"loss", total.loss / decisions},
+             {"clip_fraction", double(total.clipped) / decisions},
+             {"beta", ppo.kl_beta},
+             {"lr", s.lr},
+             {"grad_norm", norm},
              {"decisions", total.decisions / s.epochs}},
-        fmt::format("reward {:.4f} kl {:.4f} clip {:.3f}", reward_sum / P,
-                    total.kl / decisions, double(total.clipped) / decisions)};
+        fmt::format("reward {:.4f} kl {:.4f} clip {:.3f}", reward_sum / P, total.kl / decisions,
+                    double(total.clipped) / decisions)};
   };
-  if (!heldout.empty()) run.evaluate = [&](int64_t) {
-    const FidelitySummary f = judge_fidelity(model, judge, heldout, s.schedule);
-    return StepReport{Json{{"eval", "heldout"}, {"loss_ratio", f.loss_ratio},
-                           {"low_entropy_rise", f.low_entropy_rise},
-                           {"high_entropy_rise", f.high_entropy_rise}, {"tokens", f.tokens}},
-                      fmt::format("held-out loss ratio {:.4f} (topk), low-entropy rise {:+.1f}%, "
-                                  "high-entropy rise {:+.1f}%", f.loss_ratio,
-                                  100 * f.low_entropy_rise, 100 * f.high_entropy_rise)};
-  };
+  if (!heldout.empty())
+    run.evaluate = [&](int64_t) {
+      const FidelitySummary f = judge_fidelity(model, judge, heldout, s.schedule);
+      return StepReport{
+          Json{{"eval", "heldout"},
+               {"loss_ratio", f.loss_ratio},
+               {"low_entropy_rise", f.low_entropy_rise},
+               {"high_entropy_rise", f.high_entropy_rise},
+               {"tokens", f.tokens}},
+          fmt::format("held-out loss ratio {:.4f} (topk), low-entropy rise {:+.1f}%, "
+                      "high-entropy rise {:+.1f}%",
+                      f.loss_ratio, 100 * f.low_entropy_rise, 100 * f.high_entropy_rise)};
+    };
   return run_judge_training(run, judge, adam, work_dir, options);
 }
 

@@ -66,15 +66,14 @@ int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
                     },
                 .step =
                     [&](int64_t step) {
-                      return run.step(step, step_traces(step, run.traces_per_step, run.traces,
-                                                        run.seed));
+                      return run.step(step,
+                                      step_traces(step, run.traces_per_step, run.traces, run.seed));
                     }},
                position, options);
   if (run.evaluate) loop.add_evaluation({run.eval_every, run.evaluate});
   if (options.accuracy)
-    loop.add_evaluation({run.eval_every, [&](int64_t) {
-                           return task_accuracy_report(options.accuracy(judge));
-                         }});
+    loop.add_evaluation(
+        {run.eval_every, [&](int64_t) { return task_accuracy_report(options.accuracy(judge)); }});
   return loop.run(options.until);
 }
 

@@ -35,8 +35,12 @@ struct JudgeRun {
   // traces.
   template <typename Settings>
   JudgeRun(const Settings& s, size_t n_traces)
-      : steps(s.steps), eval_every(s.eval_every), traces_per_step(s.traces_per_step),
-        traces(int64_t(n_traces)), seed(s.seed), checkpoint(s.checkpoint),
+      : steps(s.steps),
+        eval_every(s.eval_every),
+        traces_per_step(s.traces_per_step),
+        traces(int64_t(n_traces)),
+        seed(s.seed),
+        checkpoint(s.checkpoint),
         settings(s.to_json()) {}
 
   int64_t steps, eval_every;

@@ -16,8 +16,8 @@
 #include <memory>
 #include <span>
 
+#include "engine/eviction_observer.hpp"
 #include "judge/judge.hpp"
-#include "kv/eviction_observer.hpp"
 #include "train/pairwise_hinge.hpp"
 
 namespace foresight {
@@ -48,8 +48,8 @@ struct JudgeScorecard {
 struct TeacherSettings {
   float margin = 0.01f;
   PairWeight weight = PairWeight::TargetGap;
-  bool own_path = false;        // the replay evicts as the judge draws, not as the oracle does
-  float harm_threshold = 1e-2f; // tau of the harmful-eviction count
+  bool own_path = false;         // the replay evicts as the judge draws, not as the oracle does
+  float harm_threshold = 1e-2f;  // tau of the harmful-eviction count
 };
 
 // The policy a replay along the path follows (settings.own_path): golden, or the judge's draws.

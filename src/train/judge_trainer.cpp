@@ -48,13 +48,21 @@ std::vector<EvictionSchedule> JudgeTrainSettings::schedules() const {
 Json JudgeTrainSettings::to_json() const {
   std::vector<int> trained;
   for (const EvictionSchedule& s : schedules()) trained.push_back(s.budget);
-  return {{"budgets", trained}, {"evict_every", schedule.evict_every},
+  return {{"budgets", trained},
+          {"evict_every", schedule.evict_every},
           {"sinks", schedule.protect_prompt ? Json("prompt") : Json(schedule.sinks)},
-          {"steps", steps}, {"traces_per_step", traces_per_step}, {"warmup_steps", warmup_steps},
-          {"lr", lr}, {"min_lr", min_lr}, {"clip", clip}, {"margin", teacher.margin},
-          {"loss", pair_weight_name(teacher.weight)}, {"own_path", own_path},
+          {"steps", steps},
+          {"traces_per_step", traces_per_step},
+          {"warmup_steps", warmup_steps},
+          {"lr", lr},
+          {"min_lr", min_lr},
+          {"clip", clip},
+          {"margin", teacher.margin},
+          {"loss", pair_weight_name(teacher.weight)},
+          {"own_path", own_path},
           {"harm_threshold", teacher.harm_threshold},
-          {"standardise_traces", standardise_traces}, {"seed", seed}};
+          {"standardise_traces", standardise_traces},
+          {"seed", seed}};
 }
 
 JudgeScorecard judge_replay(const Model& model, const Judge& judge, const Trace& trace,
@@ -130,36 +138,37 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
       norm = clip_gradient_norm(grad, s.clip);
       adam.update(judge.parameters(), grad, lr);
     }
-    StepReport report{Json{{"lr", lr}, {"grad_norm", norm}},
-                      fmt::format("loss {:.5f} overlap {:.3f} pairwise {:.3f} harmful {:.2f}",
-                                  card.mean_loss(), card.mean_overlap(), card.pairwise_accuracy(),
-                                  card.harmful_per_decision())};
+    StepReport report{
+        Json{{"lr", lr}, {"grad_norm", norm}},
+        fmt::format("loss {:.5f} overlap {:.3f} pairwise {:.3f} harmful {:.2f}", card.mean_loss(),
+                    card.mean_overlap(), card.pairwise_accuracy(), card.harmful_per_decision())};
     report.line.update(scorecard_json(card));
     return report;
   };
-  if (!heldout.empty()) run.evaluate = [&](int64_t) {
-    Json line = {{"eval", "heldout"}}, budgets = Json::object();
-    std::string text;
-    for (const EvictionSchedule& at : schedules) {
-      TeacherSettings teacher = s.teacher;
-      const auto on = [&](const TeacherSettings& t) {
-        return evaluate_judge(model, judge, heldout, heldout_futures, at, t);
-      };
-      const JudgeScorecard golden = on(teacher);
-      teacher.own_path = true;
-      const JudgeScorecard own = on(teacher);
-      if (&at == &schedules.front()) line.update(scorecard_json(golden));
-      budgets[std::to_string(at.budget)] = {{"golden_path", scorecard_json(golden)},
-                                            {"own_path", scorecard_json(own)}};
-      text += fmt::format("{}B {}: top-k overlap {:.3f}, pairwise accuracy {:.3f}, harmful "
-                          "per decision {:.3f} (own path {:.3f})", text.empty() ? "" : "; ",
-                          at.budget,
-                          golden.mean_overlap(), golden.pairwise_accuracy(),
-                          golden.harmful_per_decision(), own.harmful_per_decision());
-    }
-    line["budgets"] = budgets;
-    return StepReport{line, "held-out " + text};
-  };
+  if (!heldout.empty())
+    run.evaluate = [&](int64_t) {
+      Json line = {{"eval", "heldout"}}, budgets = Json::object();
+      std::string text;
+      for (const EvictionSchedule& at : schedules) {
+        TeacherSettings teacher = s.teacher;
+        const auto on = [&](const TeacherSettings& t) {
+          return evaluate_judge(model, judge, heldout, heldout_futures, at, t);
+        };
+        const JudgeScorecard golden = on(teacher);
+        teacher.own_path = true;
+        const JudgeScorecard own = on(teacher);
+        if (&at == &schedules.front()) line.update(scorecard_json(golden));
+        budgets[std::to_string(at.budget)] = {{"golden_path", scorecard_json(golden)},
+                                              {"own_path", scorecard_json(own)}};
+        text += fmt::format(
+            "{}B {}: top-k overlap {:.3f}, pairwise accuracy {:.3f}, harmful "
+            "per decision {:.3f} (own path {:.3f})",
+            text.empty() ? "" : "; ", at.budget, golden.mean_overlap(), golden.pairwise_accuracy(),
+            golden.harmful_per_decision(), own.harmful_per_decision());
+      }
+      line["budgets"] = budgets;
+      return StepReport{line, "held-out " + text};
+    };
   return run_judge_training(run, judge, adam, work_dir, options);
 }
 

@@ -26,8 +26,8 @@
 #include "kv/schedule.hpp"
 #include "model/model.hpp"
 #include "train/future_cache.hpp"
-#include "train/judge_teacher.hpp"
 #include "train/judge_run.hpp"
+#include "train/judge_teacher.hpp"
 
 namespace foresight {
 

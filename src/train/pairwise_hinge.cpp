@@ -11,8 +11,10 @@ namespace foresight {
 PairWeight parse_pair_weight(std::string_view name) {
   if (name == "uniform") return PairWeight::Uniform;
   if (name == "weighted") return PairWeight::TargetGap;
-  fail("--loss: '{}' is not uniform (the paper's hinge) or weighted (pairs weighted by their "
-       "target gap)", name);
+  fail(
+      "--loss: '{}' is not uniform (the paper's hinge) or weighted (pairs weighted by their "
+      "target gap)",
+      name);
 }
 
 std::string pair_weight_name(PairWeight w) {
@@ -66,7 +68,8 @@ PairwiseHinge pairwise_hinge(std::span<const float> targets, std::span<const flo
   std::iota(by_phi.begin(), by_phi.end(), 0);
   std::stable_sort(by_target.begin(), by_target.end(),
                    [&](int32_t a, int32_t b) { return targets[a] < targets[b]; });
-  std::stable_sort(by_phi.begin(), by_phi.end(), [&](int32_t a, int32_t b) { return phi[a] < phi[b]; });
+  std::stable_sort(by_phi.begin(), by_phi.end(),
+                   [&](int32_t a, int32_t b) { return phi[a] < phi[b]; });
   std::vector<float> sorted_phi(n);
   std::vector<size_t> rank(n);
   for (size_t r = 0; r < n; ++r) sorted_phi[r] = phi[by_phi[r]], rank[by_phi[r]] = r;

@@ -1,6 +1,7 @@
 // The supervised judge's loss (docs/method.md section 6): at one eviction of one (layer, KV head),
 // the judge's scores phi (higher = evict) against the oracle's targets (higher = more evictable),
-//     loss = sum over pairs (i, j) with target_i > target_j of w_ij max(0, margin - (phi_i - phi_j))
+//     loss = sum over pairs (i, j) with target_i > target_j of w_ij max(0, margin - (phi_i -
+//     phi_j))
 //            / sum of w_ij,
 // with w_ij = 1 (uniform, the paper's mean over pairs) or w_ij = target_i - target_j (gap: a
 // pair counts by the future attention that ordering it wrongly would lose, so the many pairs of

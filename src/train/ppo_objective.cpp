@@ -61,8 +61,8 @@ PpoSums rollout_objective(const Judge& judge, const Rollout& rollout, double adv
   for (const RolloutDecision& d : rollout.decisions) {
     dphi.resize(grad.empty() ? 0 : size_t(d.pooled));
     const double log_p = decision_log_prob(judge, rollout, d, s.log_prob, phi, pre, dphi);
-    const PpoTerm t = ppo_term(log_p, d.old_log_prob, d.ref_log_prob, advantage, s.clip_eps,
-                               s.kl_beta);
+    const PpoTerm t =
+        ppo_term(log_p, d.old_log_prob, d.ref_log_prob, advantage, s.clip_eps, s.kl_beta);
     sums.loss += t.loss;
     sums.kl += t.kl;
     sums.decisions += 1;

@@ -39,9 +39,10 @@ void RolloutRecorder::evicting(const EvictionView& v, int k, std::span<const int
     const std::span<const int32_t> drawn = chosen.subspan(size_t(h) * k, size_t(k));
     for (const int32_t c : drawn)
       if (!std::binary_search(pool.begin(), pool.end(), c))  // the pool is in index order
-        fail("rollout: candidate {} of layer {}, KV head {} was evicted from outside the judge's "
-             "pool: the sequence's policy is not the judge's sampler",
-             c, v.layer, h);
+        fail(
+            "rollout: candidate {} of layer {}, KV head {} was evicted from outside the judge's "
+            "pool: the sequence's policy is not the judge's sampler",
+            c, v.layer, h);
 
     RolloutDecision d{v.layer, h, k, int(pool.size()), int64_t(rollout_.features.size())};
     rollout_.decisions.push_back(d);

@@ -9,8 +9,8 @@
 namespace foresight {
 
 RewardKind parse_reward(std::string_view name) {
-  for (const RewardKind k : {RewardKind::Squared, RewardKind::All, RewardKind::Low,
-                             RewardKind::LowLarge})
+  for (const RewardKind k :
+       {RewardKind::Squared, RewardKind::All, RewardKind::Low, RewardKind::LowLarge})
     if (reward_name(k) == name) return k;
   fail("--reward: '{}' is not squared, all, low or low-large", name);
 }

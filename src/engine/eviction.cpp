@@ -1,4 +1,4 @@
-#include "kv/eviction.hpp"
+#include "engine/eviction.hpp"
 
 #include <algorithm>
 #include <chrono>

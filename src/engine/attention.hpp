@@ -6,7 +6,7 @@
 #pragma once
 #include <span>
 
-#include "kv/sequence.hpp"
+#include "engine/sequence.hpp"
 #include "model/config.hpp"
 
 namespace foresight {

@@ -7,8 +7,8 @@
 #include <functional>
 #include <vector>
 
+#include "engine/transformer.hpp"
 #include "model/sampler.hpp"
-#include "model/transformer.hpp"
 
 namespace foresight {
 
@@ -27,7 +27,7 @@ struct GenerateSettings {
 
 struct GenerateResult {
   std::vector<int32_t> tokens;  // generated ids, the stop id included when one was hit
-  bool stopped = false;  // ended on a stop id or stop_after rather than the token limit
+  bool stopped = false;         // ended on a stop id or stop_after rather than the token limit
   // Decode time runs from the end of the prefill to the last token, so in a batch it includes
   // the steps of the other sequences (the sequence's latency, not its share of the work).
   double prefill_seconds = 0, decode_seconds = 0;
@@ -62,7 +62,7 @@ struct BatchCallbacks {
 // far out of the processor's caches: on 2 cores `eval` ran 37% faster with 192 sequences in
 // flight than with 31 (docs/results.md, "Where the evaluation's time goes").
 struct DecodeLimits {
-  int64_t kv_memory = 0;  // bytes of keys and values the running sequences may reserve; 0: no cap
+  int64_t kv_memory = 0;    // bytes of keys and values the running sequences may reserve; 0: no cap
   int max_sequences = 256;  // sequences running at once; 0: no cap
 };
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/rng.hpp"
+#include "engine/eviction_observer.hpp"
 #include "kv/attention_recorder.hpp"
-#include "kv/eviction_observer.hpp"
 #include "kv/kv_cache.hpp"
 #include "kv/schedule.hpp"
 #include "model/config.hpp"
@@ -30,7 +30,7 @@ struct SequenceSettings {
   std::shared_ptr<const FutureAttention> future = nullptr;
   // Tokens of the prompt (the judge's in-prompt input, `--sinks prompt`); 0 when unknown.
   int64_t prompt_length = 0;
-  float harm_threshold = 1e-2f;  // the future attention above which an eviction is harmful
+  float harm_threshold = 1e-2f;           // the future attention above which an eviction is harmful
   EvictionObserver* observer = nullptr;   // told of every eviction (judge training)
   AttentionRecorder* recorder = nullptr;  // handed the attention probabilities (Golden Eviction)
 };
@@ -61,7 +61,7 @@ class Sequence {
   const KvCache& cache() const { return cache_; }
   int64_t next_position() const { return next_position_; }
   const std::vector<int32_t>& tokens() const { return tokens_; }  // every token fed, by position
-  StatMask attention_stats() const { return attention_stats_; }  // the cache's statistics
+  StatMask attention_stats() const { return attention_stats_; }   // the cache's statistics
 
   // The forward pass, in order: `ids` are about to run (kept, and the cache's peak counted with
   // their entries); each of their queries is offered, per layer, to the policy's recent

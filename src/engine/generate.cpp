@@ -1,4 +1,4 @@
-#include "model/generate.hpp"
+#include "engine/generate.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -106,9 +106,10 @@ std::vector<GenerateResult> generate_batch(const Model& model,
     check_request(requests[i]);
     reserved.push_back(reserved_kv_bytes(model.config(), requests[i]));
     if (kv_memory > 0 && reserved.back() > kv_memory)
-      fail("--kv-memory {} bytes cannot hold even one sequence: request {} reserves {} bytes of "
-           "keys and values",
-           kv_memory, i, reserved.back());
+      fail(
+          "--kv-memory {} bytes cannot hold even one sequence: request {} reserves {} bytes of "
+          "keys and values",
+          kv_memory, i, reserved.back());
   }
 
   std::vector<GenerateResult> results(requests.size());
@@ -162,7 +163,8 @@ GenerateResult generate(const Model& model, std::span<const int32_t> prompt,
   const GenerateRequest request{prompt, settings};
   BatchCallbacks callbacks;
   if (on_token) callbacks.on_token = [&](size_t, int32_t token) { on_token(token); };
-  return std::move(generate_batch(model, std::span(&request, 1), DecodeLimits{}, callbacks).front());
+  return std::move(
+      generate_batch(model, std::span(&request, 1), DecodeLimits{}, callbacks).front());
 }
 
 }  // namespace foresight

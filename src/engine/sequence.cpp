@@ -1,4 +1,4 @@
-#include "kv/sequence.hpp"
+#include "engine/sequence.hpp"
 
 #include <algorithm>
 
@@ -19,10 +19,11 @@ void check_future(const ModelConfig& c, const EvictionSchedule& s, const Policy&
   if (future == nullptr) return require_online(&policy);
   if (future->n_layers() != c.n_layers || future->n_kv_heads() != c.n_kv_heads ||
       future->block() != s.evict_every)
-    fail("policy '{}': the future attention was recorded for {} layers, {} KV heads and L = {}, "
-         "but the run has {} layers, {} KV heads and L = {}",
-         policy.name(), future->n_layers(), future->n_kv_heads(), future->block(), c.n_layers,
-         c.n_kv_heads, s.evict_every);
+    fail(
+        "policy '{}': the future attention was recorded for {} layers, {} KV heads and L = {}, "
+        "but the run has {} layers, {} KV heads and L = {}",
+        policy.name(), future->n_layers(), future->n_kv_heads(), future->block(), c.n_layers,
+        c.n_kv_heads, s.evict_every);
 }
 
 StatMask stats_read(const SequenceSettings& s) {
@@ -34,10 +35,10 @@ StatMask stats_read(const SequenceSettings& s) {
 Sequence::Sequence(const ModelConfig& c, SequenceSettings settings)
     : settings_(effective(std::move(settings))),
       attention_stats_(stats_read(settings_)),
-      recent_window_(settings_.schedule.active()
-                         ? std::min(settings_.policy->recent_queries_needed(),
-                                    settings_.schedule.evict_every)
-                         : 0),
+      recent_window_(
+          settings_.schedule.active()
+              ? std::min(settings_.policy->recent_queries_needed(), settings_.schedule.evict_every)
+              : 0),
       kv_bytes_per_token_(c.kv_bytes_per_token()),
       cache_(c.n_layers, c.n_kv_heads, c.head_dim, attention_stats_ != 0 ? c.group() : 0,
              settings_.schedule.active() ? settings_.schedule.capacity() : 0),
@@ -51,8 +52,8 @@ Sequence::Sequence(const ModelConfig& c, SequenceSettings settings)
 
 void Sequence::feed(std::span<const int32_t> ids) {
   // The most the cache holds: every layer with these entries appended, none evicted yet.
-  stats_.peak_kv_bytes = std::max(stats_.peak_kv_bytes,
-                                  cache_.bytes() + int64_t(ids.size()) * kv_bytes_per_token_);
+  stats_.peak_kv_bytes =
+      std::max(stats_.peak_kv_bytes, cache_.bytes() + int64_t(ids.size()) * kv_bytes_per_token_);
   tokens_.insert(tokens_.end(), ids.begin(), ids.end());
 }
 

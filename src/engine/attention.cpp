@@ -1,4 +1,4 @@
-#include "model/attention.hpp"
+#include "engine/attention.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -48,9 +48,8 @@ void attend_group(const ModelConfig& c, const SequenceRows& share, int layer, in
       float* stats = kv.stats() + int64_t{g} * kNumStats;
       if (schedule.starts_chunk(position))
         for (int j = 0; j < visible; ++j) reset_chunk_stats(stats + j * stride);
-      accumulate_stats(stats, stride, p, visible,
-                       static_cast<int>(position % schedule.evict_every), schedule.evict_every,
-                       seq.attention_stats());
+      accumulate_stats(stats, stride, p, visible, static_cast<int>(position % schedule.evict_every),
+                       schedule.evict_every, seq.attention_stats());
       if (schedule.ends_chunk(position))
         for (int j = 0; j < visible; ++j) end_chunk_stats(stats + j * stride);
     }
@@ -59,8 +58,8 @@ void attend_group(const ModelConfig& c, const SequenceRows& share, int layer, in
 
 }  // namespace
 
-void attend(const ModelConfig& c, std::span<const SequenceRows> shares, int layer,
-            const float* q, float* out) {
+void attend(const ModelConfig& c, std::span<const SequenceRows> shares, int layer, const float* q,
+            float* out) {
   const int64_t tasks = int64_t(shares.size()) * c.n_kv_heads;
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t t = 0; t < tasks; ++t)

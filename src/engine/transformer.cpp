@@ -1,11 +1,11 @@
-#include "model/transformer.hpp"
+#include "engine/transformer.hpp"
 
 #include "core/error.hpp"
 #include "core/gemm.hpp"
 #include "core/kernels.hpp"
 #include "core/parallel.hpp"
-#include "kv/eviction.hpp"
-#include "model/attention.hpp"
+#include "engine/attention.hpp"
+#include "engine/eviction.hpp"
 
 namespace foresight {
 
@@ -36,7 +36,8 @@ struct Activations {
   std::vector<float> x, h, q, k, v, attn, proj, gate, up;
   std::vector<PassRow> rows;
   void resize(const ModelConfig& c, int64_t n) {
-    const int64_t q_dim = int64_t{c.n_heads} * c.head_dim, kv_dim = int64_t{c.n_kv_heads} * c.head_dim;
+    const int64_t q_dim = int64_t{c.n_heads} * c.head_dim,
+                  kv_dim = int64_t{c.n_kv_heads} * c.head_dim;
     x.resize(n * c.hidden), h.resize(n * c.hidden), proj.resize(n * c.hidden);
     q.resize(n * q_dim), attn.resize(n * q_dim);
     k.resize(n * kv_dim), v.resize(n * kv_dim);
@@ -78,7 +79,8 @@ void attention_block(const Model& model, std::span<const SequenceRows> shares, i
     const float* k = a.k.data() + row * c.n_kv_heads * d;
     const float* v = a.v.data() + row * c.n_kv_heads * d;
     for (int h = 0; h < c.n_kv_heads; ++h)
-      seq->cache().head(layer_index, h)
+      seq->cache()
+          .head(layer_index, h)
           .append(k + int64_t{h} * d, v + int64_t{h} * d, static_cast<int32_t>(position));
   }
   attend(c, shares, layer_index, a.q.data(), a.attn.data());
@@ -130,8 +132,7 @@ std::vector<float> forward_rows(const Model& model, std::span<const SequenceRows
   a.rows.clear();  // every layer's rows, in order
   for (const SequenceRows& share : shares) {
     share.seq->feed(ids.subspan(size_t(share.first_row), size_t(share.n)));
-    for (int i = 0; i < share.n; ++i)
-      a.rows.push_back({share.seq, share.seq->next_position() + i});
+    for (int i = 0; i < share.n; ++i) a.rows.push_back({share.seq, share.seq->next_position() + i});
   }
   for (int layer = 0; layer < c.n_layers; ++layer) {
     attention_block(model, shares, layer, a, n, mm);
@@ -204,9 +205,12 @@ void forward_tokens(const Model& model, Sequence& seq, std::span<const int32_t> 
 std::vector<float> forward_tokens(const Model& model, Sequence& seq, std::span<const int32_t> ids,
                                   LogitsWanted wanted, int max_chunk) {
   std::vector<float> logits;
-  forward_tokens(model, seq, ids, wanted, [&](size_t, std::span<const float> part) {
-    logits.insert(logits.end(), part.begin(), part.end());
-  }, max_chunk);
+  forward_tokens(
+      model, seq, ids, wanted,
+      [&](size_t, std::span<const float> part) {
+        logits.insert(logits.end(), part.begin(), part.end());
+      },
+      max_chunk);
   return logits;
 }
 

@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "kv/sequence.hpp"
+#include "engine/sequence.hpp"
 #include "model/model.hpp"
 
 namespace foresight {

@@ -2,7 +2,7 @@
 // has its candidates scored by the policy, shown with the policy's choice to the sequence's
 // observer, and is compacted to exactly B entries.
 #pragma once
-#include "kv/sequence.hpp"
+#include "engine/sequence.hpp"
 
 namespace foresight {
 
