@@ -23,14 +23,24 @@
 #      with the total, while walk, whose counter is on the line just before the decision,
 #      mostly stops right. Lemmas failed at 10-way lookups keyed by one digit (`#4=`, also
 #      matched by `+4=` and `4=` in every column item). Hence the formats changed.)
-#   3. formats (models/bundled/formats.json): 600 steps from stage 2 on the current formats:
-#      program restates its counter after a pass (`end k/n`), lemmas are named by letters of
-#      their own (`U3`, a lookup like x's tagged digits). Fresh problems weighted towards the
-#      families that failed (lemmas 2500, program 2000, walk 1200, carry 500), knobs from
-#      short to twice the benchmark's.
-# Stages 1 and 2 were trained with the formats of commit 0a930fd (digit-named lemmas, no `end`
-# line); run from scratch today they see the current formats instead, so their logs hold for
-# that commit's generator only. Their models are kept in models/bundled/resume/.
+#   3. formats (models/bundled/formats.json): 600 steps from stage 2 on the formats of commit
+#      141d3b9: program restated its counter after a pass (`end k/n`), lemmas were named by
+#      letters of their own (`07/20:U3 a4*9+3`, a lookup like x's tagged digits). Fresh
+#      problems weighted towards the families that failed (lemmas 2500, program 2000, walk
+#      1200, carry 500), knobs from short to twice the benchmark's. 46 min. At step 600 walk
+#      and carry were solved (8/8 each), program and lemmas not at all (0/8): a probe of
+#      next-token samples showed `answer` after `end 12/12` at its base rate (3 in 40), and at
+#      the first lemma round the model wrote the name 1 time in 5, a random one, so greedy
+#      decoding never entered the lemma phase. Both decisions compared a counter with a number;
+#      carry's and walk's stops, learned in the v1 model's 4 h, are the only ones it had learned.
+#   4. counters (models/bundled/counters.json): 600 steps from stage 3 on the current formats,
+#      where no decision compares two numbers: program counts the passes left down to `left 0`,
+#      lemmas has a warm-up phase of its own (`w01/06:`) ending like carry's run, and a lemma
+#      round writes the lemma's name right after the digit that chooses it (`a4*9+U3`).
+# Stages 1 to 3 were trained with older formats (stages 1 and 2: commit 0a930fd's, digit-named
+# lemmas and no `end` line); run from scratch today they see the current formats instead, so
+# their logs hold for those commits' generators only. Their models are kept in
+# models/bundled/resume/.
 # Writes the seeded training data first, so every run sees the same problems; deterministic,
 # so this script reproduces the bundled model. Copies the finished model into models/bundled.
 #
@@ -79,23 +89,32 @@ if [ ! -f "$data/polish.jsonl" ]; then
     --knob carry.digits=6..22 --knob steps=2..24 --out "$data/polish.jsonl"
 fi
 
-# stage_tasks FAMILY N SEED KNOBS...: stage 3's problems of one family.
+# stage_tasks STAGE FAMILY N SEED KNOBS...: a stage's problems of one family.
 stage_tasks() {
-  local family=$1 n=$2 seed=$3; shift 3
-  [ -f "$data/formats_$family.jsonl" ] ||
+  local stage=$1 family=$2 n=$3 seed=$4; shift 4
+  [ -f "$data/${stage}_$family.jsonl" ] ||
     build/foresight tasks --family "$family" --n "$n" --seed "$seed" "$@" \
-      --out "$data/formats_$family.jsonl"
+      --out "$data/${stage}_$family.jsonl"
 }
-stage_tasks lemmas 2500 531 --knob digits=6..16 --knob rounds=12..24 --knob warmup=4..10
-stage_tasks program 2000 532 --knob lines=6..12 --knob registers=4..8 --knob passes=2..20
-stage_tasks walk 1200 533 --knob entries=8..20 --knob hops=10..160 --knob digits=1..2
-stage_tasks carry 500 534 --knob digits=6..22 --knob steps=2..24
+LEMMAS=(--knob digits=6..16 --knob rounds=12..24 --knob warmup=4..10)
+PROGRAM=(--knob lines=6..12 --knob registers=4..8 --knob passes=2..20)
+WALK=(--knob entries=8..20 --knob hops=10..160 --knob digits=1..2)
+CARRY=(--knob digits=6..22 --knob steps=2..24)
+stage_tasks formats lemmas 2500 531 "${LEMMAS[@]}"
+stage_tasks formats program 2000 532 "${PROGRAM[@]}"
+stage_tasks formats walk 1200 533 "${WALK[@]}"
+stage_tasks formats carry 500 534 "${CARRY[@]}"
+stage_tasks counters lemmas 2500 541 "${LEMMAS[@]}"
+stage_tasks counters program 2000 542 "${PROGRAM[@]}"
+stage_tasks counters walk 800 543 "${WALK[@]}"
+stage_tasks counters carry 400 544 "${CARRY[@]}"
 
 train models/bundled/extend.json runs/bundled_v2/extend
 train models/bundled/polish.json runs/bundled_v2/polish
 train models/bundled/formats.json runs/bundled_v2/formats
-cp runs/bundled_v2/formats/model/* models/bundled/
-for stage in extend polish formats; do
+train models/bundled/counters.json runs/bundled_v2/counters
+cp runs/bundled_v2/counters/model/* models/bundled/
+for stage in extend polish formats counters; do
   cp runs/bundled_v2/$stage/train_log.jsonl models/bundled/${stage}_log.jsonl
 done
 rm -rf models/bundled/resume

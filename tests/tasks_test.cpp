@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -127,7 +128,7 @@ void check_program(const TaskProblem& p) {
                                    char('0' + reg[rhs]) + ";" + dest + "=" + char('0' + result));
       reg[dest] = result;
     }
-    EXPECT_EQ(trace.at(t++), "end " + std::to_string(pass) + "/" + std::to_string(passes));
+    EXPECT_EQ(trace.at(t++), "left " + std::to_string(passes - pass));
   }
   std::string file;
   for (const auto& [name, value] : reg)
@@ -253,8 +254,8 @@ void check_walk(const TaskProblem& p) {
   EXPECT_EQ(p.answer, tagged(s));
 }
 
-// Derives the prompt's lemmas, then applies x <- x*m + addend with integers, the addend from
-// the from-round on being the lemma named by x's lowest digit; each lemma is used at most twice.
+// Derives the prompt's lemmas, then applies x <- x*m + addend with integers: the warm-up's
+// fixed addend, then the lemma named by x's lowest digit; each lemma is used at most twice.
 void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
   const auto prompt = lines_of(p.prompt);
   ASSERT_EQ(prompt.size(), 5u);
@@ -271,35 +272,40 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
   }
   ASSERT_EQ(value.size(), 10u);
   std::vector<int> x = parse_tagged(prompt[2].substr(2));
-  const std::string& repeat = prompt[3];  // repeat 20: x<x*7+4
-  const size_t colon = repeat.find(':');
-  const int rounds = std::stoi(repeat.substr(7, colon - 7));
-  const int m = repeat.at(colon + 6) - '0', a = repeat.at(colon + 8) - '0';
-  EXPECT_EQ(repeat,
-            "repeat " + std::to_string(rounds) + ": x<x*" + char('0' + m) + "+" + char('0' + a));
-  const int first_use = std::stoi(prompt[4].substr(5, 2));
-  EXPECT_EQ(prompt[4], "from " + two_digits(first_use) + ": x<x*" + char('0' + m) + "+#A");
+  const std::string& warm = prompt[3];  // warm 6: x<x*7+4
+  const size_t colon = warm.find(':');
+  const int warmup = std::stoi(warm.substr(5, colon - 5));
+  const int m = warm.at(colon + 6) - '0', a = warm.at(colon + 8) - '0';
+  EXPECT_EQ(warm,
+            "warm " + std::to_string(warmup) + ": x<x*" + char('0' + m) + "+" + char('0' + a));
+  const int lemma_rounds = std::stoi(prompt[4].substr(5));
+  EXPECT_EQ(prompt[4], "then " + std::to_string(lemma_rounds) + ": x<x*" + char('0' + m) + "+#A");
 
   const auto trace = lines_of(p.trace);
-  ASSERT_EQ(trace.size(), 10u + size_t(rounds) + 1);
+  ASSERT_EQ(trace.size(), 10u + size_t(warmup + lemma_rounds) + 1);
   for (size_t l = 0; l < 10; ++l) {
     const int full = (def[l][2] - '0') * (def[l][4] - '0') + (def[l][6] - '0');
     EXPECT_EQ(trace[l], def[l] + "=" + two_digits(full) + " " + name(l) + char('0' + value[l]));
   }
   std::vector<int> uses(10, 0);
   unsigned __int128 v = value_of(x);
-  for (int round = 1; round <= rounds; ++round) {
-    std::string head = two_digits(round) + "/" + two_digits(rounds) + ":";
+  for (int round = 1; round <= warmup + lemma_rounds; ++round) {
+    const bool warming = round <= warmup;
+    const std::string head =
+        warming ? "w" + two_digits(round) + "/" + two_digits(warmup) + ":"
+                : two_digits(round - warmup) + "/" + two_digits(lemma_rounds) + ":";
+    std::string line = trace[size_t(9 + round)];
+    ASSERT_EQ(line.substr(0, head.size()), head);
+    line = line.substr(head.size());
     int add = a;
-    if (round >= first_use) {
+    if (!warming) {  // a4*9+U3: the lemma's name right after the digit that chooses it
       add = value[size_t(x[0])];
       ++uses[size_t(x[0])];
-      head += std::string{name(size_t(x[0])), char('0' + add), ' '};
+      ASSERT_EQ(line.substr(5, 2), (std::string{name(size_t(x[0])), char('0' + add)})) << line;
+      line.erase(5, 1);
     }
-    const std::string& line = trace[size_t(9 + round)];
-    ASSERT_EQ(line.substr(0, head.size()), head);
     v = (v * m + add) % power_of_ten(x.size());
-    x = check_items(line.substr(head.size()), x, m, add);
+    x = check_items(line, x, m, add);
     EXPECT_EQ(x, low_digits(v, x.size()));
   }
   for (const int u : uses) EXPECT_LE(u, 2);
@@ -543,24 +549,26 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
       return at;
     };
     std::vector<int> used(10, 0);
-    for (size_t at = text.find("/20:", p.prompt.size()); at != std::string::npos;
-         at = text.find("/20:", at + 1)) {
-      const char name = text[at + 4];
-      if (name < 'Q' || name > 'Z') continue;  // a warm-up round
-      const size_t line = at - 2;
+    const size_t first = text.find("\n01/14:", p.prompt.size());
+    ASSERT_NE(first, std::string::npos);
+    for (size_t line = first + 1; text.compare(line, 7, "answer:") != 0;
+         line = text.find('\n', line) + 1) {
+      const char name = text[line + 11];  // 01/14:a4*9+U3
+      ASSERT_TRUE(name >= 'Q' && name <= 'Z') << text.substr(line, 13);
       const std::vector<char> live = live_at(text, line);
       const size_t binding = latest_binding(name, line);
       ASSERT_GT(binding, p.prompt.size()) << name;
       EXPECT_TRUE(all_live(live, binding, 2)) << name << " before " << text.substr(line, 6);
       if (++used[size_t(name - 'Q')] == 2) {
-        const std::vector<char> after = live_at(text, text.find('\n', at) + 1);
-        for (size_t k = p.prompt.size(); k < at; ++k)
+        const std::vector<char> after = live_at(text, text.find('\n', line) + 1);
+        for (size_t k = p.prompt.size(); k <= line + 11; ++k)
           if (text[k] == name) EXPECT_TRUE(none_live(after, k, 2)) << name << " at " << k;
       }
     }
+    EXPECT_EQ(std::accumulate(used.begin(), used.end(), 0), 14);
     EXPECT_GT(std::count(uses.begin(), uses.end(), 2), 0);
     // The prompt's definitions die once derived.
-    const std::vector<char> derived = live_at(text, text.find("01/20:"));
+    const std::vector<char> derived = live_at(text, text.find("w01/06:"));
     EXPECT_TRUE(none_live(derived, text.find("Q:"), 7));
     EXPECT_TRUE(all_live(live_at(text, text.find("T:", p.prompt.size())), text.find("T:"), 7));
   }

@@ -62,22 +62,22 @@ TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
     p.prompt += fmt::format("{}{}:{}*{}+{}", name == 0 ? "" : " ", name_of(name), l.digit,
                             l.multiplier, l.carry);
   }
-  p.prompt += fmt::format("\nx={}\nrepeat {}: x<x*{}+{}\nfrom {:02}: x<x*{}+#A\n", tagged_digits(x),
-                          knobs.rounds, m, addend, knobs.warmup + 1, m);
+  p.prompt += fmt::format("\nx={}\nwarm {}: x<x*{}+{}\nthen {}: x<x*{}+#A\n", tagged_digits(x),
+                          knobs.warmup, m, addend, uses, m);
   for (int name = 0; name < kLemmas; ++name) {
     const Lemma& l = lemmas[size_t(name)];
     p.trace += fmt::format("{0}:{1}*{2}+{3}={4:02} {0}{5}\n", name_of(name), l.digit, l.multiplier,
                            l.carry, l.digit * l.multiplier + l.carry, l.value());
   }
-  for (int round = 1; round <= knobs.rounds; ++round) {
-    p.trace += fmt::format("{:02}/{:02}:", round, knobs.rounds);
-    int add = addend;
-    if (round > knobs.warmup) {
-      const Lemma& l = lemmas[size_t(x[0])];
-      add = l.value();
-      p.trace += fmt::format("{}{} ", name_of(x[0]), add);
-    }
-    x = append_multiply_add(p.trace, x, m, add);
+  for (int round = 1; round <= knobs.warmup; ++round) {
+    p.trace += fmt::format("w{:02}/{:02}:", round, knobs.warmup);
+    x = append_multiply_add(p.trace, x, m, addend);
+    p.trace += '\n';
+  }
+  for (int round = 1; round <= uses; ++round) {
+    p.trace += fmt::format("{:02}/{:02}:", round, uses);
+    const int name = x[0];
+    x = append_multiply_add(p.trace, x, m, lemmas[size_t(name)].value(), name_of(name));
     p.trace += '\n';
   }
   p.answer = tagged_digits(x);
@@ -86,11 +86,11 @@ TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
 }
 
 void mark_live_lemmas(std::string_view text, LiveMarks& live) {
-  const PromptEnd prompt = mark_prompt(text, live, "from ");
+  const PromptEnd prompt = mark_prompt(text, live, "then ");
   if (prompt.trace == std::string_view::npos) return;
   const size_t trace_start = prompt.trace;
-  mark_line(text, live, line_start(text, prompt.rule - 1));  // the repeat rule, above
-  // Each lemma's bindings `U3`: the derivation's (after a space) and the uses' (after a colon).
+  mark_line(text, live, line_start(text, prompt.rule - 1));  // the warm-up rule, above
+  // Each lemma's bindings `U3`: the derivation's (after a space) and the uses' (after a plus).
   std::array<size_t, kLemmas> latest;
   latest.fill(std::string_view::npos);
   std::array<int, kLemmas> derived{}, used{};
@@ -99,7 +99,7 @@ void mark_live_lemmas(std::string_view text, LiveMarks& live) {
     if (digit < 0 || digit >= kLemmas || text[i + 1] < '0' || text[i + 1] > '9') continue;
     latest[size_t(digit)] = i;
     derived[size_t(digit)] += text[i - 1] == ' ';
-    used[size_t(digit)] += text[i - 1] == ':';
+    used[size_t(digit)] += text[i - 1] == '+';
   }
   for (int digit = 0; digit < kLemmas; ++digit) {
     // The definition until its derivation is written; then the latest binding while a use is
@@ -112,7 +112,7 @@ void mark_live_lemmas(std::string_view text, LiveMarks& live) {
     }
   }
   mark_latest_tagged_digits(text, live, kFirstLemmaName - 'A');  // x's columns
-  mark_line_starts(text, live, trace_start, 9);                  // "07/20:U3 " or "U:"
+  mark_line_starts(text, live, trace_start, 7);                  // "w01/06:", "01/14:a" or "U:"
   mark_tail(text, live, 12);
 }
 

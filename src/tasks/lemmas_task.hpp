@@ -4,9 +4,9 @@
 //   prompt                       trace
 //   task lemmas                  Q:4*7+5=33 Q3                    (ten derivations)
 //   Q:4*7+5 R:9*3+1 ... Z:...    ...
-//   x=A0B3C1...L2                01/20:a0*9+4=04A4 b3*9+0=27B7 ...   (warm-up: the addend 4)
-//   repeat 20: x<x*9+4           ...
-//   from 07: x<x*9+#A            07/20:U3 a4*9+3=39A9 b...        (x's digit A was 4: lemma U)
+//   x=A0B3C1...L2                w01/06:a0*9+4=04A4 b3*9+0=27B7 ...  (warm-up: the addend 4)
+//   warm 6: x<x*9+4              ...
+//   then 14: x<x*9+#A            01/14:a4*9+U3=39A9 b...          (x's digit A is 4: lemma U)
 //                                ...
 //                                answer: A7B1...
 //
@@ -14,10 +14,12 @@
 // lemma named by x's digit A). A derivation copies its definition from the prompt (key `U:`),
 // computes d*m + c as the carry items do, and binds the result's last digit to the name: `U3`,
 // written like a tagged digit. A round is an update x <- x*m + addend written column by column
-// (tagged_number.hpp); from the round named in the prompt on, the addend is the lemma named by
-// x's lowest digit: the round writes the name and copies the digit after its latest binding,
-// the derivation's or an earlier use's. The names are letters used for nothing else, so that
-// the lookup has a key of its own (with digit names, `#4=3`, the bundled model confused a
+// (tagged_number.hpp). The warm-up rounds (`w01/06:`) add a fixed digit; then the lemma rounds
+// (`01/14:`) add the lemma named by x's lowest digit: the first item writes the name right
+// after that digit and copies the digit after the name's latest binding, the derivation's or an
+// earlier use's. Every decision is local: the phase ends like a carry run, at `06/06`, and the
+// header's `w` says which addend a round takes. The names are letters used for nothing else, so
+// that the lookup has a key of its own (with digit names, `#4=3`, the bundled model confused a
 // lemma with the other digits before an `=`); x's columns stop at P to stay clear of them.
 //
 // Why it suits eviction: what must be kept are values the trace derived, not the prompt: ten

@@ -63,9 +63,10 @@ TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
                              reg(in.rhs), value[in.rhs], reg(in.dest), result);
       value[in.dest] = result;
     }
-    // Restating the counter right before the stop decision keeps that decision local: the
-    // bundled model did not learn to compare a header ten lines back with the total.
-    p.trace += fmt::format("end {}/{}\n", pass, knobs.passes);
+    // The passes still to run, counted down right before the stop decision: whether another
+    // pass follows is whether this is 0, not a comparison of two numbers (the bundled model
+    // learned neither to compare the header ten lines back with the total nor `end 12/12`).
+    p.trace += fmt::format("left {}\n", knobs.passes - pass);
   }
   p.answer = register_file(value);
   p.trace += "answer: " + p.answer + "\n";

@@ -7,12 +7,12 @@
 //   01:d<b-d            02:a<a-d;a=6;d=2;a=4
 //   02:a<a-d            03:c<c+d;c=5;d=2;c=7
 //   03:c<c+d            04:a<d-c;d=2;c=7;a=5
-//   04:a<d-c            end 1/2
+//   04:a<d-c            left 1
 //   run 2 passes        pass 2/2
 //                       01:d<b-d;b=9;d=2;d=7
 //                       ...
 //                       04:a<d-c;d=7;c=4;a=3
-//                       end 2/2
+//                       left 0
 //                       answer: a=3 b=9 c=4 d=7
 //
 // `x<y+z` sets x to (y + z) mod 10, `x<y-z` to (y - z) mod 10 (y != z). Subtraction comes
@@ -24,8 +24,9 @@
 // A step copies its instruction from the prompt (key `07:`), then each operand's current value
 // (key `a=`: the latest occurrence holds the current value, since every step restates its
 // operands and result), then does one small operation. After the program's last line the
-// pass counter is restated (`end k/n`, copied from the pass header), so that whether another
-// pass follows is read off the line just written. The answer is the final register file.
+// passes still to run are counted down (`left 1`, one less than the previous pass's), so that
+// whether another pass follows is read off the line just written: `left 0`. The answer is the
+// final register file.
 //
 // Why it suits eviction: the program (in the prompt) is needed until the last pass, while
 // overwritten values and the restated lines of earlier passes are never needed again. What

@@ -1,6 +1,7 @@
 #include "tasks/tagged_number.hpp"
 
 #include <array>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -30,14 +31,15 @@ std::string tagged_digits(const Digits& x) {
   return out;
 }
 
-Digits append_multiply_add(std::string& out, const Digits& x, int m, int addend) {
+Digits append_multiply_add(std::string& out, const Digits& x, int m, int addend, char addend_name) {
   Digits next(x.size());
   int carry = addend;
   for (size_t c = 0; c < x.size(); ++c) {
     const int value = x[c] * m + carry;  // at most 9*9 + 9 = 90: always two digits
     const int column = static_cast<int>(c);
-    out += fmt::format("{}{}{}*{}+{}={:02}{}{}", c == 0 ? "" : " ", tag(column, false), x[c], m,
-                       carry, value, tag(column, true), value % 10);
+    const std::string_view name(&addend_name, c == 0 && addend_name != '\0' ? 1 : 0);
+    out += fmt::format("{}{}{}*{}+{}{}={:02}{}{}", c == 0 ? "" : " ", tag(column, false), x[c], m,
+                       name, carry, value, tag(column, true), value % 10);
     next[c] = value % 10;
     carry = value / 10;
   }

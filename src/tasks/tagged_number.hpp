@@ -31,7 +31,9 @@ int draw_multiplier(Rng& rng);
 std::string tagged_digits(const Digits& x);
 
 // Appends the items of x*m + addend (mod 10^n), space-separated, and returns the new digits.
-// m in 1..9, addend in 0..9.
-Digits append_multiply_add(std::string& out, const Digits& x, int m, int addend);
+// m in 1..9, addend in 0..9. A non-zero `addend_name` is written before the addend, which is
+// then the value bound to that name (`a5*3+V5`: plus what V holds, 5).
+Digits append_multiply_add(std::string& out, const Digits& x, int m, int addend,
+                           char addend_name = '\0');
 
 }  // namespace foresight
