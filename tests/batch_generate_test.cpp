@@ -184,7 +184,7 @@ TEST_F(BatchGenerateTest, RefusesACapThatHoldsNoSequence) {
     generate_batch(*model, requests, {need - 1});
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--kv-memory"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("kv_memory"), std::string::npos) << e.what();
   }
   EXPECT_THROW(generate_batch(*model, requests, {-1}), Error);
   EXPECT_EQ(generate_batch(*model, requests, {need}).front().tokens.size(), 10u);

@@ -218,7 +218,7 @@ TEST(Schedule, PolicyParametersAreSetFromTheSpec) {
   EXPECT_EQ(make_policy("streaming")->default_sinks(), 4);
   EXPECT_EQ(make_policy("h2o")->default_sinks(), 0);
   const std::pair<std::string, std::string> bad[] = {
-      {"rkv:lambda=2", "--policy rkv:lambda=2: lambda takes 0..1, not 2"},
+      {"rkv:lambda=2", "policy rkv:lambda=2: lambda takes 0..1, not 2"},
       {"snapkv:window=2.5", "window takes a whole number in 1..1024"},
       {"snapkv:window=x", "'x' is not a number for window"},
       {"h2o:window=4", "'window=4' is not a parameter of h2o (its parameters: none)"},

@@ -52,7 +52,7 @@ TEST(RolloutReward, EachRewardOnHandMadeArrays) {
     parse_reward("lowest");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--reward"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("reward"), std::string::npos) << e.what();
   }
 }
 

@@ -115,8 +115,8 @@ TEST(LmTrain, OutputDirectoryMisuseIsRefused) {
   try {
     Trainer(config, dir / "out", quiet());
     FAIL() << "a second run over a checkpoint must be refused";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--resume"), std::string::npos) << e.what();
+  } catch (const FieldError& e) {
+    EXPECT_EQ(e.field(), "resume") << e.what();
   }
   Json other = test::tiny_lm_config(2);
   other["model"]["hidden"] = 48;
@@ -261,7 +261,7 @@ TEST(LmTrain, CommandLine) {
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "model" / "config.json"));
   r = test::run_command(base);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("pass --resume"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--resume is not set"), std::string::npos) << r.output;
   r = test::run_command(base + " --resume");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   // --steps extends a finished run; the checkpoint's config records the new total.

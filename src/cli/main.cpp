@@ -1,8 +1,21 @@
+#include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/thread_pinning.hpp"
+
+namespace {
+
+// The library names a setting as its field (`max_new_tokens`); the CLI as its flag.
+std::string flag_message(const foresight::FieldError& e) {
+  std::string flag = "--" + e.field();
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag + e.rest();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   foresight::pin_threads();
@@ -25,6 +38,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const foresight::FieldError& e) {
+    std::fprintf(stderr, "foresight: error: %s\n", flag_message(e).c_str());
+    return 1;
   } catch (const foresight::Error& e) {
     std::fprintf(stderr, "foresight: error: %s\n", e.what());
     return 1;

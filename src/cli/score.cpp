@@ -39,7 +39,7 @@ void run(const Options& o) {
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &config;
   const auto runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options,
-                                "--policy", "--budget");
+                                "policy", "budget");
   std::vector<Trace> traces = read_traces(o.traces, config.vocab);
   if (o.limit > 0 && size_t(o.limit) < traces.size()) traces.resize(size_t(o.limit));
   const auto n_traces = int64_t(traces.size());

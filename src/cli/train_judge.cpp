@@ -106,7 +106,7 @@ void run(const CLI::App& cmd, Options o) {
   o.schedule.set_sinks(o.sinks, 0);
   if (!(o.phi_scale > 0 && std::isfinite(o.phi_scale)))
     fail("--phi-scale must be a finite number > 0, got {}", o.phi_scale);
-  if (!o.budgets.empty()) o.sl.budgets = parse_budgets(o.budgets, "--budgets");
+  if (!o.budgets.empty()) o.sl.budgets = parse_budgets(o.budgets, "budgets");
   const JudgeFeatureSet features = JudgeFeatureSet::parse(o.features, "--features");
   if (!o.init.empty() && cmd.count("--features") > 0)
     fail("--features applies to a judge trained from scratch; --init {} has its own", o.init);

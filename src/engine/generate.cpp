@@ -20,7 +20,7 @@ double seconds_since(Clock::time_point t0) {
 void check_request(const GenerateRequest& request) {
   const GenerateSettings& s = request.settings;
   if (request.prompt.empty()) fail("generate: the prompt has no tokens");
-  if (s.max_new_tokens < 0) fail("--max-new-tokens must be >= 0");
+  if (s.max_new_tokens < 0) fail_field("max_new_tokens", " must be >= 0");
   if (s.prefill_chunk < 1) fail("generate: prefill chunk must be >= 1");
   s.sampling.validate();
 }
@@ -98,18 +98,18 @@ std::vector<GenerateResult> generate_batch(const Model& model,
                                            const DecodeLimits& limits,
                                            const BatchCallbacks& callbacks) {
   const int64_t kv_memory = limits.kv_memory;
-  if (kv_memory < 0) fail("--kv-memory must be >= 0 bytes, got {}", kv_memory);
+  if (kv_memory < 0) fail_field("kv_memory", " must be >= 0 bytes, got {}", kv_memory);
   if (limits.max_sequences < 0)
-    fail("--max-batch must be >= 0 sequences, got {}", limits.max_sequences);
+    fail_field("max_batch", " must be >= 0 sequences, got {}", limits.max_sequences);
   std::vector<int64_t> reserved;
   for (size_t i = 0; i < requests.size(); ++i) {
     check_request(requests[i]);
     reserved.push_back(reserved_kv_bytes(model.config(), requests[i]));
     if (kv_memory > 0 && reserved.back() > kv_memory)
-      fail(
-          "--kv-memory {} bytes cannot hold even one sequence: request {} reserves {} bytes of "
-          "keys and values",
-          kv_memory, i, reserved.back());
+      fail_field("kv_memory",
+                 " {} bytes cannot hold even one sequence: request {} reserves {} bytes of "
+                 "keys and values",
+                 kv_memory, i, reserved.back());
   }
 
   std::vector<GenerateResult> results(requests.size());

@@ -43,9 +43,9 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
                                  const AccuracySettings& settings, Progress* progress) {
   if (problems.empty()) fail("evaluate_accuracy: no problems");
   if (settings.runs.empty()) fail("evaluate_accuracy: no policies");
-  if (settings.samples < 1) fail("--samples must be >= 1, got {}", settings.samples);
+  if (settings.samples < 1) fail_field("samples", " must be >= 1, got {}", settings.samples);
   if (settings.max_new_tokens < 1)
-    fail("--max-new-tokens must be >= 1, got {}", settings.max_new_tokens);
+    fail_field("max_new_tokens", " must be >= 1, got {}", settings.max_new_tokens);
   settings.sampling.validate();
   for (const PolicyRun& run : settings.runs) require_online(run.impl.get());
 

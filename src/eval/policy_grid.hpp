@@ -31,11 +31,11 @@ struct PolicyRun {
 std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view budgets,
                                    int evict_every, std::string_view sinks,
                                    const PolicyOptions& options = {},
-                                   std::string_view policies_option = "--policies",
-                                   std::string_view budgets_option = "--budgets");
+                                   std::string_view policies_field = "policies",
+                                   std::string_view budgets_field = "budgets");
 
 // A comma-separated list of positive budgets; Error naming `option` otherwise.
-std::vector<int> parse_budgets(std::string_view text, std::string_view option);
+std::vector<int> parse_budgets(std::string_view text, std::string_view field);
 
 // "h2o@256" or "full".
 std::string run_label(const PolicyRun& run);

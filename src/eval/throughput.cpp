@@ -73,26 +73,27 @@ double steady_state_tokens_per_s(const Model& model, const PolicyRun& run, int l
 }
 
 void check_settings(const ModelConfig& c, const ThroughputSettings& s) {
-  if (s.steps < 1) fail("--steps must be >= 1, got {}", s.steps);
-  if (s.warmup_steps < 0) fail("--warmup must be >= 0, got {}", s.warmup_steps);
-  if (s.lengths.empty()) fail("--lengths: no generation lengths");
-  if (s.kv_memory < 1) fail("--kv-memory must be a positive number of bytes");
+  if (s.steps < 1) fail_field("steps", " must be >= 1, got {}", s.steps);
+  if (s.warmup_steps < 0) fail_field("warmup", " must be >= 0, got {}", s.warmup_steps);
+  if (s.lengths.empty()) fail_field("lengths", ": no generation lengths");
+  if (s.kv_memory < 1) fail_field("kv_memory", " must be a positive number of bytes");
   bool has_full = false;
   for (const PolicyRun& run : s.runs) {
     require_online(run.impl.get());
     has_full = has_full || run.impl == nullptr;
   }
-  if (!has_full) fail("--policies must include full: the speed-ups are measured against it");
+  if (!has_full)
+    fail_field("policies", " must include full: the speed-ups are measured against it");
   for (int length : s.lengths) {
     if (length <= s.warmup_steps + s.steps)
-      fail("--lengths: {} is not longer than the {} warm-up and {} timed steps", length,
-           s.warmup_steps, s.steps);
+      fail_field("lengths", ": {} is not longer than the {} warm-up and {} timed steps", length,
+                 s.warmup_steps, s.steps);
     for (const PolicyRun& run : s.runs)
       if (reserved_bytes(c, run, length) > s.kv_memory)
-        fail(
-            "--kv-memory {} bytes cannot hold even one sequence of {} at length {}: it reserves "
-            "{} bytes",
-            s.kv_memory, run_label(run), length, reserved_bytes(c, run, length));
+        fail_field("kv_memory",
+                   " {} bytes cannot hold even one sequence of {} at length {}: it reserves "
+                   "{} bytes",
+                   s.kv_memory, run_label(run), length, reserved_bytes(c, run, length));
   }
 }
 

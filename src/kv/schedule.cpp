@@ -23,7 +23,7 @@ void EvictionSchedule::set_sinks(std::string_view text, int policy_default) {
   if (text.empty() || protect_prompt) return;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), sinks);
   if (error != std::errc() || end != text.data() + text.size() || sinks < 0)
-    fail("--sinks: '{}' is not a whole number of tokens or 'prompt'", text);
+    fail_field("sinks", ": '{}' is not a whole number of tokens or 'prompt'", text);
 }
 
 std::string EvictionSchedule::sinks_name() const {
@@ -31,21 +31,21 @@ std::string EvictionSchedule::sinks_name() const {
 }
 
 void EvictionSchedule::validate() const {
-  if (evict_every < 1) fail("--evict-every must be >= 1, got {}", evict_every);
-  if (sinks < 0) fail("--sinks must be >= 0, got {}", sinks);
-  if (budget < 0) fail("--budget must be >= 0, got {}", budget);
+  if (evict_every < 1) fail_field("evict_every", " must be >= 1, got {}", evict_every);
+  if (sinks < 0) fail_field("sinks", " must be >= 0, got {}", sinks);
+  if (budget < 0) fail_field("budget", " must be >= 0, got {}", budget);
   // After an eviction the L newest entries and the sinks are all still there, so B must
   // hold them (L >= 1 also leaves a slot beyond the sinks).
   if (active() && !protect_prompt && budget < evict_every + sinks)
-    fail(
-        "--budget {} cannot hold the protected window: the {} newest tokens (--evict-every) "
-        "plus {} sinks need a budget of at least {}",
-        budget, evict_every, sinks, evict_every + sinks);
+    fail_field("budget",
+               " {} cannot hold the protected window: the {} newest tokens (the eviction length) "
+               "plus {} sinks need a budget of at least {}",
+               budget, evict_every, sinks, evict_every + sinks);
   if (active() && protect_prompt && budget <= evict_every)
-    fail(
-        "--budget {} cannot protect any prompt token beside the {} newest tokens "
-        "(--evict-every): --sinks prompt needs a budget above {}",
-        budget, evict_every, evict_every);
+    fail_field("budget",
+               " {} cannot protect any prompt token beside the {} newest tokens "
+               "(the eviction length): sinks 'prompt' need a budget above {}",
+               budget, evict_every, evict_every);
 }
 
 }  // namespace foresight

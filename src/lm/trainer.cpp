@@ -57,7 +57,6 @@ Trainer::~Trainer() = default;
 RunParts Trainer::run_parts() {
   return {.name = "train-lm",
           .dir = out_dir_,
-          .dir_option = "--out",
           .checkpoint = checkpoint_state_file(out_dir_ / "checkpoint"),
           .steps = config_.schedule.total_steps,
           .checkpoints = config_.checkpoint,

@@ -11,9 +11,9 @@ namespace foresight {
 
 void SamplingSettings::validate() const {
   if (!(temperature >= 0.0f) || !std::isfinite(temperature))
-    fail("--temperature must be a finite number >= 0, got {}", temperature);
-  if (top_k < 0) fail("--top-k must be >= 0, got {}", top_k);
-  if (!(top_p > 0.0f && top_p <= 1.0f)) fail("--top-p must be in (0, 1], got {}", top_p);
+    fail_field("temperature", " must be a finite number >= 0, got {}", temperature);
+  if (top_k < 0) fail_field("top_k", " must be >= 0, got {}", top_k);
+  if (!(top_p > 0.0f && top_p <= 1.0f)) fail_field("top_p", " must be in (0, 1], got {}", top_p);
   if (vocab_limit < 0) fail("sampler: vocab limit must be >= 0, got {}", vocab_limit);
 }
 

@@ -42,8 +42,10 @@ RunLoop::RunLoop(RunParts parts, RunPosition& position, const RunOptions& option
   if (options_.resume && !exists)
     fail("{}: no checkpoint to resume from", parts_.checkpoint.string());
   if (!options_.resume && exists)
-    fail("{}: holds a checkpoint already; pass --resume to continue it, or choose another {}",
-         parts_.dir.string(), parts_.dir_option);
+    fail_field("resume",
+               " is not set, but {} holds a checkpoint: set it to continue that run, or "
+               "choose another directory",
+               parts_.dir.string());
   std::filesystem::create_directories(parts_.dir);
   if (options_.resume) {
     const std::vector<std::string> changed = json_differences(parts_.load(), parts_.settings);

@@ -57,7 +57,6 @@ struct Evaluation {
 struct RunParts {
   std::string name;                  // the command ("train-lm"), in messages and the progress bar
   std::filesystem::path dir;         // the work directory: train_log.jsonl, the checkpoint
-  std::string dir_option;            // the command's option that chooses `dir` ("--out")
   std::filesystem::path checkpoint;  // the file whose existence means there is a checkpoint
   int64_t steps = 0;                 // the run's total: its last step logs and evaluates
   CheckpointSchedule checkpoints;

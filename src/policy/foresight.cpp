@@ -54,7 +54,7 @@ std::unique_ptr<Policy> make_foresight_policy(Judge judge, bool sample) {
 
 namespace {
 
-// The file of --judge's entry for `label` ("" for the unlabelled one).
+// The file of the judges' entry for `label` ("" for the unlabelled one).
 std::string judge_file(const std::vector<std::string>& judges, std::string_view label) {
   for (const std::string& entry : judges) {
     const size_t eq = entry.find('=');
@@ -63,8 +63,10 @@ std::string judge_file(const std::vector<std::string>& judges, std::string_view 
     if (entry_label == label) return eq == std::string::npos ? entry : entry.substr(eq + 1);
   }
   if (label.empty())
-    fail("--policy foresight needs --judge FILE (a judge from `foresight judge-init` or training)");
-  fail("--policy foresight-{0} needs --judge {0}=FILE", label);
+    fail_field("judge",
+               " FILE is needed by policy foresight (a judge from `foresight judge-init` or "
+               "training)");
+  fail_field("judge", " {0}=FILE is needed by policy foresight-{0}", label);
 }
 
 }  // namespace
@@ -72,8 +74,8 @@ std::string judge_file(const std::vector<std::string>& judges, std::string_view 
 std::unique_ptr<Policy> make_foresight_policy(const PolicyOptions& o, std::string_view label) {
   const std::string file = judge_file(o.judges, label);
   if (o.judge_mode != "sample" && o.judge_mode != "topk")
-    fail("--judge-mode: '{}' is not sample or topk", o.judge_mode);
-  if (o.model == nullptr) fail("--policy foresight: the model the judge serves is not known");
+    fail_field("judge_mode", ": '{}' is not sample or topk", o.judge_mode);
+  if (o.model == nullptr) fail("policy foresight: the model the judge serves is not known");
   Judge judge = read_judge(file);
   check_judge_fits(judge, *o.model, file);
   return make_foresight_policy(std::move(judge), o.judge_mode == "sample");

@@ -42,9 +42,9 @@ class LivePolicy final : public Policy {
 
 std::unique_ptr<Policy> make_live_policy(const PolicyOptions& options) {
   if (options.model && options.model->vocab > 1024)
-    fail(
-        "--policy live reads the task's text one byte a token; a vocabulary of {} is not byte-level",
-        options.model->vocab);
+    fail_field("policy",
+               " live reads the task's text one byte a token; a vocabulary of {} is not byte-level",
+               options.model->vocab);
   return std::make_unique<LivePolicy>();
 }
 

@@ -69,7 +69,7 @@ struct PolicyOptions {
 // known ones), an unknown or out-of-range parameter (listing the policy's), a foresight run
 // without a usable judge.
 std::unique_ptr<Policy> make_policy(std::string_view spec, const PolicyOptions& options = {},
-                                    std::string_view option = "--policy");
+                                    std::string_view field = "policy");
 // Every registered name, "full" first, in the order `foresight policies` lists them.
 std::vector<std::string_view> policy_names();
 // One line per policy: its name, what it keeps (and whose method it follows), its parameters

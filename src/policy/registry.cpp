@@ -49,20 +49,20 @@ constexpr std::array kPolicies = {
 };
 
 double parse_value(std::string_view text, const PolicyParam& p, std::string_view spec,
-                   std::string_view option) {
+                   std::string_view field) {
   double value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size())
-    fail("{} {}: '{}' is not a number for {}", option, spec, text, p.name);
+    fail_field(std::string(field), " {}: '{}' is not a number for {}", spec, text, p.name);
   if (value < p.min || value > p.max || (p.integer && value != std::floor(value)))
-    fail("{} {}: {} takes {}{}..{}, not {}", option, spec, p.name,
-         p.integer ? "a whole number in " : "", p.min, p.max, text);
+    fail_field(std::string(field), " {}: {} takes {}{}..{}, not {}", spec, p.name,
+               p.integer ? "a whole number in " : "", p.min, p.max, text);
   return value;
 }
 
 // Sets `name=value,...` on the policy's parameters.
 void set_params(Policy& policy, std::string_view args, std::string_view spec,
-                std::string_view option) {
+                std::string_view field) {
   std::vector<PolicyParam> params = policy.params();
   std::string known;
   for (const PolicyParam& p : params)
@@ -75,9 +75,9 @@ void set_params(Policy& policy, std::string_view args, std::string_view spec,
     auto p = std::find_if(params.begin(), params.end(),
                           [&](const PolicyParam& q) { return q.name == name; });
     if (eq == std::string_view::npos || p == params.end())
-      fail("{} {}: '{}' is not a parameter of {} (its parameters: {})", option, spec, item,
-           policy.name(), known.empty() ? "none" : known);
-    *p->value = parse_value(item.substr(eq + 1), *p, spec, option);
+      fail_field(std::string(field), " {}: '{}' is not a parameter of {} (its parameters: {})",
+                 spec, item, policy.name(), known.empty() ? "none" : known);
+    *p->value = parse_value(item.substr(eq + 1), *p, spec, field);
     at = comma + 1;
   }
 }
@@ -85,7 +85,7 @@ void set_params(Policy& policy, std::string_view args, std::string_view spec,
 }  // namespace
 
 std::unique_ptr<Policy> make_policy(std::string_view spec, const PolicyOptions& options,
-                                    std::string_view option) {
+                                    std::string_view field) {
   const size_t colon = spec.find(':');
   const std::string_view name = spec.substr(0, colon);
   std::unique_ptr<Policy> policy;
@@ -96,16 +96,16 @@ std::unique_ptr<Policy> make_policy(std::string_view spec, const PolicyOptions& 
     auto e = std::find_if(kPolicies.begin(), kPolicies.end(),
                           [&](const Entry& x) { return x.name == name; });
     if (e == kPolicies.end())
-      fail("{}: unknown policy '{}' (known: {}, foresight-LABEL)", option, name,
-           fmt::join(policy_names(), ", "));
+      fail_field(std::string(field), ": unknown policy '{}' (known: {}, foresight-LABEL)", name,
+                 fmt::join(policy_names(), ", "));
     if (!e->make) {
       if (colon != std::string_view::npos)
-        fail("{} {}: the full cache has no parameters", option, spec);
+        fail_field(std::string(field), " {}: the full cache has no parameters", spec);
       return nullptr;
     }
     policy = e->make(options);
   }
-  if (colon != std::string_view::npos) set_params(*policy, spec.substr(colon + 1), spec, option);
+  if (colon != std::string_view::npos) set_params(*policy, spec.substr(colon + 1), spec, field);
   return policy;
 }
 

@@ -189,7 +189,7 @@ bool ends_with_answer_line(std::string_view text, std::string_view prefix) {
 GraderKind parse_grader(std::string_view name) {
   if (name == "boxed") return GraderKind::Boxed;
   if (name == "answer-line") return GraderKind::AnswerLine;
-  fail("--grader: unknown grader '{}' (expected 'boxed' or 'answer-line')", name);
+  fail_field("grader", ": unknown grader '{}' (expected 'boxed' or 'answer-line')", name);
 }
 
 std::string_view grader_name(GraderKind kind) {

@@ -30,8 +30,9 @@ TaskProblem make_pointer_problem(const PointerKnobs& knobs, Rng& rng) {
   const bool end_word = knobs.end_word == 1;
   const int first_key = end_word ? 0 : 1;
   if (knobs.hops + knobs.distractors > kKeys - first_key)
-    fail("--knob: pointer knobs hops + distractors = {} + {} need more than the {} available keys",
-         knobs.hops, knobs.distractors, kKeys - first_key);
+    fail_field("knob",
+               ": pointer knobs hops + distractors = {} + {} need more than the {} available keys",
+               knobs.hops, knobs.distractors, kKeys - first_key);
   std::vector<int> keys(kKeys - first_key);
   std::iota(keys.begin(), keys.end(), first_key);
   shuffle(keys, rng);

@@ -48,7 +48,8 @@ Family family(std::string_view name, const KnobField<Knobs> (&fields)[N],
         const bool qualified = s.name == fmt::format("{}.{}", name, k.name);
         if (s.name != k.name && !qualified) continue;
         if (s.lo < k.min || s.hi > k.max)
-          fail("--knob {}: {} of family {} takes {}..{}", s.text, k.name, name, k.min, k.max);
+          fail_field("knob", " {}: {} of family {} takes {}..{}", s.text, k.name, name, k.min,
+                     k.max);
         s.used = true;
         if (qualified || !chosen) chosen = &s;
       }
@@ -101,7 +102,7 @@ std::string task_knob_help() {
 
 std::vector<TaskProblem> make_task_problems(std::string_view family, int n, uint64_t seed,
                                             std::span<const std::string> knobs) {
-  if (n < 1) fail("--n: the number of problems must be at least 1, not {}", n);
+  if (n < 1) fail_field("n", ": the number of problems must be at least 1, not {}", n);
   std::vector<const Family*> selected;
   for (size_t at = 0; at <= family.size();) {
     const size_t comma = std::min(family.find(',', at), family.size());
@@ -110,8 +111,8 @@ std::vector<TaskProblem> make_task_problems(std::string_view family, int n, uint
     for (const Family& f : families())
       if (name == "all" || name == f.name) selected.push_back(&f);
     if (selected.size() == before)
-      fail("--family: unknown task family '{}' (known: {}, all; or a comma-separated list)", name,
-           fmt::join(task_families(), ", "));
+      fail_field("family", ": unknown task family '{}' (known: {}, all; or a comma-separated list)",
+                 name, fmt::join(task_families(), ", "));
     at = comma + 1;
   }
 
@@ -123,7 +124,8 @@ std::vector<TaskProblem> make_task_problems(std::string_view family, int n, uint
     std::string known;
     for (const Family* f : selected)
       known += fmt::format("{}{}: {}", known.empty() ? "" : "; ", f->name, f->knob_names);
-    fail("--knob {}: no knob '{}' in family {} (knobs of {})", s.text, s.name, family, known);
+    fail_field("knob", " {}: no knob '{}' in family {} (knobs of {})", s.text, s.name, family,
+               known);
   }
 
   Rng seeds(seed);

@@ -11,7 +11,7 @@ namespace foresight {
 DrawLogProb parse_draw_log_prob(std::string_view name) {
   if (name == "exact") return DrawLogProb::Exact;
   if (name == "surrogate") return DrawLogProb::Surrogate;
-  fail("--log-prob: '{}' is not exact or surrogate", name);
+  fail_field("log_prob", ": '{}' is not exact or surrogate", name);
 }
 
 std::string_view draw_log_prob_name(DrawLogProb kind) {

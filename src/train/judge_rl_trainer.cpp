@@ -80,13 +80,15 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
                        const JudgeRlSettings& s, const std::filesystem::path& work_dir,
                        const JudgeTrainerOptions& options) {
   if (train.empty()) fail("train-judge: no training traces");
-  if (s.traces_per_step < 1) fail("--traces-per-step must be >= 1, got {}", s.traces_per_step);
-  if (s.group < 2) fail("--group must be >= 2 (advantages compare rollouts), got {}", s.group);
-  if (s.epochs < 1) fail("--epochs must be >= 1, got {}", s.epochs);
-  if (!(s.clip_eps > 0)) fail("--clip-eps must be > 0, got {}", s.clip_eps);
-  if (!(s.kl_beta >= 0)) fail("--kl-beta must be >= 0, got {}", s.kl_beta);
+  if (s.traces_per_step < 1)
+    fail_field("traces_per_step", " must be >= 1, got {}", s.traces_per_step);
+  if (s.group < 2)
+    fail_field("group", " must be >= 2 (advantages compare rollouts), got {}", s.group);
+  if (s.epochs < 1) fail_field("epochs", " must be >= 1, got {}", s.epochs);
+  if (!(s.clip_eps > 0)) fail_field("clip_eps", " must be > 0, got {}", s.clip_eps);
+  if (!(s.kl_beta >= 0)) fail_field("kl_beta", " must be >= 0, got {}", s.kl_beta);
   if (!(s.large_rise >= 0 && std::isfinite(s.large_rise)))
-    fail("--large-rise must be a finite number of nats >= 0, got {}", s.large_rise);
+    fail_field("large_rise", " must be a finite number of nats >= 0, got {}", s.large_rise);
   if (!(reference.shape() == judge.shape()))
     fail("train-judge --stage rl: the reference judge's shape differs from the judge's");
   s.schedule.validate();

@@ -47,13 +47,12 @@ std::vector<int64_t> step_traces(int64_t step, int per_step, int64_t n_traces, u
 int64_t run_judge_training(const JudgeRun& run, Judge& judge, AdamW& adam,
                            const std::filesystem::path& work_dir,
                            const JudgeTrainerOptions& options) {
-  if (run.steps < 1) fail("--steps must be >= 1, got {}", run.steps);
-  if (run.eval_every < 1) fail("--eval-every must be >= 1, got {}", run.eval_every);
+  if (run.steps < 1) fail_field("steps", " must be >= 1, got {}", run.steps);
+  if (run.eval_every < 1) fail_field("eval_every", " must be >= 1, got {}", run.eval_every);
   const auto checkpoint = work_dir / "checkpoint.safetensors";
   RunPosition position;
   RunLoop loop({.name = "train-judge",
                 .dir = work_dir,
-                .dir_option = "--checkpoint-dir",
                 .checkpoint = checkpoint,
                 .steps = run.steps,
                 .checkpoints = run.checkpoint,

@@ -100,9 +100,10 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
                        const std::vector<Trace>& heldout, Judge& judge, const JudgeTrainSettings& s,
                        const std::filesystem::path& work_dir, const JudgeTrainerOptions& options) {
   if (train.empty()) fail("train-judge: no training traces");
-  if (s.traces_per_step < 1) fail("--traces-per-step must be >= 1, got {}", s.traces_per_step);
+  if (s.traces_per_step < 1)
+    fail_field("traces_per_step", " must be >= 1, got {}", s.traces_per_step);
   if (!(s.own_path >= 0 && s.own_path <= 1))
-    fail("--own-path must be a share in [0, 1], got {}", s.own_path);
+    fail_field("own_path", " must be a share in [0, 1], got {}", s.own_path);
   const std::vector<EvictionSchedule> schedules = s.schedules();
   for (const EvictionSchedule& b : schedules) b.validate();
   FutureCache train_futures(model, train, s.schedule.evict_every),

@@ -11,10 +11,10 @@ namespace foresight {
 PairWeight parse_pair_weight(std::string_view name) {
   if (name == "uniform") return PairWeight::Uniform;
   if (name == "weighted") return PairWeight::TargetGap;
-  fail(
-      "--loss: '{}' is not uniform (the paper's hinge) or weighted (pairs weighted by their "
-      "target gap)",
-      name);
+  fail_field("loss",
+             ": '{}' is not uniform (the paper's hinge) or weighted (pairs weighted by their "
+             "target gap)",
+             name);
 }
 
 std::string pair_weight_name(PairWeight w) {

@@ -12,7 +12,7 @@ RewardKind parse_reward(std::string_view name) {
   for (const RewardKind k :
        {RewardKind::Squared, RewardKind::All, RewardKind::Low, RewardKind::LowLarge})
     if (reward_name(k) == name) return k;
-  fail("--reward: '{}' is not squared, all, low or low-large", name);
+  fail_field("reward", ": '{}' is not squared, all, low or low-large", name);
 }
 
 std::string_view reward_name(RewardKind kind) {
@@ -62,7 +62,7 @@ double rollout_reward(RewardKind kind, std::span<const float> ce, std::span<cons
 GroupAdvantages group_advantages(std::span<const double> rewards) {
   const auto n = double(rewards.size());
   if (rewards.size() < 2)
-    fail("--group must be >= 2 (advantages compare rollouts), got {}", rewards.size());
+    fail_field("group", " must be >= 2 (advantages compare rollouts), got {}", rewards.size());
   GroupAdvantages g;
   g.mean = std::accumulate(rewards.begin(), rewards.end(), 0.0) / n;
   double squares = 0;
