@@ -37,10 +37,19 @@
 #      where no decision compares two numbers: program counts the passes left down to `left 0`,
 #      lemmas has a warm-up phase of its own (`w01/06:`) ending like carry's run, and a lemma
 #      round writes the lemma's name right after the digit that chooses it (`a4*9+U3`).
-# Stages 1 to 3 were trained with older formats (stages 1 and 2: commit 0a930fd's, digit-named
-# lemmas and no `end` line); run from scratch today they see the current formats instead, so
-# their logs hold for those commits' generators only. Their models are kept in
-# models/bundled/resume/.
+#      45 min. At step 600 walk and carry were solved (8/8), program and lemmas not (0/8). The
+#      lemma phase was now entered, but a probe of per-token losses on held-out problems
+#      (teacher-forced, tests/reference/hf_forward.py) showed the loss of every looked-up lemma
+#      digit at ln 10 (no lookup learned: `U3` at the derivation and `+U3` at the use share one
+#      token before the digit), and program's `answer` after `left 0` at p = 0.2, no more
+#      likely than after `left 1`.
+#   5. headers (models/bundled/headers.json): 600 steps from stage 4 on the current formats:
+#      program numbers every step of the run (`120/120:`), so it stops like walk and carry,
+#      and a lemma's binding reads `U=3` at the derivation and at every use, a two-token key.
+# Stages 1 to 4 were trained with older formats (stages 1 and 2: commit 0a930fd's, digit-named
+# lemmas and no `end` line; stage 3: 141d3b9's; stage 4: def8200's); run from scratch today
+# they see the current formats instead, so their logs hold for those commits' generators only.
+# Their models are kept in models/bundled/resume/.
 # Writes the seeded training data first, so every run sees the same problems; deterministic,
 # so this script reproduces the bundled model. Copies the finished model into models/bundled.
 #
@@ -108,13 +117,18 @@ stage_tasks counters lemmas 2500 541 "${LEMMAS[@]}"
 stage_tasks counters program 2000 542 "${PROGRAM[@]}"
 stage_tasks counters walk 800 543 "${WALK[@]}"
 stage_tasks counters carry 400 544 "${CARRY[@]}"
+stage_tasks headers lemmas 2500 551 "${LEMMAS[@]}"
+stage_tasks headers program 2000 552 "${PROGRAM[@]}"
+stage_tasks headers walk 800 553 "${WALK[@]}"
+stage_tasks headers carry 400 554 "${CARRY[@]}"
 
 train models/bundled/extend.json runs/bundled_v2/extend
 train models/bundled/polish.json runs/bundled_v2/polish
 train models/bundled/formats.json runs/bundled_v2/formats
 train models/bundled/counters.json runs/bundled_v2/counters
-cp runs/bundled_v2/counters/model/* models/bundled/
-for stage in extend polish formats counters; do
+train models/bundled/headers.json runs/bundled_v2/headers
+cp runs/bundled_v2/headers/model/* models/bundled/
+for stage in extend polish formats counters headers; do
   cp runs/bundled_v2/$stage/train_log.jsonl models/bundled/${stage}_log.jsonl
 done
 rm -rf models/bundled/resume

@@ -110,13 +110,19 @@ void check_program(const TaskProblem& p) {
   for (std::string r; regs >> r;) reg[r[0]] = r.at(2) - '0';
   std::vector<std::string> program(prompt.begin() + 2, prompt.end() - 1);
   const int passes = std::stoi(prompt.back().substr(4));
-  EXPECT_EQ(prompt.back(), "run " + std::to_string(passes) + (passes == 1 ? " pass" : " passes"));
+  const int steps = passes * int(program.size());
+  EXPECT_EQ(prompt.back(), "run " + std::to_string(passes) + (passes == 1 ? " pass" : " passes") +
+                               " = " + std::to_string(steps) + " steps");
 
   const auto trace = lines_of(p.trace);
   size_t t = 0;
+  auto padded = [](int n) {  // at least three digits, like walk's hops
+    const std::string digits = std::to_string(n);
+    return std::string(digits.size() < 3 ? 3 - digits.size() : 0, '0') + digits;
+  };
   for (int pass = 1; pass <= passes; ++pass) {
-    EXPECT_EQ(trace.at(t++), "pass " + std::to_string(pass) + "/" + std::to_string(passes));
     for (size_t i = 0; i < program.size(); ++i) {
+      const std::string head = padded(int(t) + 1) + "/" + padded(steps) + ":";
       const std::string& in = program[i];
       ASSERT_EQ(in.size(), 8u) << in;
       EXPECT_EQ(in.substr(0, 3), two_digits(int(i) + 1) + ":");
@@ -124,11 +130,11 @@ void check_program(const TaskProblem& p) {
       EXPECT_EQ(in[4], '<');
       ASSERT_TRUE(reg.count(dest) && reg.count(lhs) && reg.count(rhs) && lhs != rhs) << in;
       const int result = op == '+' ? (reg[lhs] + reg[rhs]) % 10 : (reg[lhs] - reg[rhs] + 10) % 10;
-      EXPECT_EQ(trace.at(t++), in + ";" + lhs + "=" + char('0' + reg[lhs]) + ";" + rhs + "=" +
-                                   char('0' + reg[rhs]) + ";" + dest + "=" + char('0' + result));
+      EXPECT_EQ(trace.at(t++), head + in + ";" + lhs + "=" + char('0' + reg[lhs]) + ";" + rhs +
+                                   "=" + char('0' + reg[rhs]) + ";" + dest + "=" +
+                                   char('0' + result));
       reg[dest] = result;
     }
-    EXPECT_EQ(trace.at(t++), "left " + std::to_string(passes - pass));
   }
   std::string file;
   for (const auto& [name, value] : reg)
@@ -285,7 +291,8 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
   ASSERT_EQ(trace.size(), 10u + size_t(warmup + lemma_rounds) + 1);
   for (size_t l = 0; l < 10; ++l) {
     const int full = (def[l][2] - '0') * (def[l][4] - '0') + (def[l][6] - '0');
-    EXPECT_EQ(trace[l], def[l] + "=" + two_digits(full) + " " + name(l) + char('0' + value[l]));
+    EXPECT_EQ(trace[l],
+              def[l] + "=" + two_digits(full) + " " + name(l) + "=" + char('0' + value[l]));
   }
   std::vector<int> uses(10, 0);
   unsigned __int128 v = value_of(x);
@@ -298,11 +305,11 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
     ASSERT_EQ(line.substr(0, head.size()), head);
     line = line.substr(head.size());
     int add = a;
-    if (!warming) {  // a4*9+U3: the lemma's name right after the digit that chooses it
+    if (!warming) {  // a4*9+U=3: the lemma's name right after the digit that chooses it
       add = value[size_t(x[0])];
       ++uses[size_t(x[0])];
-      ASSERT_EQ(line.substr(5, 2), (std::string{name(size_t(x[0])), char('0' + add)})) << line;
-      line.erase(5, 1);
+      ASSERT_EQ(line.substr(5, 3), (std::string{name(size_t(x[0])), '=', char('0' + add)})) << line;
+      line.erase(5, 2);
     }
     v = (v * m + add) % power_of_ten(x.size());
     x = check_items(line, x, m, add);
@@ -446,7 +453,7 @@ TEST(Tasks, AListOfFamiliesTakesTurns) {
   EXPECT_EQ(digits[1].answer.size(), 10u);
   expect_error(
       [] { make_task_problems("walk", 1, 3, std::vector<std::string>{"lemmas.digits=3"}); },
-      {"--knob lemmas.digits=3: no knob 'lemmas.digits'"});
+      {"knob lemmas.digits=3: no knob 'lemmas.digits'"});
 }
 
 TEST(Tasks, RangedKnobsDrawPerProblem) {
@@ -536,7 +543,7 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     return std::none_of(live.begin() + long(from), live.begin() + long(from + n),
                         [](char c) { return c == 1; });
   };
-  {  // lemmas: a lemma's latest binding `U3` before each round that uses it; dead after its second
+  {  // lemmas: a lemma's latest binding `U=3` before each round that uses it; dead after its second
      // use
     const TaskProblem p = make_task_problems("lemmas", 1, 32)[0];
     std::vector<int> uses;
@@ -544,7 +551,7 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     const std::string text = p.prompt + p.trace;
     auto latest_binding = [&](char name, size_t before) {
       size_t at = text.rfind(name, before);
-      while (at != std::string::npos && !(text[at + 1] >= '0' && text[at + 1] <= '9'))
+      while (at != std::string::npos && !(text[at + 1] == '=' && text[at + 2] >= '0'))
         at = text.rfind(name, at - 1);
       return at;
     };
@@ -553,16 +560,18 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     ASSERT_NE(first, std::string::npos);
     for (size_t line = first + 1; text.compare(line, 7, "answer:") != 0;
          line = text.find('\n', line) + 1) {
-      const char name = text[line + 11];  // 01/14:a4*9+U3
+      const char name = text[line + 11];  // 01/14:a4*9+U=3
       ASSERT_TRUE(name >= 'Q' && name <= 'Z') << text.substr(line, 13);
       const std::vector<char> live = live_at(text, line);
       const size_t binding = latest_binding(name, line);
       ASSERT_GT(binding, p.prompt.size()) << name;
-      EXPECT_TRUE(all_live(live, binding, 2)) << name << " before " << text.substr(line, 6);
+      EXPECT_TRUE(all_live(live, binding, 3)) << name << " before " << text.substr(line, 6);
       if (++used[size_t(name - 'Q')] == 2) {
         const std::vector<char> after = live_at(text, text.find('\n', line) + 1);
         for (size_t k = p.prompt.size(); k <= line + 11; ++k)
-          if (text[k] == name) EXPECT_TRUE(none_live(after, k, 2)) << name << " at " << k;
+          if (text[k] == name) {
+            EXPECT_TRUE(none_live(after, k, 3)) << name << " at " << k;
+          }
       }
     }
     EXPECT_EQ(std::accumulate(used.begin(), used.end(), 0), 14);
@@ -588,11 +597,14 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
       }
     }
   }
-  {  // program: the next line and its operands' latest values; old values are dead
+  {  // program: the next line and its operands' latest values; old values are dead, and so are
+     // the lines whose last step has begun
     const TaskProblem p = make_task_problems("program", 1, 34)[0];
     const std::string text = p.prompt + p.trace;
-    const size_t line = text.find("\n05:", p.prompt.size()) + 1;  // pass 1, line 5
-    const std::vector<char> live = live_at(text, line);
+    const size_t step = text.find("\n005/120:", p.prompt.size()) + 1;  // pass 1, line 5
+    ASSERT_NE(step, 0u);
+    const size_t line = step + 8;
+    const std::vector<char> live = live_at(text, step);
     EXPECT_TRUE(all_live(live, text.find(text.substr(line, 8)), 8));
     for (const char r : {text[line + 5], text[line + 7]}) {
       const size_t latest = text.rfind(std::string{';', r, '='}, line);
@@ -603,6 +615,9 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     const size_t overwritten = text.find(std::string{';', text[line + 3], '='}, p.prompt.size());
     ASSERT_LT(overwritten, text.rfind(std::string{';', text[line + 3], '='}, line));
     EXPECT_TRUE(none_live(live, overwritten + 1, 3));
+    const std::vector<char> last = live_at(text, text.find("\n120/120:") + 10);
+    EXPECT_TRUE(none_live(last, text.find("\n09:") + 1, 8));
+    EXPECT_TRUE(all_live(last, text.find("\n10:") + 1, 8));
   }
   {  // carry: x's latest digits; the previous line's items are dead
     const TaskProblem p = make_task_problems("carry", 1, 35)[0];
@@ -635,18 +650,24 @@ TEST(Tasks, BadFamilyAndKnobsNameTheOption) {
     return [=] { make_task_problems(family, n, 1, knobs); };
   };
   expect_error(make("nope", {}),
-               {"--family", "'nope'", "program, pointer, carry, walk, lemmas, all"});
-  expect_error(make("program", {}, 0), {"--n", "at least 1"});
-  expect_error(make("program", {"lines"}), {"--knob lines", "name=value"});
-  expect_error(make("program", {"lines=ten"}), {"--knob lines=ten", "'ten' is not an integer"});
-  expect_error(make("program", {"lines=9..4"}), {"--knob lines=9..4", "empty range"});
-  expect_error(make("program", {"lines=5", "lines=6"}),
-               {"--knob lines=6", "already set by lines=5"});
-  expect_error(make("program", {"lines=100"}), {"--knob lines=100", "program", "2..99"});
-  expect_error(make("program", {"lines=4..100"}), {"--knob lines=4..100", "2..99"});
+               {"family:", "'nope'", "program, pointer, carry, walk, lemmas, all"});
+  expect_error(make("program", {}, 0), {"n:", "at least 1"});
+  expect_error(make("program", {"lines"}), {"knob lines", "name=value"});
+  expect_error(make("program", {"lines=ten"}), {"knob lines=ten", "'ten' is not an integer"});
+  expect_error(make("program", {"lines=9..4"}), {"knob lines=9..4", "empty range"});
+  try {  // named as a field, which the CLI turns into its flag (TasksCli below)
+    make("program", {"lines=ten"})();
+    ADD_FAILURE() << "no error";
+  } catch (const FieldError& e) {
+    EXPECT_EQ(e.field(), "knob");
+    EXPECT_EQ(e.rest(), " lines=ten: 'ten' is not an integer");
+  }
+  expect_error(make("program", {"lines=5", "lines=6"}), {"knob lines=6", "already set by lines=5"});
+  expect_error(make("program", {"lines=100"}), {"knob lines=100", "program", "2..99"});
+  expect_error(make("program", {"lines=4..100"}), {"knob lines=4..100", "2..99"});
   expect_error(make("program", {"digits=5"}),
-               {"--knob digits=5", "no knob 'digits'", "lines, registers, passes"});
-  expect_error(make("all", {"width=5"}), {"--knob width=5", "carry: digits, steps"});
+               {"knob digits=5", "no knob 'digits'", "lines, registers, passes"});
+  expect_error(make("all", {"width=5"}), {"knob width=5", "carry: digits, steps"});
   expect_error(make("pointer", {"hops=80", "distractors=30"}),
                {"knobs hops + distractors = 80 + 30", "99 available keys"});
   // A knob applies to every selected family that has it.

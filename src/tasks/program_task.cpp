@@ -1,5 +1,6 @@
 #include "tasks/program_task.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include <fmt/format.h>
@@ -30,6 +31,17 @@ std::string register_file(const std::vector<int>& value) {
 
 constexpr size_t kLineChars = 8;  // "01:d<b+d"
 
+// A step header's number; 0 for anything else (the text may be a model's).
+int parse_count(std::string_view digits) {
+  if (digits.empty() || digits.size() > 6) return 0;
+  int n = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return 0;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
 }  // namespace
 
 TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
@@ -52,21 +64,21 @@ TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
     text[i] = fmt::format("{:02}:{}<{}{}{}", i + 1, reg(in.dest), reg(in.lhs), in.op, reg(in.rhs));
     p.prompt += text[i] + "\n";
   }
-  p.prompt += fmt::format("run {} {}\n", knobs.passes, knobs.passes == 1 ? "pass" : "passes");
-
-  for (int pass = 1; pass <= knobs.passes; ++pass) {
-    p.trace += fmt::format("pass {}/{}\n", pass, knobs.passes);
-    for (size_t i = 0; i < program.size(); ++i) {
-      const Instruction& in = program[i];
-      const int result = execute(in, value);
-      p.trace += fmt::format("{};{}={};{}={};{}={}\n", text[i], reg(in.lhs), value[in.lhs],
-                             reg(in.rhs), value[in.rhs], reg(in.dest), result);
-      value[in.dest] = result;
-    }
-    // The passes still to run, counted down right before the stop decision: whether another
-    // pass follows is whether this is 0, not a comparison of two numbers (the bundled model
-    // learned neither to compare the header ten lines back with the total nor `end 12/12`).
-    p.trace += fmt::format("left {}\n", knobs.passes - pass);
+  const int steps = knobs.passes * knobs.lines;
+  p.prompt += fmt::format("run {} {} = {} steps\n", knobs.passes,
+                          knobs.passes == 1 ? "pass" : "passes", steps);
+  // Every step line opens with `step/steps`, so the stop is read off the line just written
+  // (`120/120:`), as in walk and carry: the bundled model learned that header long ago and
+  // never learned to stop on a pass counter or a countdown of its own (`left 0`).
+  const int width = std::max(3, static_cast<int>(fmt::formatted_size("{}", steps)));
+  for (int step = 0; step < steps; ++step) {
+    const size_t i = static_cast<size_t>(step % knobs.lines);
+    const Instruction& in = program[i];
+    const int result = execute(in, value);
+    p.trace +=
+        fmt::format("{:0{}}/{:0{}}:{};{}={};{}={};{}={}\n", step + 1, width, steps, width, text[i],
+                    reg(in.lhs), value[in.lhs], reg(in.rhs), value[in.rhs], reg(in.dest), result);
+    value[in.dest] = result;
   }
   p.answer = register_file(value);
   p.trace += "answer: " + p.answer + "\n";
@@ -77,23 +89,31 @@ void mark_live_program(std::string_view text, LiveMarks& live) {
   const PromptEnd prompt = mark_prompt(text, live, "run ");
   if (prompt.trace == std::string_view::npos) return;
   const size_t trace_start = prompt.trace;
-  const size_t rule = prompt.rule;
-  // In the last pass a line is dead once its step has begun.
-  const size_t pass = text.rfind("\npass ");
-  const bool last_pass = pass != std::string_view::npos && pass + 1 >= trace_start && [&] {
-    const std::string_view header = text.substr(pass + 6, text.find('\n', pass + 1) - pass - 6);
-    const size_t slash = header.find('/');
-    return slash != std::string_view::npos && header.substr(0, slash) == header.substr(slash + 1);
-  }();
-  for (size_t i = text.find('\n') + 1; i < rule; i = text.find('\n', i) + 1) {
-    if (text[i] < '0' || text[i] > '9') continue;  // the registers' line
-    const bool begun = last_pass && text.find("\n" + std::string(text.substr(i, 3)), pass + 1) !=
-                                        std::string_view::npos;
-    if (!begun) mark(live, i, kLineChars);
-  }
-  if (pass != std::string_view::npos && pass + 1 >= trace_start) mark_line(text, live, pass + 1);
-  mark_latest_registers(text, live);
+  // The latest step header `step/steps:` says which steps are still to run; a line is dead
+  // once the last step that runs it has begun.
+  // Between two lines, the header just written counts.
   const size_t current = line_start(text, text.size());
+  int step = 0, steps = 0;
+  for (size_t at : {current, current > trace_start ? line_start(text, current - 1) : current}) {
+    if (at < trace_start || step != 0) continue;
+    const std::string_view line = text.substr(at, text.find('\n', at) - at);
+    const size_t slash = line.find('/'), colon = line.find(':');
+    if (slash == std::string_view::npos || colon == std::string_view::npos || colon < slash)
+      continue;
+    step = parse_count(line.substr(0, slash));
+    steps = parse_count(line.substr(slash + 1, colon - slash - 1));
+  }
+  int lines = 0;
+  for (size_t i = text.find('\n') + 1; i < prompt.rule; i = text.find('\n', i) + 1)
+    lines += text[i] >= '0' && text[i] <= '9';
+  int number = 0;
+  for (size_t i = text.find('\n') + 1; i < prompt.rule; i = text.find('\n', i) + 1) {
+    if (text[i] < '0' || text[i] > '9') continue;  // the registers' line
+    ++number;
+    const int last_run = steps < number ? steps : steps - (steps - number) % lines;
+    if (step <= last_run) mark(live, i, kLineChars);
+  }
+  mark_latest_registers(text, live);
   mark(live, current, text.size() - current);
   if (current > trace_start) mark_line(text, live, line_start(text, current - 1));
 }
