@@ -4,6 +4,7 @@
 // quarter of the trace; knob, dataset and CLI errors name the option, file and line.
 #include <unistd.h>
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -192,16 +193,21 @@ void check_pointer(const TaskProblem& p, int* distractors = nullptr) {
 }
 
 // Applies x <- x*m + a with integer arithmetic and compares every line.
+// A rule line `WORD N: x<x*M+A`, checked against what it parses to: {N, M, A}.
+std::array<int, 3> parse_rule(const std::string& rule, const std::string& word) {
+  const size_t colon = rule.find(':');
+  const int count = std::stoi(rule.substr(word.size() + 1, colon - word.size() - 1));
+  const int m = rule.at(colon + 6) - '0', a = rule.at(colon + 8) - '0';
+  EXPECT_EQ(rule,
+            word + " " + std::to_string(count) + ": x<x*" + char('0' + m) + "+" + char('0' + a));
+  return {count, m, a};
+}
+
 void check_carry(const TaskProblem& p) {
   const auto prompt = lines_of(p.prompt);
   ASSERT_EQ(prompt.size(), 3u);
   std::vector<int> x = parse_tagged(prompt[1].substr(2));
-  const std::string& rule = prompt[2];  // repeat 10: x<x*7+4
-  const size_t colon = rule.find(':');
-  const int steps = std::stoi(rule.substr(7, colon - 7));
-  const int m = rule.at(colon + 6) - '0', a = rule.at(colon + 8) - '0';
-  EXPECT_EQ(rule,
-            "repeat " + std::to_string(steps) + ": x<x*" + char('0' + m) + "+" + char('0' + a));
+  const auto [steps, m, a] = parse_rule(prompt[2], "repeat");
 
   const auto trace = lines_of(p.trace);
   ASSERT_EQ(trace.size(), size_t(steps) + 1);
@@ -278,12 +284,7 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
   }
   ASSERT_EQ(value.size(), 10u);
   std::vector<int> x = parse_tagged(prompt[2].substr(2));
-  const std::string& warm = prompt[3];  // warm 6: x<x*7+4
-  const size_t colon = warm.find(':');
-  const int warmup = std::stoi(warm.substr(5, colon - 5));
-  const int m = warm.at(colon + 6) - '0', a = warm.at(colon + 8) - '0';
-  EXPECT_EQ(warm,
-            "warm " + std::to_string(warmup) + ": x<x*" + char('0' + m) + "+" + char('0' + a));
+  const auto [warmup, m, a] = parse_rule(prompt[3], "warm");
   const int lemma_rounds = std::stoi(prompt[4].substr(5));
   EXPECT_EQ(prompt[4], "then " + std::to_string(lemma_rounds) + ": x<x*" + char('0' + m) + "+#A");
 
