@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/json_file.hpp"
 #include "engine/transformer.hpp"
+#include "golden_replay.hpp"
 #include "kv/attention_recorder.hpp"
 #include "model/random_model.hpp"
 #include "test_util.hpp"
@@ -39,36 +40,37 @@ TEST(GoldenSchedule, EvictsTheLowestFutureAttentionOfLaterBlocks) {
   EXPECT_FLOAT_EQ(future.alpha(0, 0, 9, 5), 0.0f);  // no block left
   EXPECT_THROW(future.alpha(0, 0, 20, 0), Error);
 
-  const GoldenLabels labels = golden_evictions(future, EvictionSchedule{8, 4, 0});
+  const test::GoldenLabels labels = test::golden_evictions(future, EvictionSchedule{8, 4, 0});
   ASSERT_EQ(labels.n_steps, 3);
   ASSERT_EQ(labels.evictions.size(), 6u);
   using P = std::vector<int32_t>;
-  const GoldenEviction& a = labels.at(0, 0, 0);
+  const test::GoldenEviction& a = labels.at(0, 0, 0);
   EXPECT_EQ(a.chunk, 2);
   EXPECT_EQ(a.candidates, (P{0, 1, 2, 3, 4, 5, 6, 7}));
   EXPECT_EQ(a.targets,
             (std::vector<float>{-0.0f, -0.5f, -0.3f, -0.0f, -0.0f, -0.4f, -0.1f, -0.0f}));
   EXPECT_EQ(a.evicted, (P{0, 3, 4, 7}));  // the four zeros, key 7 among them
-  const GoldenEviction& b = labels.at(1, 0, 0);
+  const test::GoldenEviction& b = labels.at(1, 0, 0);
   EXPECT_EQ(b.chunk, 3);
   EXPECT_EQ(b.candidates, (P{1, 2, 5, 6, 8, 9, 10, 11}));
   EXPECT_EQ(b.evicted, (P{1, 5, 6, 8}));  // only 2 and 9 matter to block 4; the oldest zeros go
-  const GoldenEviction& c = labels.at(2, 0, 0);
+  const test::GoldenEviction& c = labels.at(2, 0, 0);
   EXPECT_EQ(c.candidates, (P{2, 9, 10, 11, 12, 13, 14, 15}));
   EXPECT_EQ(c.evicted, (P{2, 9, 10, 11}));  // after the last chunk all are 0: oldest first
   EXPECT_EQ(labels.at(0, 0, 1).evicted, (P{0, 1, 2, 3}));
   EXPECT_EQ(labels.at(1, 0, 1).evicted, (P{4, 5, 6, 7}));
 
   // Sinks are never candidates.
-  const GoldenLabels sunk = golden_evictions(future, EvictionSchedule{10, 4, 2});
-  for (const GoldenEviction& e : sunk.evictions) EXPECT_GE(e.candidates.front(), 2);
+  const test::GoldenLabels sunk = test::golden_evictions(future, EvictionSchedule{10, 4, 2});
+  for (const test::GoldenEviction& e : sunk.evictions) EXPECT_GE(e.candidates.front(), 2);
   // So is the prompt under --sinks prompt (3 tokens here; B - L = 6 would allow up to 6).
   EvictionSchedule prompt{10, 4, 0};
   prompt.set_sinks("prompt", 0);
-  const GoldenLabels protected_prompt = golden_evictions(future, prompt, 3);
+  const test::GoldenLabels protected_prompt = test::golden_evictions(future, prompt, 3);
   ASSERT_FALSE(protected_prompt.evictions.empty());
-  for (const GoldenEviction& e : protected_prompt.evictions) EXPECT_GE(e.candidates.front(), 3);
-  EXPECT_THROW(golden_evictions(future, EvictionSchedule{8, 5, 0}), Error);  // L differs
+  for (const test::GoldenEviction& e : protected_prompt.evictions)
+    EXPECT_GE(e.candidates.front(), 3);
+  EXPECT_THROW(test::golden_evictions(future, EvictionSchedule{8, 5, 0}), Error);  // L differs
 }
 
 class GoldenTest : public ::testing::Test {
@@ -150,7 +152,7 @@ TEST_F(GoldenTest, ReplayFollowsTheOracleScheduleAndKeepsTheHighestFutureAttenti
   const EvictionSchedule schedule{24, L, 0};
   const auto ids = test::pattern_tokens(T, c.vocab, 1);
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, L));
-  const GoldenLabels labels = golden_evictions(*future, schedule);
+  const test::GoldenLabels labels = test::golden_evictions(*future, schedule);
   ASSERT_EQ(labels.n_steps, T / L - 3);  // after chunks 3 .. 11
   Sequence seq(c, {.schedule = schedule, .policy = make_policy("golden"), .future = future});
   for (int chunk = 0; chunk < T / L; ++chunk) {
@@ -159,7 +161,7 @@ TEST_F(GoldenTest, ReplayFollowsTheOracleScheduleAndKeepsTheHighestFutureAttenti
     if (step < 0) continue;
     for (int layer = 0; layer < c.n_layers; ++layer)
       for (int h = 0; h < c.n_kv_heads; ++h) {
-        const GoldenEviction& e = labels.at(step, layer, h);
+        const test::GoldenEviction& e = labels.at(step, layer, h);
         ASSERT_EQ(e.chunk, chunk);
         std::vector<int32_t> kept = without(e.candidates, e.evicted);
         for (int p = chunk * L; p < (chunk + 1) * L; ++p) kept.push_back(p);
@@ -205,11 +207,11 @@ TEST_F(GoldenTest, ReplaysCountTheFutureAttentionTheyEvict) {
   const EvictionSchedule schedule{24, 8, 0};
   const auto ids = test::pattern_tokens(100, c.vocab, 1);
   auto future = std::make_shared<const FutureAttention>(record_future_attention(*model, ids, 8));
-  const GoldenLabels labels = golden_evictions(*future, schedule);
+  const test::GoldenLabels labels = test::golden_evictions(*future, schedule);
   for (const float tau : {1e-3f, 3e-2f}) {
     int64_t harmful = 0;
     double mass = 0;
-    for (const GoldenEviction& e : labels.evictions)
+    for (const test::GoldenEviction& e : labels.evictions)
       for (const int32_t p : e.evicted) {
         const float alpha = future->alpha(e.layer, e.kv_head, p, e.chunk + 1);
         harmful += alpha > tau;

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "eval/fidelity.hpp"
+#include "golden_replay.hpp"
 #include "judge/features.hpp"
 #include "judge/judge_file.hpp"
 #include "policy/foresight.hpp"
@@ -133,9 +134,9 @@ TEST_F(JudgeTraining, JudgedReplayEvictsLikeGoldenAndScoresEveryDecision) {
             teacher_forced_losses(*model, golden, ids).ce);
 
   // Every (layer, step, head) whose targets are not all tied is judged.
-  const GoldenLabels labels = golden_evictions(*future, schedule);
+  const test::GoldenLabels labels = test::golden_evictions(*future, schedule);
   int64_t ordered = 0;
-  for (const GoldenEviction& e : labels.evictions)
+  for (const test::GoldenEviction& e : labels.evictions)
     ordered +=
         std::any_of(e.targets.begin(), e.targets.end(), [&](float t) { return t != e.targets[0]; });
   const JudgeScorecard& card = teacher.scorecard();

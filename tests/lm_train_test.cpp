@@ -4,6 +4,7 @@
 // is refused. Also the train-lm command and its config errors.
 #include <cmath>
 #include <fstream>
+#include <numeric>
 
 #include <gtest/gtest.h>
 
@@ -92,6 +93,55 @@ TEST(LmTrain, FineTuningStartsFromAModelDirectory) {
     for (const char* part :
          {"base/model/model.safetensors", "model.embed_tokens.weight", "F32 [261, 48]"})
       EXPECT_NE(what.find(part), std::string::npos) << what;
+  }
+}
+
+// model.fresh_tokens redraws those tokens' embedding rows after the init model is read: new
+// directions, as long as the other rows on average; every other weight is the init model's.
+TEST(LmTrain, FreshTokensGetRowsOfTheirOwn) {
+  test::TempDir dir;
+  test::write_lm_traces(dir / "train.jsonl", 20);
+  Trainer base(parse(test::tiny_lm_config(4), dir), dir / "base", quiet());
+  base.run();
+  Json config = test::tiny_lm_config(2);
+  config["model"]["init"] = "base/model";
+  config["model"]["fresh_tokens"] = "QR";
+  Trainer tuned(parse(config, dir), dir / "tuned", quiet());
+  const LmParameters &before = base.parameters(), &after = tuned.parameters();
+  const int64_t hidden = before.config.hidden, embed = before.layout.embed();
+  auto row = [&](const LmParameters& p, int token) {
+    return std::vector<float>(p.at(embed + token * hidden), p.at(embed + (token + 1) * hidden));
+  };
+  auto norm = [](const std::vector<float>& v) {
+    return std::sqrt(std::inner_product(v.begin(), v.end(), v.begin(), 0.0));
+  };
+  double mean_norm = 0;
+  for (int t = 0; t < before.config.vocab; ++t) {
+    if (t == 'Q' || t == 'R') continue;
+    EXPECT_EQ(row(after, t), row(before, t)) << t;
+    mean_norm += norm(row(before, t)) / (before.config.vocab - 2);
+  }
+  for (const int t : {'Q', 'R'}) {
+    EXPECT_NE(row(after, t), row(before, t));
+    EXPECT_NEAR(norm(row(after, t)), mean_norm, 1e-4 * mean_norm);
+  }
+  const std::vector<float> q = row(after, 'Q'), r = row(after, 'R');
+  EXPECT_LT(std::abs(std::inner_product(q.begin(), q.end(), r.begin(), 0.0)) / norm(q) / norm(r),
+            0.5);
+  const size_t rest = size_t(embed + before.config.vocab * hidden);
+  EXPECT_TRUE(std::equal(after.values.begin() + long(rest), after.values.end(),
+                         before.values.begin() + long(rest)));
+  Trainer again(parse(config, dir), dir / "again", quiet());
+  EXPECT_EQ(again.parameters().values, after.values);  // deterministic in the seed
+
+  config["model"].erase("init");
+  try {
+    parse(config, dir);
+    ADD_FAILURE() << "fresh_tokens without init was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'model.fresh_tokens' needs 'model.init'"),
+              std::string::npos)
+        << e.what();
   }
 }
 

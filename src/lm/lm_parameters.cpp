@@ -97,6 +97,35 @@ LmParameters init_parameters(const ModelConfig& config, double init_std, uint64_
   return p;
 }
 
+void redraw_embedding_rows(LmParameters& params, std::string_view tokens, uint64_t seed) {
+  const int64_t hidden = params.config.hidden, vocab = params.config.vocab;
+  float* table = params.values.data() + params.layout.embed();
+  auto row_norm = [&](int64_t t) {
+    double sum = 0;
+    for (int64_t i = 0; i < hidden; ++i)
+      sum += double(table[t * hidden + i]) * table[t * hidden + i];
+    return std::sqrt(sum);
+  };
+  std::vector<bool> fresh(size_t(vocab), false);
+  for (const char c : tokens) {
+    const unsigned char t = static_cast<unsigned char>(c);
+    if (t >= vocab) fail("fresh token {} is outside the vocabulary of {} tokens", int(t), vocab);
+    fresh[t] = true;
+  }
+  double total = 0;
+  int64_t kept = 0;
+  for (int64_t t = 0; t < vocab; ++t)
+    if (!fresh[size_t(t)]) total += row_norm(t), ++kept;
+  const double target = kept > 0 ? total / double(kept) : 1.0;
+  Rng rng(seed);
+  for (int64_t t = 0; t < vocab; ++t) {
+    if (!fresh[size_t(t)]) continue;
+    for (int64_t i = 0; i < hidden; ++i) table[t * hidden + i] = static_cast<float>(rng.normal());
+    const double scale = target / row_norm(t);
+    for (int64_t i = 0; i < hidden; ++i) table[t * hidden + i] *= static_cast<float>(scale);
+  }
+}
+
 void write_hf_model(const std::filesystem::path& dir, const LmParameters& p) {
   std::filesystem::create_directories(dir);
   write_file_atomic(dir / "config.json", to_hf_config(p.config, DType::F32).dump(2) + "\n");

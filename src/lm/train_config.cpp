@@ -132,7 +132,11 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   c.init_std = m.number("init_std", 0.0, 10.0, c.init_std);
   c.qk_norm_init = m.number("qk_norm_init", 0.0, 100.0, c.qk_norm_init);
   if (const std::string init = m.string("init"); !init.empty()) c.init = base_dir / init;
+  c.fresh_tokens = m.string("fresh_tokens");
   m.finish();
+  if (!c.fresh_tokens.empty() && c.init.empty())
+    fail("{}: 'model.fresh_tokens' needs 'model.init': a model without one draws every row afresh",
+         file);
   if (s.heads % s.kv_heads != 0)
     fail("{}: 'model.heads' = {} must be a multiple of 'model.kv_heads' = {}", file, s.heads,
          s.kv_heads);

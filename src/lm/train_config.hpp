@@ -4,7 +4,8 @@
 //     "seed": 1,
 //     "model": {"layers": 4, "hidden": 256, "heads": 4, "kv_heads": 2, "head_dim": 64,
 //               "intermediate": 768, "rope_theta": 10000, "max_positions": 4096,
-//               "rms_eps": 1e-6, "init_std": 0.02, "qk_norm_init": 1.0, "init": "model_dir"},
+//               "rms_eps": 1e-6, "init_std": 0.02, "qk_norm_init": 1.0, "init": "model_dir",
+//               "fresh_tokens": "QRS"},
 //     "optimizer": {"steps": 5000, "lr": 2e-3, "min_lr": 2e-4, "warmup_steps": 100,
 //                   "weight_decay": 0.1, "clip": 1.0, "beta1": 0.9, "beta2": 0.95, "eps": 1e-8},
 //     "batch": {"sequences": 16, "tokens": 16384},
@@ -65,6 +66,9 @@ struct TrainConfig {
   double init_std = 0.02;
   double qk_norm_init = 1.0;   // the q/k norms' initial weight (see init_parameters)
   std::filesystem::path init;  // a model directory (of this shape) to fine-tune; empty: random
+  // Byte-level tokens whose embedding rows are drawn afresh after `init` is read (see
+  // redraw_embedding_rows); needs `init`.
+  std::string fresh_tokens;
   LrSchedule schedule;
   AdamWSettings adamw;
   double clip = 1.0;  // 0: no clipping

@@ -28,7 +28,10 @@ Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, RunOptions o
       optimizer_(make_adamw(params_.layout, config_.adamw)),
       runner_(params_.config, config_.data.max_tokens),
       loop_(run_parts(), state_, options) {
-  if (!options.resume && !config_.init.empty()) read_hf_weights(config_.init, params_);
+  if (!options.resume && !config_.init.empty()) {
+    read_hf_weights(config_.init, params_);
+    redraw_embedding_rows(params_, config_.fresh_tokens, config_.seed);
+  }
   const Tokenizer tokenizer = write_and_load_tokenizer(out_dir_ / "model");
   const int32_t end_id = params_.config.bos_id;  // <|endoftext|>
   data_ = read_trace_dataset(config_.data.train, tokenizer, end_id, config_.data.max_tokens);
