@@ -46,6 +46,11 @@
 #   5. headers (models/bundled/headers.json): 600 steps from stage 4 on the current formats:
 #      program numbers every step of the run (`120/120:`), so it stops like walk and carry,
 #      and a lemma's binding reads `U=3` at the derivation and at every use, a two-token key.
+#      48 min. At step 600 program 7/8, walk and carry 8/8, lemmas 0/8: the stop was learned by step 330 (loss of `answer` 0.03-0.08), but every looked-up lemma digit still sat at ln 10.
+#   6. names (models/bundled/names.json): 600 steps from stage 5 with the embedding rows of the
+#      lemma names Q..Z drawn afresh (model.fresh_tokens): the v1 model never saw those letters,
+#      and their tied rows had collapsed onto one direction (cosine 0.87 between any two, 0.1-0.3
+#      between other letters), so no lookup keyed by a name could be learned.
 # Stages 1 to 4 were trained with older formats (stages 1 and 2: commit 0a930fd's, digit-named
 # lemmas and no `end` line; stage 3: 141d3b9's; stage 4: def8200's); run from scratch today
 # they see the current formats instead, so their logs hold for those commits' generators only.
@@ -121,14 +126,19 @@ stage_tasks headers lemmas 2500 551 "${LEMMAS[@]}"
 stage_tasks headers program 2000 552 "${PROGRAM[@]}"
 stage_tasks headers walk 800 553 "${WALK[@]}"
 stage_tasks headers carry 400 554 "${CARRY[@]}"
+stage_tasks names lemmas 2500 561 "${LEMMAS[@]}"
+stage_tasks names program 2000 562 "${PROGRAM[@]}"
+stage_tasks names walk 800 563 "${WALK[@]}"
+stage_tasks names carry 400 564 "${CARRY[@]}"
 
 train models/bundled/extend.json runs/bundled_v2/extend
 train models/bundled/polish.json runs/bundled_v2/polish
 train models/bundled/formats.json runs/bundled_v2/formats
 train models/bundled/counters.json runs/bundled_v2/counters
 train models/bundled/headers.json runs/bundled_v2/headers
-cp runs/bundled_v2/headers/model/* models/bundled/
-for stage in extend polish formats counters headers; do
+train models/bundled/names.json runs/bundled_v2/names
+cp runs/bundled_v2/names/model/* models/bundled/
+for stage in extend polish formats counters headers names; do
   cp runs/bundled_v2/$stage/train_log.jsonl models/bundled/${stage}_log.jsonl
 done
 rm -rf models/bundled/resume
