@@ -33,7 +33,7 @@
 #      the first lemma round the model wrote the name 1 time in 5, a random one, so greedy
 #      decoding never entered the lemma phase. Both decisions compared a counter with a number;
 #      carry's and walk's stops, learned in the v1 model's 4 h, are the only ones it had learned.
-#   4. counters (models/bundled/counters.json): 600 steps from stage 3 on the current formats,
+#   4. counters (models/bundled/counters.json): 600 steps from stage 3 on def8200's formats,
 #      where no decision compares two numbers: program counts the passes left down to `left 0`,
 #      lemmas has a warm-up phase of its own (`w01/06:`) ending like carry's run, and a lemma
 #      round writes the lemma's name right after the digit that chooses it (`a4*9+U3`).
@@ -46,7 +46,9 @@
 #   5. headers (models/bundled/headers.json): 600 steps from stage 4 on the current formats:
 #      program numbers every step of the run (`120/120:`), so it stops like walk and carry,
 #      and a lemma's binding reads `U=3` at the derivation and at every use, a two-token key.
-#      48 min. At step 600 program 7/8, walk and carry 8/8, lemmas 0/8: the stop was learned by step 330 (loss of `answer` 0.03-0.08), but every looked-up lemma digit still sat at ln 10.
+#      48 min. At step 600 program 7/8, walk and carry 8/8, lemmas 0/8: program's stop was
+#      learned by step 330 (loss of `answer` 0.03-0.08), but every looked-up lemma digit still
+#      sat at ln 10.
 #   6. names (models/bundled/names.json): 600 steps from stage 5 with the embedding rows of the
 #      lemma names Q..Z drawn afresh (model.fresh_tokens): the v1 model never saw those letters,
 #      and their tied rows had collapsed onto one direction (cosine 0.87 between any two, 0.1-0.3
@@ -54,7 +56,8 @@
 #      problems are short (x of 2-6 digits, 1-4 warm-up rounds), so that a lookup reaches back
 #      ~200-600 tokens rather than 1,000-2,500: a first run of this stage with the fresh rows but
 #      only stage 5's lengths left the lookups at ln 10 after 220 steps, and an attention probe
-#      showed no head attending to the derivations at all.
+#      showed no head attending to the derivations at all. 52 min. At step 600 program, walk
+#      and carry 8/8, lemmas 0/8: the lookups were still at ln 10, in short problems too.
 # Stages 1 to 4 were trained with older formats (stages 1 and 2: commit 0a930fd's, digit-named
 # lemmas and no `end` line; stage 3: 141d3b9's; stage 4: def8200's); run from scratch today
 # they see the current formats instead, so their logs hold for those commits' generators only.
