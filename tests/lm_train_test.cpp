@@ -70,15 +70,23 @@ TEST(LmTrain, ResumeContinuesExactly) {
 
 // model.init starts from a trained model's weights (fine-tuning): the first logged loss is
 // the trained model's, far below a fresh start's, and a model of another shape is refused.
+// Trains a model of `steps` steps on `traces` traces into dir/base; returns its parameters and
+// sets `tuning` to a config that fine-tunes it for 2 steps.
+LmParameters train_base(const test::TempDir& dir, int traces, int steps, Json& tuning) {
+  test::write_lm_traces(dir / "train.jsonl", traces);
+  Trainer base(parse(test::tiny_lm_config(steps), dir), dir / "base", quiet());
+  base.run();
+  tuning = test::tiny_lm_config(2);
+  tuning["model"]["init"] = "base/model";
+  return base.parameters();
+}
+
 TEST(LmTrain, FineTuningStartsFromAModelDirectory) {
   test::TempDir dir;
-  test::write_lm_traces(dir / "train.jsonl", 60);
-  Trainer base(parse(test::tiny_lm_config(40), dir), dir / "base", quiet());
-  base.run();
-  Json config = test::tiny_lm_config(2);
-  config["model"]["init"] = "base/model";
+  Json config;
+  const LmParameters base = train_base(dir, 60, 40, config);
   Trainer tuned(parse(config, dir), dir / "tuned", quiet());
-  EXPECT_EQ(tuned.parameters().values, base.parameters().values);
+  EXPECT_EQ(tuned.parameters().values, base.values);
   tuned.run();
   const double fresh = test::read_jsonl(dir / "base" / "train_log.jsonl").front()["loss"];
   const double started = test::read_jsonl(dir / "tuned" / "train_log.jsonl").front()["loss"];
@@ -100,14 +108,11 @@ TEST(LmTrain, FineTuningStartsFromAModelDirectory) {
 // directions, as long as the other rows on average; every other weight is the init model's.
 TEST(LmTrain, FreshTokensGetRowsOfTheirOwn) {
   test::TempDir dir;
-  test::write_lm_traces(dir / "train.jsonl", 20);
-  Trainer base(parse(test::tiny_lm_config(4), dir), dir / "base", quiet());
-  base.run();
-  Json config = test::tiny_lm_config(2);
-  config["model"]["init"] = "base/model";
+  Json config;
+  const LmParameters before = train_base(dir, 20, 4, config);
   config["model"]["fresh_tokens"] = "QR";
   Trainer tuned(parse(config, dir), dir / "tuned", quiet());
-  const LmParameters &before = base.parameters(), &after = tuned.parameters();
+  const LmParameters& after = tuned.parameters();
   const int64_t hidden = before.config.hidden, embed = before.layout.embed();
   auto row = [&](const LmParameters& p, int token) {
     return std::vector<float>(p.at(embed + token * hidden), p.at(embed + (token + 1) * hidden));
