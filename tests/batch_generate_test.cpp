@@ -183,8 +183,9 @@ TEST_F(BatchGenerateTest, RefusesACapThatHoldsNoSequence) {
   try {
     generate_batch(*model, requests, {need - 1});
     FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("kv_memory"), std::string::npos) << e.what();
+  } catch (const FieldError& e) {
+    EXPECT_EQ(e.field(), "kv_memory") << e.what();
+    EXPECT_NE(e.rest().find("cannot hold even one sequence"), std::string::npos) << e.what();
   }
   EXPECT_THROW(generate_batch(*model, requests, {-1}), Error);
   EXPECT_EQ(generate_batch(*model, requests, {need}).front().tokens.size(), 10u);

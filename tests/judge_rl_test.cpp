@@ -51,8 +51,9 @@ TEST(RolloutReward, EachRewardOnHandMadeArrays) {
   try {
     parse_reward("lowest");
     FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("reward"), std::string::npos) << e.what();
+  } catch (const FieldError& e) {
+    EXPECT_EQ(e.field(), "reward") << e.what();
+    EXPECT_NE(e.rest().find("'lowest'"), std::string::npos) << e.what();
   }
 }
 

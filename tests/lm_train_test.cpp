@@ -68,8 +68,6 @@ TEST(LmTrain, ResumeContinuesExactly) {
     EXPECT_EQ(test::without_clock(log_a[i]), test::without_clock(log_b[i])) << i;
 }
 
-// model.init starts from a trained model's weights (fine-tuning): the first logged loss is
-// the trained model's, far below a fresh start's, and a model of another shape is refused.
 // Trains a model of `steps` steps on `traces` traces into dir/base; returns its parameters and
 // sets `tuning` to a config that fine-tunes it for 2 steps.
 LmParameters train_base(const test::TempDir& dir, int traces, int steps, Json& tuning) {
@@ -81,6 +79,8 @@ LmParameters train_base(const test::TempDir& dir, int traces, int steps, Json& t
   return base.parameters();
 }
 
+// model.init starts from a trained model's weights (fine-tuning): the first logged loss is
+// the trained model's, far below a fresh start's, and a model of another shape is refused.
 TEST(LmTrain, FineTuningStartsFromAModelDirectory) {
   test::TempDir dir;
   Json config;

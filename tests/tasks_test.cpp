@@ -192,7 +192,6 @@ void check_pointer(const TaskProblem& p, int* distractors = nullptr) {
   if (distractors) *distractors = int(table.size());
 }
 
-// Applies x <- x*m + a with integer arithmetic and compares every line.
 // A rule line `WORD N: x<x*M+A`, checked against what it parses to: {N, M, A}.
 std::array<int, 3> parse_rule(const std::string& rule, const std::string& word) {
   const size_t colon = rule.find(':');
@@ -203,6 +202,7 @@ std::array<int, 3> parse_rule(const std::string& rule, const std::string& word) 
   return {count, m, a};
 }
 
+// Applies x <- x*m + a with integer arithmetic and compares every line.
 void check_carry(const TaskProblem& p) {
   const auto prompt = lines_of(p.prompt);
   ASSERT_EQ(prompt.size(), 3u);

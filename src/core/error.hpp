@@ -3,6 +3,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -34,8 +35,9 @@ template <typename... Args>
 }
 
 template <typename... Args>
-[[noreturn]] void fail_field(std::string field, fmt::format_string<Args...> rest, Args&&... args) {
-  throw FieldError(std::move(field), fmt::format(rest, std::forward<Args>(args)...));
+[[noreturn]] void fail_field(std::string_view field, fmt::format_string<Args...> rest,
+                             Args&&... args) {
+  throw FieldError(std::string(field), fmt::format(rest, std::forward<Args>(args)...));
 }
 
 }  // namespace foresight

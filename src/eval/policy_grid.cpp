@@ -13,7 +13,7 @@ std::vector<std::string> split_pieces(std::string_view text, std::string_view fi
   std::vector<std::string> pieces;
   for (size_t begin = 0; begin <= text.size();) {
     const size_t end = std::min(text.find(',', begin), text.size());
-    if (end == begin) fail_field(std::string(field), ": empty entry in '{}'", text);
+    if (end == begin) fail_field(field, ": empty entry in '{}'", text);
     pieces.emplace_back(text.substr(begin, end - begin));
     begin = end + 1;
   }
@@ -23,7 +23,7 @@ std::vector<std::string> split_pieces(std::string_view text, std::string_view fi
 std::vector<std::string> unique(std::vector<std::string> items, std::string_view field) {
   for (size_t i = 0; i < items.size(); ++i)
     if (std::find(items.begin(), items.begin() + long(i), items[i]) != items.begin() + long(i))
-      fail_field(std::string(field), ": '{}' is listed twice", items[i]);
+      fail_field(field, ": '{}' is listed twice", items[i]);
   return items;
 }
 
@@ -45,7 +45,7 @@ int parse_budget(std::string_view text, std::string_view field) {
   int value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < 1)
-    fail_field(std::string(field), ": '{}' is not a positive whole number of KV entries", text);
+    fail_field(field, ": '{}' is not a positive whole number of KV entries", text);
   return value;
 }
 
@@ -74,8 +74,7 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
         prompt ? name.substr(0, colon - kPromptSuffix.size()) + name.substr(colon) : name;
     std::shared_ptr<const Policy> impl = make_policy(base, options, policies_field);
     if (prompt && !impl)
-      fail_field(std::string(policies_field), ": '{}': the full cache evicts nothing to protect",
-                 name);
+      fail_field(policies_field, ": '{}': the full cache evicts nothing to protect", name);
     EvictionSchedule schedule{0, evict_every, 0};
     schedule.set_sinks(prompt ? "prompt" : sinks, default_sinks(impl.get()));
     if (!impl) {
@@ -84,7 +83,7 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
       continue;
     }
     if (budget_values.empty())
-      fail_field(std::string(budgets_field), " is missing: policy '{}' keeps a budget", name);
+      fail_field(budgets_field, " is missing: policy '{}' keeps a budget", name);
     for (int budget : budget_values) {
       schedule.budget = budget;
       schedule.validate();

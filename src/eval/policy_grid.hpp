@@ -34,7 +34,7 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
                                    std::string_view policies_field = "policies",
                                    std::string_view budgets_field = "budgets");
 
-// A comma-separated list of positive budgets; Error naming `option` otherwise.
+// A comma-separated list of positive budgets; a FieldError naming `field` otherwise.
 std::vector<int> parse_budgets(std::string_view text, std::string_view field);
 
 // "h2o@256" or "full".

@@ -65,7 +65,7 @@ struct PolicyOptions {
 
 // The policy of a spec, `name` or `name:param=value,param=value` (e.g. "snapkv:window=16"):
 // random, streaming, h2o, tova, snapkv, rkv, golden, live, foresight, foresight-LABEL; "full"
-// gives null (no eviction). Errors name the command-line option: an unknown name (listing the
+// gives null (no eviction). FieldErrors name `field`: an unknown name (listing the
 // known ones), an unknown or out-of-range parameter (listing the policy's), a foresight run
 // without a usable judge.
 std::unique_ptr<Policy> make_policy(std::string_view spec, const PolicyOptions& options = {},

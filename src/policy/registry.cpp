@@ -53,9 +53,9 @@ double parse_value(std::string_view text, const PolicyParam& p, std::string_view
   double value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size())
-    fail_field(std::string(field), " {}: '{}' is not a number for {}", spec, text, p.name);
+    fail_field(field, " {}: '{}' is not a number for {}", spec, text, p.name);
   if (value < p.min || value > p.max || (p.integer && value != std::floor(value)))
-    fail_field(std::string(field), " {}: {} takes {}{}..{}, not {}", spec, p.name,
+    fail_field(field, " {}: {} takes {}{}..{}, not {}", spec, p.name,
                p.integer ? "a whole number in " : "", p.min, p.max, text);
   return value;
 }
@@ -75,8 +75,8 @@ void set_params(Policy& policy, std::string_view args, std::string_view spec,
     auto p = std::find_if(params.begin(), params.end(),
                           [&](const PolicyParam& q) { return q.name == name; });
     if (eq == std::string_view::npos || p == params.end())
-      fail_field(std::string(field), " {}: '{}' is not a parameter of {} (its parameters: {})",
-                 spec, item, policy.name(), known.empty() ? "none" : known);
+      fail_field(field, " {}: '{}' is not a parameter of {} (its parameters: {})", spec, item,
+                 policy.name(), known.empty() ? "none" : known);
     *p->value = parse_value(item.substr(eq + 1), *p, spec, field);
     at = comma + 1;
   }
@@ -96,11 +96,11 @@ std::unique_ptr<Policy> make_policy(std::string_view spec, const PolicyOptions& 
     auto e = std::find_if(kPolicies.begin(), kPolicies.end(),
                           [&](const Entry& x) { return x.name == name; });
     if (e == kPolicies.end())
-      fail_field(std::string(field), ": unknown policy '{}' (known: {}, foresight-LABEL)", name,
+      fail_field(field, ": unknown policy '{}' (known: {}, foresight-LABEL)", name,
                  fmt::join(policy_names(), ", "));
     if (!e->make) {
       if (colon != std::string_view::npos)
-        fail_field(std::string(field), " {}: the full cache has no parameters", spec);
+        fail_field(field, " {}: the full cache has no parameters", spec);
       return nullptr;
     }
     policy = e->make(options);

@@ -28,7 +28,7 @@ void mark_latest_keyed(std::string_view text, LiveMarks& live, char first, int l
 }  // namespace
 
 int number_at(std::string_view text, size_t at, size_t n) {
-  if (n == 0 || at > text.size() || text.size() - at < n) return -1;
+  if (n == 0 || n > 9 || at > text.size() || text.size() - at < n) return -1;  // 9: fits an int
   int value = 0;
   for (size_t i = at; i < at + n; ++i) {
     if (!is_digit(text[i])) return -1;

@@ -10,8 +10,8 @@ namespace foresight {
 
 using LiveMarks = std::vector<char>;  // one flag per character of the text
 
-// The decimal number of the n characters at `at`; -1 unless they are all digits. Trace text
-// comes from a model and may be anything: live sets never trust it.
+// The decimal number of the n characters at `at`; -1 unless they are all digits (at most 9). Trace
+// text comes from a model and may be anything: live sets never trust it.
 int number_at(std::string_view text, size_t at, size_t n);
 // Marks [from, from + n), clipped to the text.
 void mark(LiveMarks& live, size_t from, size_t n);

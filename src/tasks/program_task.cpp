@@ -31,17 +31,6 @@ std::string register_file(const std::vector<int>& value) {
 
 constexpr size_t kLineChars = 8;  // "01:d<b+d"
 
-// A step header's number; 0 for anything else (the text may be a model's).
-int parse_count(std::string_view digits) {
-  if (digits.empty() || digits.size() > 6) return 0;
-  int n = 0;
-  for (const char c : digits) {
-    if (c < '0' || c > '9') return 0;
-    n = n * 10 + (c - '0');
-  }
-  return n;
-}
-
 }  // namespace
 
 TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
@@ -89,29 +78,23 @@ void mark_live_program(std::string_view text, LiveMarks& live) {
   const PromptEnd prompt = mark_prompt(text, live, "run ");
   if (prompt.trace == std::string_view::npos) return;
   const size_t trace_start = prompt.trace;
-  // The latest step header `step/steps:` says which steps are still to run; a line is dead
-  // once the last step that runs it has begun.
-  // Between two lines, the header just written counts.
+  // The run's length from the rule (`run 12 passes = 120 steps`), the step begun last from the
+  // header of the line being written (`007/120:`), else of the line before.
+  const size_t equals = text.find("= ", prompt.rule) + 2;
+  const int steps = number_at(text, equals, text.find(' ', equals) - equals);
+  auto step_at = [&](size_t at) { return number_at(text, at, text.find('/', at) - at); };
   const size_t current = line_start(text, text.size());
-  int step = 0, steps = 0;
-  for (size_t at : {current, current > trace_start ? line_start(text, current - 1) : current}) {
-    if (at < trace_start || step != 0) continue;
-    const std::string_view line = text.substr(at, text.find('\n', at) - at);
-    const size_t slash = line.find('/'), colon = line.find(':');
-    if (slash == std::string_view::npos || colon == std::string_view::npos || colon < slash)
-      continue;
-    step = parse_count(line.substr(0, slash));
-    steps = parse_count(line.substr(slash + 1, colon - slash - 1));
-  }
-  int lines = 0;
-  for (size_t i = text.find('\n') + 1; i < prompt.rule; i = text.find('\n', i) + 1)
-    lines += text[i] >= '0' && text[i] <= '9';
+  int step = current >= trace_start ? step_at(current) : -1;
+  if (step < 0 && current > trace_start) step = step_at(line_start(text, current - 1));
+  const int lines = count_lines(text.substr(0, prompt.rule), 0) - 2;  // less task and registers
   int number = 0;
   for (size_t i = text.find('\n') + 1; i < prompt.rule; i = text.find('\n', i) + 1) {
     if (text[i] < '0' || text[i] > '9') continue;  // the registers' line
+    // Line `number` runs at steps number, number + lines, ...: it is dead once a step after
+    // its last run has begun.
     ++number;
-    const int last_run = steps < number ? steps : steps - (steps - number) % lines;
-    if (step <= last_run) mark(live, i, kLineChars);
+    if (steps < number || lines < 1 || step <= number + (steps - number) / lines * lines)
+      mark(live, i, kLineChars);
   }
   mark_latest_registers(text, live);
   mark(live, current, text.size() - current);
