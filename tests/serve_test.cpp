@@ -67,6 +67,10 @@ class ServeTest : public test::TinyModelTest {
     out.add(generate(*model, prompt, s).tokens);
     return out.text();
   }
+  // Text as the server sends it: a random model's bytes that are not UTF-8 become U+FFFD.
+  static std::string as_sent(const std::string& raw) {
+    return Json::parse(Json(raw).dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
   static Json request(const std::string& prompt, int max_tokens, uint64_t seed) {
     return {{"prompt", prompt}, {"max_tokens", max_tokens}, {"temperature", 0.8}, {"top_k", 40},
             {"seed", seed},     {"kv_evict_every", 8}};
@@ -90,6 +94,17 @@ class ServeTest : public test::TinyModelTest {
     }
     return text;
   }
+  // Streams a completion to `receiver`, which hangs up by returning false.
+  void stream(Json body, httplib::ContentReceiverWithProgress receiver) const {
+    body["stream"] = true;
+    httplib::Request req;
+    req.method = "POST";
+    req.path = "/v1/completions";
+    req.body = body.dump();
+    req.set_header("Content-Type", "application/json");
+    req.content_receiver = std::move(receiver);
+    client().send(req);
+  }
   int64_t metric(const std::string& name) const {
     const auto res = client().Get("/metrics");
     const std::string line = "\nforesight_" + name + " ";
@@ -110,7 +125,7 @@ TEST_F(ServeTest, CompletionEqualsOfflineGenerate) {
   ASSERT_EQ(res->status, 200) << res->body;
   const Json body = Json::parse(res->body);
   EXPECT_EQ(body["object"], "text_completion");
-  EXPECT_EQ(body["choices"][0]["text"], offline("The cat sat", 24, 7));
+  EXPECT_EQ(body["choices"][0]["text"], as_sent(offline("The cat sat", 24, 7)));
   EXPECT_EQ(body["usage"]["prompt_tokens"], tokenizer->encode("The cat sat").size());
   EXPECT_GT(body["usage"]["kv_peak_bytes"].get<int64_t>(), 0);
   EXPECT_EQ(metric("kv_reserved_bytes"), 0);
@@ -123,7 +138,7 @@ TEST_F(ServeTest, ChatAndStreamsEqualOfflineGenerate) {
   chat.erase("prompt");
   chat["messages"] = {{{"role", "system"}, {"content", "Be brief."}},
                       {{"role", "user"}, {"content", "Hi there"}}};
-  const std::string expected = offline(format_chat_messages(messages, false), 20, 3);
+  const std::string expected = as_sent(offline(format_chat_messages(messages, false), 20, 3));
   const auto res = post("/v1/chat/completions", chat);
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(Json::parse(res->body)["choices"][0]["message"]["content"], expected);
@@ -138,20 +153,43 @@ TEST_F(ServeTest, ChatAndStreamsEqualOfflineGenerate) {
   plain["stream"] = true;
   plain["stream_options"] = {{"include_usage", true}};
   const auto text_stream = post("/v1/completions", plain);
-  EXPECT_EQ(streamed(text_stream->body, false, &done), offline("Once upon", 30, 11));
+  EXPECT_EQ(streamed(text_stream->body, false, &done), as_sent(offline("Once upon", 30, 11)));
   EXPECT_TRUE(done);
   EXPECT_NE(text_stream->body.find("\"completion_tokens\""), std::string::npos);
 }
 
+// The official openai npm client (tests/reference/openai) gets what offline generation gives.
+TEST_F(ServeTest, OfficialOpenAiClientGetsTheOfflineText) {
+  const auto client_dir = test::source_dir() / "tests/reference/openai";
+  if (!std::filesystem::exists(client_dir / "node_modules/openai"))
+    GTEST_SKIP() << "the openai client is missing: run tests/reference/openai/fetch.sh";
+  start();
+  const test::CommandResult r = test::run_command("node " + (client_dir / "client.mjs").string() +
+                                                  " " + std::to_string(port));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Json got = Json::parse(r.output.substr(r.output.rfind("{\"completion\"")));
+  const std::vector<ChatMessage> messages = {{"system", "Be brief."}, {"user", "Hi there"}};
+  const std::string chat = as_sent(offline(format_chat_messages(messages, false), 20, 3));
+  EXPECT_EQ(got["completion"], as_sent(offline("The cat sat", 24, 7)));
+  EXPECT_EQ(got["chat"], chat);
+  EXPECT_EQ(got["completion_stream"], as_sent(offline("Once upon", 30, 11)));
+  EXPECT_EQ(got["chat_stream"], chat);
+  EXPECT_EQ(got["refused"], "400 kv_policy");
+}
+
 TEST_F(ServeTest, StopStringEndsTheText) {
   start();
-  const std::string full = offline("abc", 40, 5);
-  ASSERT_GT(full.size(), 6u);
-  Json r = request("abc", 40, 5);
-  r["stop"] = full.substr(3, 2);
+  const std::string full = offline("abc", 60, 5);
+  // A printable character past the start, as the stop string.
+  size_t at = 1;
+  while (at < full.size() && !(full[at] >= 'a' && full[at] <= 'z')) ++at;
+  ASSERT_LT(at, full.size()) << "no letter in the offline text";
+  Json r = request("abc", 60, 5);
+  r["stop"] = {std::string(1, full[at]), "never seen"};
   const Json body = Json::parse(post("/v1/completions", r)->body);
-  EXPECT_EQ(body["choices"][0]["text"], full.substr(0, full.find(full.substr(3, 2))));
+  EXPECT_EQ(body["choices"][0]["text"], as_sent(full.substr(0, full.find(full[at]))));
   EXPECT_EQ(body["choices"][0]["finish_reason"], "stop");
+  EXPECT_LT(body["usage"]["completion_tokens"].get<int>(), 60);
 }
 
 TEST_F(ServeTest, BadRequestsAre400NamingTheField) {
@@ -236,7 +274,7 @@ TEST_F(ServeTest, ThirtyTwoClientsAtOnceUnderTheCap) {
   for (int i = 0; i < n; ++i) {
     const Case& c = cases[i % 4];
     const std::string prompt = "request " + std::to_string(i);
-    want[i] = offline(prompt, 40, uint64_t(i), c.policy, c.budget);
+    want[i] = as_sent(offline(prompt, 40, uint64_t(i), c.policy, c.budget));
     clients.emplace_back([&, i, c, prompt] {
       Json r = request(prompt, 40, uint64_t(i));
       r["kv_policy"] = c.policy;
@@ -269,16 +307,8 @@ TEST_F(ServeTest, ClientsThatGoAwayFreeTheirSlots) {
   for (int i = 0; i < 12; ++i)
     clients.emplace_back([&, i] {
       if (i % 3 == 0) {  // reads one chunk of a long stream, then hangs up
-        Json r = request("go away " + std::to_string(i), 250, uint64_t(i));
-        r["stream"] = true;
-        httplib::Client c = client();
-        httplib::Request req;
-        req.method = "POST";
-        req.path = "/v1/completions";
-        req.body = r.dump();
-        req.set_header("Content-Type", "application/json");
-        req.content_receiver = [](const char*, size_t, uint64_t, uint64_t) { return false; };
-        c.send(req);
+        stream(request("go away " + std::to_string(i), 250, uint64_t(i)),
+               [](const char*, size_t, uint64_t, uint64_t) { return false; });
       } else if (i % 3 == 1) {
         httplib::Client c = client();
         c.Post("/v1/completions", i % 2 ? "{\"prompt\":" : std::string(70 << 10, 'x'),
@@ -304,19 +334,10 @@ TEST_F(ServeTest, FullQueueIs503WithRetryAfter) {
   start(options);
   std::atomic<bool> first_token{false};
   std::thread running([&] {  // holds the one slot for a while
-    Json r = request("long", 500, 1);
-    r["stream"] = true;
-    httplib::Client c = client();
-    httplib::Request req;
-    req.method = "POST";
-    req.path = "/v1/completions";
-    req.body = r.dump();
-    req.set_header("Content-Type", "application/json");
-    req.content_receiver = [&](const char*, size_t, uint64_t, uint64_t) {
+    stream(request("long", 500, 1), [&](const char*, size_t, uint64_t, uint64_t) {
       first_token = true;
       return true;
-    };
-    c.send(req);
+    });
   });
   while (!first_token) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::thread waiting([&] { post("/v1/completions", request("waits", 500, 2)); });
