@@ -218,7 +218,7 @@ TEST_F(ServeTest, BadRequestsAre400NamingTheField) {
   EXPECT_EQ(param_of(R"({"prompt": "a", "max_tokenz": 2})"), "max_tokenz");
   EXPECT_EQ(param_of(R"({"prompt": "a", "stop": [1]})"), "stop");
   EXPECT_EQ(param_of(R"({"prompt": "a", "kv_policy": "nope"})"), "kv_policy");
-  EXPECT_EQ(param_of(R"({"prompt": "a", "kv_policy": "golden", "kv_budget": 64})"), "kv_policy");
+  EXPECT_EQ(param_of(R"({"prompt": "a", "kv_policy": "golden", "kv_budget": 256})"), "kv_policy");
   EXPECT_EQ(param_of(R"({"prompt": "a", "kv_policy": "h2o"})"), "kv_budget");
   EXPECT_EQ(param_of(R"({"prompt": "a", "kv_policy": "streaming", "kv_budget": 130})"),
             "kv_budget");  // the 128 newest plus 4 sinks
@@ -332,16 +332,23 @@ TEST_F(ServeTest, FullQueueIs503WithRetryAfter) {
   options.limits.kv_memory = 600 * model->config().kv_bytes_per_token();  // one request at once
   options.max_queue = 1;
   start(options);
+  auto long_request = [&](const std::string& prompt) {
+    Json r = request(prompt, 500, 1);
+    r["ignore_eos"] = true;  // holds its slot for all 500 tokens
+    return r;
+  };
   std::atomic<bool> first_token{false};
-  std::thread running([&] {  // holds the one slot for a while
-    stream(request("long", 500, 1), [&](const char*, size_t, uint64_t, uint64_t) {
+  std::thread running([&] {
+    stream(long_request("long"), [&](const char*, size_t, uint64_t, uint64_t) {
       first_token = true;
       return true;
     });
   });
-  while (!first_token) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  std::thread waiting([&] { post("/v1/completions", request("waits", 500, 2)); });
-  while (metric("requests_waiting") != 1) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int tries = 0; tries < 1000 && !first_token; ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::thread waiting([&] { post("/v1/completions", long_request("waits")); });
+  for (int tries = 0; tries < 1000 && metric("requests_waiting") != 1; ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const auto refused = post("/v1/completions", request("refused", 500, 3));
   EXPECT_EQ(refused->status, 503);
   EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
