@@ -59,7 +59,9 @@ class ServeTest : public test::TinyModelTest {
     s.sampling = {.temperature = 0.8f, .top_k = 40, .seed = seed};
     s.sampling.vocab_limit = tokenizer->vocab_size();
     s.stop_ids = model->config().eos_ids;
-    s.policy = make_policy(policy, {.model = &model->config()});
+    PolicyOptions options;
+    options.model = &model->config();
+    s.policy = make_policy(policy, options);
     s.schedule = {budget, 8, 0};
     s.schedule.set_sinks("", default_sinks(s.policy.get()));
     const std::vector<int32_t> prompt = tokenizer->encode(text);

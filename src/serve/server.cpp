@@ -1,6 +1,7 @@
 #include "serve/server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <ctime>
@@ -211,6 +212,9 @@ int Server::bind() {
                    : http_->bind_to_port(options_.host, options_.port) ? options_.port
                                                                        : -1;
   if (port < 0) fail_field("port", ": cannot listen on {}:{}", options_.host, options_.port);
+  // httplib listens with a backlog of 5: more clients connecting at once would wait a second
+  // for their SYN to be sent again. Listening again only raises the backlog.
+  ::listen(listen_socket_, SOMAXCONN);
   return port;
 }
 
@@ -229,6 +233,10 @@ void Server::routes() {
   const size_t threads = options_.max_queue + 64;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(options_.max_body);
+  http.set_socket_options([this](int socket) {
+    httplib::default_socket_options(socket);
+    listen_socket_ = socket;
+  });
   http.set_pre_routing_handler([this](const Request& req, Response& res) {
     if (options_.api_key.empty() || !req.path.starts_with("/v1/"))
       return httplib::Server::HandlerResponse::Unhandled;

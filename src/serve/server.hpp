@@ -55,6 +55,7 @@ class Server {
   PolicyCache policies_;
   Scheduler scheduler_;
   std::unique_ptr<httplib::Server> http_;
+  int listen_socket_ = -1;
   std::atomic<bool> draining_{false};
   std::atomic<int> answering_{0};  // completions being answered (streams included)
   std::atomic<uint64_t> next_id_{0};
