@@ -218,6 +218,8 @@ TEST_F(ServeTest, BadRequestsAre400NamingTheField) {
   EXPECT_EQ(param_of(R"({"prompt": "a", "seed": -3})"), "seed");
   EXPECT_EQ(param_of(R"({"prompt": "a", "n": 2})"), "n");
   EXPECT_EQ(param_of(R"({"prompt": "a", "max_tokenz": 2})"), "max_tokenz");
+  EXPECT_EQ(param_of(R"({"prompt": "a", "": 2})"), "body");  // found by the fuzz target
+  EXPECT_EQ(param_of(R"({"prompt": "a", "temperature": 1e300})"), "temperature");
   EXPECT_EQ(param_of(R"({"prompt": "a", "stop": [1]})"), "stop");
   EXPECT_EQ(param_of(R"({"prompt": "a", "kv_policy": "nope"})"), "kv_policy");
   EXPECT_EQ(param_of(R"({"prompt": "a", "kv_policy": "golden", "kv_budget": 256})"), "kv_policy");

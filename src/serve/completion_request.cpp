@@ -132,6 +132,8 @@ CompletionRequest parse_completion_request(std::string_view body, bool chat) {
       if (!v.is_null()) r.kv_budget = int(integer_field(v, name, 1, kInt));
     } else if (name == "kv_evict_every") {
       if (!v.is_null()) r.kv_evict_every = int(integer_field(v, name, 1, kInt));
+    } else if (name.empty()) {
+      fail_field("body", " has a field with an empty name");
     } else if (!is_default_of_unsupported(name, v)) {
       fail_field(name, ": not a field foresight serves (or not at this value)");
     }
