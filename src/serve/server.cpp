@@ -229,8 +229,10 @@ void Server::shutdown() {
 void Server::routes() {
   httplib::Server& http = *http_;
   // Each client being answered holds a thread (a stream for its whole generation), so there
-  // are enough for every request the queue and a large batch hold.
-  const size_t threads = options_.max_queue + 64;
+  // is one for every request the batch and the queue hold, and a few for the others (metrics,
+  // refusals). Without --max-batch, 256 running at once are served so; more wait to be read.
+  const int batch = options_.limits.max_sequences;
+  const size_t threads = options_.max_queue + size_t(batch > 0 ? batch : 256) + 8;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(options_.max_body);
   http.set_socket_options([this](int socket) {
