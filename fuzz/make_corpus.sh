@@ -65,3 +65,8 @@ seed answer_fuzz carry.jsonl "$work/carry.jsonl"
 seed train_config_fuzz bundled.json models/bundled_v1/train.json
 text_seed train_config_fuzz minimal.json '{"optimizer": {"steps": 10}, "data": {"train": "a.jsonl"}}'
 echo "fuzz seeds in $out: $(find "$out" -type f | wc -l) files" >&2
+
+# Completion requests (the first byte: 0 for /v1/completions, 1 for /v1/chat/completions).
+text_seed completion_request_fuzz completion '\000{"prompt": "The cat", "max_tokens": 16, "temperature": 0.8, "top_p": 0.9, "top_k": 40, "seed": 7, "stop": ["\\n", "."], "stream": true, "stream_options": {"include_usage": true}}'
+text_seed completion_request_fuzz eviction '\000{"prompt": "x", "kv_policy": "snapkv:window=8", "kv_budget": 256, "kv_evict_every": 32, "kv_sinks": "prompt", "kv_judge": "rl", "n": 1, "model": "m"}'
+text_seed completion_request_fuzz chat '\001{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}], "max_completion_tokens": 8}'

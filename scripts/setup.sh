@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libopenblas-dev nlohmann-json3-dev libcli11-dev libfmt-dev libpcre2-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libutf8proc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libutf8proc-dev libcpp-httplib-dev
 )
 # Test tooling: the PyTorch reference for forward passes, node/npm for the tokenizer references,
 # clang-format for the sources' format check.

@@ -17,5 +17,6 @@ void add_judge_init_command(CLI::App& app);
 void add_train_judge_command(CLI::App& app);
 void add_throughput_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace foresight::cli

@@ -7,6 +7,7 @@
 #include "engine/generate.hpp"
 #include "model/chat.hpp"
 #include "model/tokenizer.hpp"
+#include "model/utf8.hpp"
 
 namespace foresight::cli {
 
@@ -44,14 +45,7 @@ void run(const Options& o) {
     if (tokenizer.is_special(id)) return;
     const int32_t ids[1] = {id};
     pending += tokenizer.decode(ids);
-    size_t complete = pending.size();
-    for (size_t back = 1; back <= std::min<size_t>(3, pending.size()); ++back) {
-      const auto byte = static_cast<unsigned char>(pending[pending.size() - back]);
-      if ((byte & 0xC0) == 0x80) continue;  // continuation byte: keep looking
-      const size_t need = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
-      if (need > back) complete = pending.size() - back;
-      break;
-    }
+    const size_t complete = complete_utf8_length(pending);
     std::fwrite(pending.data(), 1, complete, stdout);
     std::fflush(stdout);
     pending.erase(0, complete);
