@@ -300,6 +300,24 @@ TEST_F(ServeTest, ThirtyTwoClientsAtOnceUnderTheCap) {
   EXPECT_EQ(metric("requests_total"), n);
 }
 
+// A reservation the cap cannot hold even alone is the client's to shrink: 400 naming max_tokens,
+// while a budget that reserves less is served under the same cap.
+TEST_F(ServeTest, ARequestOverTheCapIs400NamingMaxTokens) {
+  ServeOptions options;
+  options.limits.kv_memory = 200 * model->config().kv_bytes_per_token();
+  start(options);
+  const auto res = post("/v1/completions", request("too long", 300, 1));
+  ASSERT_EQ(res->status, 400) << res->body;
+  const Json error = Json::parse(res->body)["error"];
+  EXPECT_EQ(error["param"], "max_tokens");
+  EXPECT_NE(error["message"].get<std::string>().find("cannot hold even one sequence"),
+            std::string::npos)
+      << error["message"];
+  Json budgeted = request("too long", 300, 1);
+  budgeted["kv_policy"] = "h2o", budgeted["kv_budget"] = 64;
+  EXPECT_EQ(post("/v1/completions", budgeted)->status, 200);
+}
+
 // Clients that go away mid-stream, malformed and oversized bodies among good requests: the good
 // ones all complete, and every reservation is released.
 TEST_F(ServeTest, ClientsThatGoAwayFreeTheirSlots) {

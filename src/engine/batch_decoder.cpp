@@ -26,6 +26,23 @@ void check_request(const GenerateRequest& request) {
 
 }  // namespace
 
+int64_t reservation_under_cap(const ModelConfig& config, const DecodeLimits& limits,
+                              const GenerateRequest& request) {
+  const int64_t reserved = reserved_kv_bytes(config, request);
+  if (limits.kv_memory > 0 && reserved > limits.kv_memory)
+    fail_field("kv_memory",
+               ": the cap of {} bytes cannot hold even one sequence: {} prompt tokens and up to "
+               "{} new ones reserve {} bytes of keys and values (fewer tokens or a smaller "
+               "budget reserve less)",
+               limits.kv_memory, request.prompt.size(), request.settings.max_new_tokens, reserved);
+  return reserved;
+}
+
+bool has_room(const DecodeLimits& limits, int64_t in_use, size_t running, int64_t reserved) {
+  return (limits.kv_memory == 0 || in_use + reserved <= limits.kv_memory) &&
+         (limits.max_sequences == 0 || running < size_t(limits.max_sequences));
+}
+
 // A request being generated: its sequence (and so its cache), its sampler, and its output.
 struct BatchDecoder::Running {
   size_t id;
@@ -101,19 +118,9 @@ BatchDecoder::BatchDecoder(const Model& model, const DecodeLimits& limits, Batch
 
 BatchDecoder::~BatchDecoder() = default;
 
-int64_t BatchDecoder::reserved_bytes(const GenerateRequest& request) const {
-  return reserved_kv_bytes(model_.config(), request);
-}
-
 size_t BatchDecoder::add(const GenerateRequest& request) {
   check_request(request);
-  const int64_t reserved = reserved_bytes(request);
-  if (limits_.kv_memory > 0 && reserved > limits_.kv_memory)
-    fail_field("kv_memory",
-               " {} bytes cannot hold even one sequence: request {} reserves {} bytes of "
-               "keys and values",
-               limits_.kv_memory, next_id_, reserved);
-  waiting_.push_back({next_id_, request, reserved});
+  waiting_.push_back({next_id_, request, reservation_under_cap(model_.config(), limits_, request)});
   return next_id_++;
 }
 
@@ -122,11 +129,6 @@ void BatchDecoder::cancel(size_t id) {
   for (const auto& r : running_)
     if (r->id == id) in_use_ -= r->reserved;
   std::erase_if(running_, [&](const auto& r) { return r->id == id; });
-}
-
-bool BatchDecoder::room(int64_t reserved) const {
-  return (limits_.kv_memory == 0 || in_use_ + reserved <= limits_.kv_memory) &&
-         (limits_.max_sequences == 0 || running_.size() < size_t(limits_.max_sequences));
 }
 
 void BatchDecoder::retire_finished() {
@@ -141,7 +143,8 @@ void BatchDecoder::retire_finished() {
 
 void BatchDecoder::step() {
   // In order: a request that does not fit waits for memory rather than being overtaken.
-  while (!waiting_.empty() && room(waiting_.front().reserved)) {
+  while (!waiting_.empty() &&
+         has_room(limits_, in_use_, running_.size(), waiting_.front().reserved)) {
     const Waiting w = waiting_.front();
     waiting_.pop_front();
     running_.push_back(admit(model_, w.id, w.request, w.reserved));

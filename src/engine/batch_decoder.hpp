@@ -12,6 +12,14 @@
 
 namespace foresight {
 
+// The bytes of keys and values the request reserves (reserved_kv_bytes); FieldError naming
+// kv_memory when the cap cannot hold them even with nothing else running.
+int64_t reservation_under_cap(const ModelConfig& config, const DecodeLimits& limits,
+                              const GenerateRequest& request);
+// Whether a request reserving `reserved` bytes may start beside `running` sequences that
+// reserve `in_use`: the one admission rule, the decoder's and a server queue's.
+bool has_room(const DecodeLimits& limits, int64_t in_use, size_t running, int64_t reserved);
+
 class BatchDecoder {
  public:
   BatchDecoder(const Model& model, const DecodeLimits& limits, BatchCallbacks callbacks = {});
@@ -36,7 +44,6 @@ class BatchDecoder {
   size_t waiting() const { return waiting_.size(); }
   int64_t reserved_bytes() const { return in_use_; }  // the running sequences' reservations
   int64_t peak_reserved_bytes() const { return peak_in_use_; }  // the most they ever held
-  int64_t reserved_bytes(const GenerateRequest& request) const;
 
   struct Running;  // a request being generated (batch_decoder.cpp)
 
@@ -46,7 +53,6 @@ class BatchDecoder {
     GenerateRequest request;
     int64_t reserved;
   };
-  bool room(int64_t reserved) const;
   void retire_finished();
 
   const Model& model_;

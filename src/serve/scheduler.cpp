@@ -32,12 +32,8 @@ std::shared_ptr<Job> Scheduler::submit(std::vector<int32_t> prompt, GenerateSett
   job->prompt = std::move(prompt);
   job->settings = std::move(settings);
   job->policy = std::move(policy);
-  job->reserved_bytes = reserved_kv_bytes(model_.config(), {job->prompt, job->settings});
-  if (limits_.kv_memory > 0 && job->reserved_bytes > limits_.kv_memory)
-    fail_field("kv_memory",
-               ": the request reserves {} bytes of keys and values, more than the server's cap "
-               "of {} bytes (ask for fewer tokens or a smaller budget)",
-               job->reserved_bytes, limits_.kv_memory);
+  job->reserved_bytes =
+      reservation_under_cap(model_.config(), limits_, {job->prompt, job->settings});
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     // One that would be admitted at the next step does not queue.
@@ -45,9 +41,7 @@ std::shared_ptr<Job> Scheduler::submit(std::vector<int32_t> prompt, GenerateSett
     for (const auto& j : incoming_) arriving += j->reserved_bytes;
     const bool fits_now =
         metrics_.waiting == 0 &&
-        (limits_.kv_memory == 0 || metrics_.reserved_bytes + arriving <= limits_.kv_memory) &&
-        (limits_.max_sequences == 0 ||
-         metrics_.running + incoming_.size() < size_t(limits_.max_sequences));
+        has_room(limits_, metrics_.reserved_bytes, metrics_.running + incoming_.size(), arriving);
     if (stopping_ || (!fits_now && metrics_.waiting + incoming_.size() >= max_queue_))
       return nullptr;
     incoming_.push_back(job);
