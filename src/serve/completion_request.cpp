@@ -29,26 +29,25 @@ bool is_default_of_unsupported(std::string_view name, const Json& v) {
 }
 
 std::string text_field(const Json& v, std::string_view name) {
-  if (!v.is_string()) fail_field(std::string(name), " must be a string");
+  if (!v.is_string()) fail_field(name, " must be a string");
   return v.get<std::string>();
 }
 
 int64_t integer_field(const Json& v, std::string_view name, int64_t min, int64_t max) {
-  if (!v.is_number_integer()) fail_field(std::string(name), " must be a whole number");
+  if (!v.is_number_integer()) fail_field(name, " must be a whole number");
   // A value beyond int64 arrives as unsigned.
   if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(max))
-    fail_field(std::string(name), " must be at most {}", max);
+    fail_field(name, " must be at most {}", max);
   const int64_t value = v.get<int64_t>();
-  if (value < min || value > max)
-    fail_field(std::string(name), " must be in {}..{}, got {}", min, max, value);
+  if (value < min || value > max) fail_field(name, " must be in {}..{}, got {}", min, max, value);
   return value;
 }
 
 float number_field(const Json& v, std::string_view name) {
-  if (!v.is_number()) fail_field(std::string(name), " must be a number");
+  if (!v.is_number()) fail_field(name, " must be a number");
   const double value = v.get<double>();  // further ranges are the sampler's
   if (!(std::abs(value) <= std::numeric_limits<float>::max()))
-    fail_field(std::string(name), " must be a finite number, got {}", value);
+    fail_field(name, " must be a finite number, got {}", value);
   return float(value);
 }
 
