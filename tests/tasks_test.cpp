@@ -292,8 +292,7 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
   ASSERT_EQ(trace.size(), 10u + size_t(warmup + lemma_rounds) + 1);
   for (size_t l = 0; l < 10; ++l) {
     const int full = (def[l][2] - '0') * (def[l][4] - '0') + (def[l][6] - '0');
-    EXPECT_EQ(trace[l],
-              def[l] + "=" + two_digits(full) + " " + name(l) + "=" + char('0' + value[l]));
+    EXPECT_EQ(trace[l], def[l] + "=" + two_digits(full) + name(l) + char('0' + value[l]));
   }
   std::vector<int> uses(10, 0);
   unsigned __int128 v = value_of(x);
@@ -306,11 +305,11 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
     ASSERT_EQ(line.substr(0, head.size()), head);
     line = line.substr(head.size());
     int add = a;
-    if (!warming) {  // a4*9+U=3: the lemma's name right after the digit that chooses it
+    if (!warming) {  // a4*9+U3: the lemma's name right after the digit that chooses it
       add = value[size_t(x[0])];
       ++uses[size_t(x[0])];
-      ASSERT_EQ(line.substr(5, 3), (std::string{name(size_t(x[0])), '=', char('0' + add)})) << line;
-      line.erase(5, 2);
+      ASSERT_EQ(line.substr(5, 2), (std::string{name(size_t(x[0])), char('0' + add)})) << line;
+      line.erase(5, 1);
     }
     v = (v * m + add) % power_of_ten(x.size());
     x = check_items(line, x, m, add);
@@ -544,7 +543,7 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     return std::none_of(live.begin() + long(from), live.begin() + long(from + n),
                         [](char c) { return c == 1; });
   };
-  {  // lemmas: a lemma's latest binding `U=3` before each round that uses it; dead after its second
+  {  // lemmas: a lemma's latest binding `U3` before each round that uses it; dead after its second
      // use
     const TaskProblem p = make_task_problems("lemmas", 1, 32)[0];
     std::vector<int> uses;
@@ -552,7 +551,7 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     const std::string text = p.prompt + p.trace;
     auto latest_binding = [&](char name, size_t before) {
       size_t at = text.rfind(name, before);
-      while (at != std::string::npos && !(text[at + 1] == '=' && text[at + 2] >= '0'))
+      while (at != std::string::npos && !(text[at + 1] >= '0' && text[at + 1] <= '9'))
         at = text.rfind(name, at - 1);
       return at;
     };
@@ -561,17 +560,17 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     ASSERT_NE(first, std::string::npos);
     for (size_t line = first + 1; text.compare(line, 7, "answer:") != 0;
          line = text.find('\n', line) + 1) {
-      const char name = text[line + 11];  // 01/14:a4*9+U=3
+      const char name = text[line + 11];  // 01/14:a4*9+U3
       ASSERT_TRUE(name >= 'Q' && name <= 'Z') << text.substr(line, 13);
       const std::vector<char> live = live_at(text, line);
       const size_t binding = latest_binding(name, line);
       ASSERT_GT(binding, p.prompt.size()) << name;
-      EXPECT_TRUE(all_live(live, binding, 3)) << name << " before " << text.substr(line, 6);
+      EXPECT_TRUE(all_live(live, binding, 2)) << name << " before " << text.substr(line, 6);
       if (++used[size_t(name - 'Q')] == 2) {
         const std::vector<char> after = live_at(text, text.find('\n', line) + 1);
         for (size_t k = p.prompt.size(); k <= line + 11; ++k)
           if (text[k] == name) {
-            EXPECT_TRUE(none_live(after, k, 3)) << name << " at " << k;
+            EXPECT_TRUE(none_live(after, k, 2)) << name << " at " << k;
           }
       }
     }

@@ -67,7 +67,7 @@ TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
                           knobs.warmup, m, addend, uses, m);
   for (int name = 0; name < kLemmas; ++name) {
     const Lemma& l = lemmas[size_t(name)];
-    p.trace += fmt::format("{0}:{1}*{2}+{3}={4:02} {0}={5}\n", name_of(name), l.digit, l.multiplier,
+    p.trace += fmt::format("{0}:{1}*{2}+{3}={4:02}{0}{5}\n", name_of(name), l.digit, l.multiplier,
                            l.carry, l.digit * l.multiplier + l.carry, l.value());
   }
   for (int round = 1; round <= knobs.warmup; ++round) {
@@ -91,17 +91,16 @@ void mark_live_lemmas(std::string_view text, LiveMarks& live) {
   if (prompt.trace == std::string_view::npos) return;
   const size_t trace_start = prompt.trace;
   mark_line(text, live, line_start(text, prompt.rule - 1));  // the warm-up rule, above
-  // Each lemma's bindings `U=3`: the derivation's (after a space) and the uses' (after a plus).
+  // Each lemma's bindings `U3`: the derivation's (after its two-digit result) and the uses' (after
+  // a plus).
   std::array<size_t, kLemmas> latest;
   latest.fill(std::string_view::npos);
   std::array<int, kLemmas> derived{}, used{};
-  for (size_t i = trace_start; i + 2 < text.size(); ++i) {
+  for (size_t i = trace_start; i + 1 < text.size(); ++i) {
     const int digit = text[i] - kFirstLemmaName;
-    if (digit < 0 || digit >= kLemmas || text[i + 1] != '=' || text[i + 2] < '0' ||
-        text[i + 2] > '9')
-      continue;
+    if (digit < 0 || digit >= kLemmas || text[i + 1] < '0' || text[i + 1] > '9') continue;
     latest[size_t(digit)] = i;
-    derived[size_t(digit)] += text[i - 1] == ' ';
+    derived[size_t(digit)] += text[i - 1] >= '0' && text[i - 1] <= '9';
     used[size_t(digit)] += text[i - 1] == '+';
   }
   for (int digit = 0; digit < kLemmas; ++digit) {
@@ -111,7 +110,7 @@ void mark_live_lemmas(std::string_view text, LiveMarks& live) {
       const size_t def = text.find(std::string{name_of(digit), ':'});
       if (def < trace_start) mark(live, def, kDefChars);
     } else if (used[size_t(digit)] < kMaxUses) {
-      mark(live, latest[size_t(digit)], 3);
+      mark(live, latest[size_t(digit)], 2);
     }
   }
   mark_latest_tagged_digits(text, live, kFirstLemmaName - 'A');  // x's columns

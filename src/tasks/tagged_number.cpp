@@ -37,8 +37,8 @@ Digits append_multiply_add(std::string& out, const Digits& x, int m, int addend,
   for (size_t c = 0; c < x.size(); ++c) {
     const int value = x[c] * m + carry;  // at most 9*9 + 9 = 90: always two digits
     const int column = static_cast<int>(c);
-    // A named addend reads `U=3`, as its derivation binds it.
-    const std::string name = c == 0 && addend_name != '\0' ? std::string{addend_name, '='} : "";
+    // A named addend reads `U3`, as its derivation binds it.
+    const std::string name = c == 0 && addend_name != '\0' ? std::string{addend_name} : "";
     out += fmt::format("{}{}{}*{}+{}{}={:02}{}{}", c == 0 ? "" : " ", tag(column, false), x[c], m,
                        name, carry, value, tag(column, true), value % 10);
     next[c] = value % 10;
