@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh
 source scripts/testbed.sh
 budget=${budgets#*,}
-budget=${budget%%,*}  # the middle one: 488 (v1), 434 (v2)
+budget=${budget%%,*}  # the middle one: 488 (v1), 433 (v2)
 if [[ $testbed == v1 ]]; then
   work=runs/judge
   trace_tokens=3072
