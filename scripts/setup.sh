@@ -9,9 +9,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libutf8proc-dev libcpp-httplib-dev
 )
 # Test tooling: the PyTorch reference for forward passes, node/npm for the tokenizer references,
-# clang-format for the sources' format check.
+# numpy and yaml for llama.cpp's gguf-py, clang-format for the sources' format check.
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-torch python3-numpy clang-format)
+  packages+=(python3-torch python3-numpy python3-yaml clang-format)
   # Node may come from elsewhere (the image ships one); Debian's only when there is none.
   if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 fi

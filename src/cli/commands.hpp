@@ -18,5 +18,6 @@ void add_train_judge_command(CLI::App& app);
 void add_throughput_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
+void add_export_gguf_command(CLI::App& app);
 
 }  // namespace foresight::cli

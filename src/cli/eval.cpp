@@ -60,7 +60,7 @@ void run(Options& o) {
   std::vector<TaskProblem> problems = read_dataset(o.dataset);
   if (o.limit > 0 && size_t(o.limit) < problems.size()) problems.resize(size_t(o.limit));
   const auto model = Model::load(o.model);
-  const Tokenizer tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
+  const Tokenizer tokenizer = Tokenizer::for_model(o.model);
 
   const auto start = std::chrono::steady_clock::now();
   // in generated tokens, against the most that the runs can still generate
@@ -113,7 +113,7 @@ void add_eval_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("eval", "accuracy of policies x budgets on a JSONL dataset");
   auto o = std::make_shared<Options>();
   AccuracySettings& s = o->settings;
-  cmd->add_option("--model", o->model, "model directory")->required();
+  cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
   cmd->add_option("--dataset", o->dataset, "JSONL of {\"id\", \"prompt\", \"answer\"[, \"group\"]}")
       ->required();
   cmd->add_option("--policies", o->policies, "comma-separated policies")->capture_default_str();

@@ -23,7 +23,7 @@ struct Options {
 
 void run(const Options& o) {
   auto model = Model::load(o.model);
-  const Tokenizer tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
+  const Tokenizer tokenizer = Tokenizer::for_model(o.model);
   std::string text = o.prompt_file.empty() ? o.prompt : read_text_file(o.prompt_file);
   if (o.chat) text = format_chat_prompt(text, o.think);
   const std::vector<int32_t> prompt = tokenizer.encode(text);
@@ -73,7 +73,7 @@ void run(const Options& o) {
 void add_generate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("generate", "generate text from a prompt");
   auto o = std::make_shared<Options>();
-  cmd->add_option("--model", o->model, "model directory")->required();
+  cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
   auto* prompt = cmd->add_option("--prompt", o->prompt, "prompt text");
   auto* prompt_file = cmd->add_option("--prompt-file", o->prompt_file, "file holding the prompt");
   prompt->excludes(prompt_file);

@@ -6,9 +6,10 @@
 namespace foresight::cli {
 
 void add_info_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("info", "describe a Hugging Face model directory");
+  auto* cmd = app.add_subcommand("info", "describe a model (Hugging Face directory or GGUF file)");
   auto model_dir = std::make_shared<std::string>();
-  cmd->add_option("--model", *model_dir, "model directory (config.json, safetensors)")->required();
+  cmd->add_option("--model", *model_dir, "model directory (config.json, safetensors) or GGUF file")
+      ->required();
   cmd->callback([model_dir] {
     auto model = Model::load(*model_dir);
     const ModelConfig& c = model->config();
@@ -19,7 +20,7 @@ void add_info_command(CLI::App& app) {
                 c.group(), c.head_dim);
     std::printf("vocab              %d%s\n", c.vocab, c.tie_embeddings ? " (tied embeddings)" : "");
     std::printf("rope theta         %g%s\n", c.rope_theta,
-                c.rope_scaling.factor > 0 ? " (llama3 scaling)" : "");
+                c.rope_scaling.active() ? " (llama3 scaling)" : "");
     std::printf("parameters         %lld\n", static_cast<long long>(c.parameter_count()));
     std::printf("weight dtype       %s\n", std::string(dtype_name(model->weight_dtype())).c_str());
     std::printf("weight bytes       %lld\n", static_cast<long long>(model->weight_bytes()));

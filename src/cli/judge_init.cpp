@@ -45,7 +45,7 @@ void run(const Options& o) {
 void add_judge_init_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("judge-init", "write a freshly initialised judge for a model");
   auto o = std::make_shared<Options>();
-  cmd->add_option("--model", o->model, "model directory")->required();
+  cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
   cmd->add_option("--budget", o->budget, "budget B the judge is meant for")->required();
   cmd->add_option("--evict-every", o->evict_every, "eviction length L")->capture_default_str();
   cmd->add_option("--out", o->out, "judge file to write (.safetensors)")->required();

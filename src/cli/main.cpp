@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   foresight::cli::add_train_judge_command(app);
   foresight::cli::add_throughput_command(app);
   foresight::cli::add_serve_command(app);
+  foresight::cli::add_export_gguf_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

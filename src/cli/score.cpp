@@ -177,7 +177,7 @@ void add_score_command(CLI::App& app) {
                                  "teacher-forced loss of policies on traces, against "
                                  "the full cache");
   auto o = std::make_shared<Options>();
-  cmd->add_option("--model", o->model, "model directory")->required();
+  cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
   cmd->add_option("--traces", o->traces,
                   "traces (.safetensors from `foresight traces`, or "
                   ".jsonl of {\"ids\", \"prompt_len\"})")

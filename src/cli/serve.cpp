@@ -24,7 +24,7 @@ struct Options {
 
 void run(Options o) {
   auto model = Model::load(o.model);
-  const Tokenizer tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
+  const Tokenizer tokenizer = Tokenizer::for_model(o.model);
   ServeOptions& s = o.serve;
   s.limits.kv_memory = parse_kv_memory(o.kv_memory);
   s.defaults.policy = o.policy;
@@ -69,7 +69,7 @@ void add_serve_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "serve the model over an OpenAI-compatible HTTP API");
   auto o = std::make_shared<Options>();
   ServeOptions& s = o->serve;
-  cmd->add_option("--model", o->model, "model directory")->required();
+  cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
   cmd->add_option("--host", s.host, "address to listen on")->capture_default_str();
   cmd->add_option("--port", s.port, "port to listen on (0: any free one)")->capture_default_str();
   add_kv_memory_option(cmd, o->kv_memory);

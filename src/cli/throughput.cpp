@@ -112,7 +112,7 @@ void add_throughput_command(CLI::App& app) {
                                  "decoding tokens/s, per policy, budget and length");
   auto o = std::make_shared<Options>();
   ThroughputSettings& s = o->settings;
-  auto* model = cmd->add_option("--model", o->model, "model directory");
+  auto* model = cmd->add_option("--model", o->model, "model directory or GGUF file");
   auto* random = cmd->add_option("--random-params", o->random_params,
                                  "instead of --model: a random model of this preset (tiny, 100m)");
   model->excludes(random);

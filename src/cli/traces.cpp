@@ -34,7 +34,7 @@ void run(const Options& o) {
   std::vector<TaskProblem> problems = read_dataset(o.dataset);
   if (o.limit > 0 && size_t(o.limit) < problems.size()) problems.resize(size_t(o.limit));
   const auto model = Model::load(o.model);
-  const Tokenizer tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
+  const Tokenizer tokenizer = Tokenizer::for_model(o.model);
 
   const int64_t n = int64_t(problems.size()) * o.samples;
   std::vector<Trace> traces(static_cast<size_t>(n));
@@ -109,7 +109,7 @@ void add_traces_command(CLI::App& app) {
                                  "with per-token reference losses");
   auto o = std::make_shared<Options>();
   o->gen.max_new_tokens = 4096;
-  cmd->add_option("--model", o->model, "model directory")->required();
+  cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
   cmd->add_option("--dataset", o->dataset, "JSONL of {\"id\", \"prompt\", ...}")->required();
   cmd->add_option("--out", o->out, "traces file (.safetensors)")->required();
   cmd->add_option("--samples", o->samples, "traces per problem")->capture_default_str();

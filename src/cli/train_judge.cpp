@@ -114,7 +114,7 @@ void run(const CLI::App& cmd, Options o) {
   std::optional<Tokenizer> tokenizer;
   if (!o.heldout_tasks.empty()) {
     problems = read_dataset(o.heldout_tasks);
-    tokenizer = Tokenizer::load(std::filesystem::path(o.model) / "tokenizer.json");
+    tokenizer = Tokenizer::for_model(o.model);
   }
 
   const auto model = Model::load(o.model);
@@ -187,7 +187,7 @@ void add_train_judge_command(CLI::App& app) {
   cmd->add_option("--stage", o->stage, "training stage: sl or rl")
       ->required()
       ->check(CLI::IsMember({"sl", "rl"}));
-  cmd->add_option("--model", o->model, "model directory")->required();
+  cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
   cmd->add_option("--traces", o->traces, "training traces (from `foresight traces`, or JSONL)")
       ->required();
   cmd->add_option("--heldout", o->heldout, "held-out traces, evaluated every --eval-every steps");

@@ -77,4 +77,18 @@ void convert_to_f32(DType t, const void* src, float* dst, std::size_t n) {
   }
 }
 
+void convert_from_f32(DType t, const float* src, void* dst, std::size_t n) {
+  auto* out = static_cast<uint16_t*>(dst);
+  switch (t) {
+    case DType::F32: std::memcpy(dst, src, n * 4); return;
+    case DType::BF16:
+      for (std::size_t i = 0; i < n; ++i) out[i] = f32_to_bf16(src[i]);
+      return;
+    case DType::F16:
+      for (std::size_t i = 0; i < n; ++i) out[i] = f32_to_f16(src[i]);
+      return;
+    default: fail("cannot convert F32 data to {}", dtype_name(t));
+  }
+}
+
 }  // namespace foresight

@@ -34,5 +34,7 @@ uint16_t f32_to_f16(float f);
 
 // Converts n elements of type `t` at `src` to fp32.
 void convert_to_f32(DType t, const void* src, float* dst, std::size_t n);
+// Converts n fp32 values to type `t` (F32, BF16 or F16), rounding to nearest even.
+void convert_from_f32(DType t, const float* src, void* dst, std::size_t n);
 
 }  // namespace foresight

@@ -70,7 +70,7 @@ void check_trainable(const ModelConfig& c) {
   if (!c.tie_embeddings) fail("the trainer needs tied embeddings (tie_word_embeddings)");
   if (!c.qk_norm || c.qkv_bias || c.o_bias)
     fail("the trainer supports Qwen3 without attention biases");
-  if (c.rope_scaling.factor != 0) fail("the trainer does not support rope_scaling");
+  if (c.rope_scaling.active()) fail("the trainer does not support rope_scaling");
   if (c.head_dim % 2 != 0) fail("head_dim {} must be even for RoPE", c.head_dim);
   if (c.n_heads % c.n_kv_heads != 0)
     fail("heads {} must be a multiple of kv_heads {}", c.n_heads, c.n_kv_heads);

@@ -5,13 +5,10 @@
 #include "core/error.hpp"
 #include "core/json_file.hpp"
 #include "model/byte_level.hpp"
+#include "model/pre_tokenizer.hpp"
 
 namespace foresight {
 namespace {
-
-// Qwen3's pre-split regex, so that the small models see text cut the way the real one does.
-constexpr const char* kQwen3Pattern =
-    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
 Json byte_level_step() {
   return {{"type", "ByteLevel"},
@@ -70,7 +67,7 @@ ByteTokenizer make_byte_level_tokenizer(
       {"pre_tokenizer",
        {{"type", "Sequence"},
         {"pretokenizers", Json::array({{{"type", "Split"},
-                                        {"pattern", {{"Regex", kQwen3Pattern}}},
+                                        {"pattern", {{"Regex", kQwenSplitPattern}}},
                                         {"behavior", "Isolated"},
                                         {"invert", false}},
                                        byte_level_step()})}}},

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/json_file.hpp"
+#include "model/gguf_config.hpp"
 
 namespace foresight {
 
@@ -149,7 +150,16 @@ int64_t ModelConfig::parameter_count() const {
   return embed * (tie_embeddings ? 1 : 2) + n_layers * per_layer + hidden;
 }
 
+void ModelConfig::check_heads(const std::string& file) const {
+  if (n_heads % n_kv_heads != 0)
+    fail("{}: num_attention_heads {} is not a multiple of num_key_value_heads {}", file, n_heads,
+         n_kv_heads);
+  if (head_dim < 2 || head_dim % 2 != 0)
+    fail("{}: head_dim {} must be even (and positive) for RoPE", file, head_dim);
+}
+
 ModelConfig ModelConfig::load(const std::filesystem::path& model_dir) {
+  if (is_gguf_model(model_dir)) return gguf_model_config(GgufFile(model_dir));
   const auto path = model_dir / "config.json";
   const std::string file = path.string();
   if (!std::filesystem::exists(path))
@@ -166,21 +176,17 @@ ModelConfig ModelConfig::load(const std::filesystem::path& model_dir) {
     fail("{}: architecture '{}' is not supported ({} are)", file, arch_name,
          architecture_list(true));
 
-  constexpr int64_t kMaxDim = 1 << 17, kMaxVocab = 1 << 22;
-  c.hidden = static_cast<int>(get_int(j, file, "hidden_size", 1, kMaxDim));
-  c.intermediate = static_cast<int>(get_int(j, file, "intermediate_size", 1, kMaxDim * 8));
+  c.hidden = static_cast<int>(get_int(j, file, "hidden_size", 1, kMaxModelDim));
+  c.intermediate = static_cast<int>(get_int(j, file, "intermediate_size", 1, kMaxModelDim * 8));
   c.n_layers = static_cast<int>(get_int(j, file, "num_hidden_layers", 1, 1024));
   c.n_heads = static_cast<int>(get_int(j, file, "num_attention_heads", 1, 1024));
   c.n_kv_heads = static_cast<int>(get_int(j, file, "num_key_value_heads", 1, c.n_heads, c.n_heads));
-  if (c.n_heads % c.n_kv_heads != 0)
-    fail("{}: num_attention_heads {} is not a multiple of num_key_value_heads {}", file, c.n_heads,
-         c.n_kv_heads);
   if (c.hidden % c.n_heads != 0 && j.value("head_dim", Json()).is_null())
     fail("{}: hidden_size {} is not a multiple of num_attention_heads {} and no head_dim is given",
          file, c.hidden, c.n_heads);
   c.head_dim = static_cast<int>(get_int(j, file, "head_dim", 2, 1024, c.hidden / c.n_heads));
-  if (c.head_dim % 2 != 0) fail("{}: head_dim {} must be even for RoPE", file, c.head_dim);
-  c.vocab = static_cast<int>(get_int(j, file, "vocab_size", 1, kMaxVocab));
+  c.check_heads(file);
+  c.vocab = static_cast<int>(get_int(j, file, "vocab_size", 1, kMaxModelVocab));
   c.max_position = get_int(j, file, "max_position_embeddings", 1, int64_t{1} << 30, 32768);
   c.rope_theta = get_double(j, file, "rope_theta", 1.0, 1e12, 10000.0);
   c.rms_eps = get_double(j, file, "rms_norm_eps", 1e-12, 1.0, 1e-6);

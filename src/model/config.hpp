@@ -14,7 +14,14 @@ namespace foresight {
 struct RopeScaling {  // the "llama3" frequency-dependent scaling; factor 0 means none
   double factor = 0, low_freq_factor = 0, high_freq_factor = 0;
   int64_t original_max_position = 0;
+  // The same scaling as a GGUF file gives it (rope_freqs.weight): frequency j is divided by
+  // freq_factors[j]. Empty unless the model came from a GGUF file, where factor is 0.
+  std::vector<double> freq_factors;
+  bool active() const { return factor != 0 || !freq_factors.empty(); }
 };
+
+// Bounds on the sizes a model file may claim, checked before anything is allocated.
+inline constexpr int64_t kMaxModelDim = 1 << 17, kMaxModelVocab = 1 << 22;
 
 struct ModelConfig {
   Architecture arch = Architecture::Qwen3;
@@ -39,9 +46,13 @@ struct ModelConfig {
   // config.json's attention_bias (Qwen2's q/k/v biases are implied; attention_bias adds the
   // others' q/k/v and output biases).
   void set_architecture(Architecture a, bool attention_bias);
+  // Errors naming `file` for heads the attention cannot use: num_attention_heads not a
+  // multiple of num_key_value_heads, an odd or zero head_dim.
+  void check_heads(const std::string& file) const;
 
-  // Reads DIR/config.json and, when present, DIR/generation_config.json.
-  static ModelConfig load(const std::filesystem::path& model_dir);
+  // Reads DIR/config.json and, when present, DIR/generation_config.json; or the metadata of
+  // a GGUF file when `model` is a file (src/model/gguf_config.hpp).
+  static ModelConfig load(const std::filesystem::path& model);
 };
 
 std::string architecture_name(Architecture a);

@@ -3,13 +3,46 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "core/error.hpp"
 #include "core/json_file.hpp"
+#include "model/gguf_config.hpp"
+#include "model/gguf_names.hpp"
 
 namespace foresight {
 
 namespace {
+
+// Checks a weight the engine will use in place, and returns it.
+const TensorView& check_weight(const std::filesystem::path& path, const TensorView& t,
+                               const std::vector<int64_t>& shape) {
+  const std::string file = path.string();
+  if (t.shape != shape)
+    fail("{}: tensor '{}' has shape {}, expected [{}]", file, t.name, t.shape_string(),
+         fmt::join(shape, ", "));
+  if (t.dtype != DType::F32 && t.dtype != DType::BF16 && t.dtype != DType::F16)
+    fail("{}: tensor '{}' has dtype {}; weights must be F32, BF16 or F16", file, t.name,
+         dtype_name(t.dtype));
+  // The kernels read weights as arrays of their type. Writers keep tensors aligned (Hugging
+  // Face's pads the header and sorts tensors by dtype); one that is not is corrupt.
+  if (reinterpret_cast<uintptr_t>(t.data) % dtype_size(t.dtype) != 0)
+    fail("{}: tensor '{}' is not aligned to its {}-byte elements", file, t.name,
+         dtype_size(t.dtype));
+  const int64_t n = t.numel();
+  bool finite = true;
+#pragma omp parallel for reduction(&& : finite) schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    float v;
+    if (t.dtype == DType::F32) v = static_cast<const float*>(t.data)[i];
+    else if (t.dtype == DType::BF16) v = bf16_to_f32(static_cast<const uint16_t*>(t.data)[i]);
+    else v = f16_to_f32(static_cast<const uint16_t*>(t.data)[i]);
+    finite = finite && std::isfinite(v);
+  }
+  if (!finite) fail("{}: tensor '{}' holds NaN or infinite values", file, t.name);
+  return t;
+}
 
 // Finds tensors by name across the model's files (one file or the shards of an index).
 class TensorIndex {
@@ -45,46 +78,41 @@ class TensorIndex {
     files_ = &files;
   }
 
-  bool contains(const std::string& name) const { return location_.count(name) != 0; }
-
-  const TensorView& get(const std::string& name, std::vector<int64_t> shape) const {
+  const TensorView& get(const std::string& name, const std::vector<int64_t>& shape) const {
     auto it = location_.find(name);
     if (it == location_.end()) fail("{}: missing tensor '{}'", source_.string(), name);
     const SafetensorsFile& file = (*files_)[it->second];
-    const TensorView& t = file.tensor(name);
-    if (t.shape != shape)
-      fail("{}: tensor '{}' has shape {}, expected [{}]", file.path().string(), name,
-           t.shape_string(), fmt::join(shape, ", "));
-    if (t.dtype != DType::F32 && t.dtype != DType::BF16 && t.dtype != DType::F16)
-      fail("{}: tensor '{}' has dtype {}; weights must be F32, BF16 or F16", file.path().string(),
-           name, dtype_name(t.dtype));
-    // The kernels read weights as arrays of their type. Writers keep tensors aligned (Hugging
-    // Face's pads the header and sorts tensors by dtype); one that is not is corrupt.
-    if (reinterpret_cast<uintptr_t>(t.data) % dtype_size(t.dtype) != 0)
-      fail("{}: tensor '{}' is not aligned to its {}-byte elements", file.path().string(), name,
-           dtype_size(t.dtype));
-    check_finite(file, t);
-    return t;
+    return check_weight(file.path(), file.tensor(name), shape);
   }
 
  private:
-  static void check_finite(const SafetensorsFile& file, const TensorView& t) {
-    const int64_t n = t.numel();
-    bool finite = true;
-#pragma omp parallel for reduction(&& : finite) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      float v;
-      if (t.dtype == DType::F32) v = static_cast<const float*>(t.data)[i];
-      else if (t.dtype == DType::BF16) v = bf16_to_f32(static_cast<const uint16_t*>(t.data)[i]);
-      else v = f16_to_f32(static_cast<const uint16_t*>(t.data)[i]);
-      finite = finite && std::isfinite(v);
-    }
-    if (!finite) fail("{}: tensor '{}' holds NaN or infinite values", file.path().string(), t.name);
-  }
-
   std::filesystem::path source_;  // the index, or the one safetensors file
   std::map<std::string, size_t> location_;
   std::vector<SafetensorsFile>* files_ = nullptr;
+};
+
+// Finds the model's tensors by their Hugging Face names in a GGUF file, and notes which were
+// taken, so that a tensor the architecture does not have is an error rather than ignored.
+class GgufTensors {
+ public:
+  explicit GgufTensors(const GgufFile& file) : file_(file) {}
+
+  const TensorView& get(const std::string& hf_name, const std::vector<int64_t>& shape) {
+    const std::string name = gguf_tensor_name(hf_name);
+    used_.insert(name);
+    return check_weight(file_.path(), file_.tensor(name), shape);
+  }
+
+  void check_all_used() const {
+    for (const auto& [name, t] : file_.tensors())
+      if (!used_.contains(name) && name != kGgufRopeFreqs)
+        fail("{}: tensor '{}' is not part of this {} model", file_.path().string(), name,
+             file_.string("general.architecture"));
+  }
+
+ private:
+  const GgufFile& file_;
+  std::set<std::string> used_;
 };
 
 std::vector<float> to_vector(const TensorView& t) {
@@ -95,24 +123,52 @@ std::vector<float> to_vector(const TensorView& t) {
 
 }  // namespace
 
-std::unique_ptr<Model> Model::load(const std::filesystem::path& dir, LoadOptions options) {
+std::unique_ptr<Model> Model::load(const std::filesystem::path& path, LoadOptions options) {
   std::unique_ptr<Model> m(new Model());
-  m->config_ = ModelConfig::load(dir);
+  std::optional<TensorIndex> index;
+  std::optional<GgufTensors> gguf;
+  if (is_gguf_model(path)) {
+    m->gguf_ = std::make_unique<GgufFile>(path);
+    m->config_ = gguf_model_config(*m->gguf_);
+    gguf.emplace(*m->gguf_);
+  } else {
+    m->config_ = ModelConfig::load(path);
+    index.emplace(path, m->files_);
+  }
   const ModelConfig& c = m->config_;
   m->rope_ = std::make_unique<Rope>(c);
-  TensorIndex index(dir, m->files_);
+  auto get = [&](const std::string& name,
+                 const std::vector<int64_t>& shape) -> const TensorView& {
+    return gguf ? gguf->get(name, shape) : index->get(name, shape);
+  };
+  auto owned = [&](std::size_t bytes) { return m->owned_.emplace_back(new uint8_t[bytes]).get(); };
+  // GGUF keeps Llama's q and k rows interleaved per head; the engine rotates halves.
+  auto unpermute = [&](const std::string& name) { return gguf && gguf_permutes_rows(c, name); };
 
   auto matrix = [&](const std::string& name, int64_t rows, int64_t cols) {
-    const TensorView& t = index.get(name, {rows, cols});
+    const TensorView& t = get(name, {rows, cols});
     Matrix w{t.dtype, rows, cols, t.data};
+    if (unpermute(name)) {
+      uint8_t* copy = owned(t.bytes);
+      permute_head_rows(t.data, copy, rows, cols * dtype_size(t.dtype), c.head_dim, false);
+      w.data = copy;
+    }
     if (options.weights_f32 && t.dtype != DType::F32) {
-      auto& copy = m->converted_.emplace_back(new float[static_cast<size_t>(rows * cols)]);
-      convert_to_f32(t.dtype, t.data, copy.get(), static_cast<size_t>(rows * cols));
-      w = Matrix{DType::F32, rows, cols, copy.get()};
+      auto* copy = reinterpret_cast<float*>(owned(static_cast<size_t>(rows * cols) * 4));
+      convert_to_f32(t.dtype, w.data, copy, static_cast<size_t>(rows * cols));
+      w = Matrix{DType::F32, rows, cols, copy};
     }
     return w;
   };
-  auto vec = [&](const std::string& name, int64_t n) { return to_vector(index.get(name, {n})); };
+  auto vec = [&](const std::string& name, int64_t n) {
+    std::vector<float> v = to_vector(get(name, {n}));
+    if (unpermute(name)) {
+      std::vector<float> ordered(v.size());
+      permute_head_rows(v.data(), ordered.data(), n, sizeof(float), c.head_dim, false);
+      v = std::move(ordered);
+    }
+    return v;
+  };
 
   const int64_t hidden = c.hidden, q_dim = int64_t{c.n_heads} * c.head_dim,
                 kv_dim = int64_t{c.n_kv_heads} * c.head_dim;
@@ -143,6 +199,7 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& dir, LoadOptions
     l.w_down = matrix(p + "mlp.down_proj.weight", hidden, c.intermediate);
     m->layers_.push_back(std::move(l));
   }
+  if (gguf) gguf->check_all_used();
   return m;
 }
 

@@ -1,10 +1,12 @@
 // A loaded model: its config and its weights, memory-mapped from the safetensors files of a
-// Hugging Face model directory and validated (every tensor present, shapes right, no NaN).
+// Hugging Face model directory or from a GGUF file, and validated (every tensor present,
+// shapes right, no NaN).
 #pragma once
 #include <filesystem>
 #include <memory>
 #include <vector>
 
+#include "core/gguf_file.hpp"
 #include "core/matrix.hpp"
 #include "core/safetensors.hpp"
 #include "model/config.hpp"
@@ -27,7 +29,8 @@ struct LoadOptions {
 
 class Model {
  public:
-  static std::unique_ptr<Model> load(const std::filesystem::path& dir, LoadOptions options = {});
+  // `path` is a model directory, or a GGUF file (src/model/gguf_config.hpp).
+  static std::unique_ptr<Model> load(const std::filesystem::path& path, LoadOptions options = {});
 
   const ModelConfig& config() const { return config_; }
   const Rope& rope() const { return *rope_; }
@@ -43,7 +46,10 @@ class Model {
   ModelConfig config_;
   std::unique_ptr<Rope> rope_;
   std::vector<SafetensorsFile> files_;
-  std::vector<std::unique_ptr<float[]>> converted_;  // fp32 copies under weights_f32
+  std::unique_ptr<GgufFile> gguf_;
+  // Weights not used in place: fp32 copies under weights_f32, Llama's q and k from GGUF in
+  // Hugging Face's row order.
+  std::vector<std::unique_ptr<uint8_t[]>> owned_;
   Matrix embed_, lm_head_;
   std::vector<float> final_norm_;
   std::vector<LayerWeights> layers_;

@@ -14,6 +14,12 @@
 
 namespace foresight {
 
+// The Split regexes of the Qwen2/Qwen3 and the Llama 3 tokenizer.json files.
+inline constexpr std::string_view kQwenSplitPattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+inline constexpr std::string_view kLlama3SplitPattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
 class PreTokenizer {
  public:
   // `spec` is the "pre_tokenizer" field. Errors name the offending field; a tokenizer without

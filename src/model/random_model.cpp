@@ -24,12 +24,9 @@ class TensorSet {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
     std::vector<uint8_t> bytes(static_cast<size_t>(n) * dtype_size(dtype_));
-    for (int64_t i = 0; i < n; ++i) {
-      const auto v = static_cast<float>(mean + std * rng_.normal());
-      if (dtype_ == DType::F32) reinterpret_cast<float*>(bytes.data())[i] = v;
-      else if (dtype_ == DType::BF16) reinterpret_cast<uint16_t*>(bytes.data())[i] = f32_to_bf16(v);
-      else reinterpret_cast<uint16_t*>(bytes.data())[i] = f32_to_f16(v);
-    }
+    std::vector<float> values(static_cast<size_t>(n));
+    for (float& v : values) v = static_cast<float>(mean + std * rng_.normal());
+    convert_from_f32(dtype_, values.data(), bytes.data(), values.size());
     names_.push_back(name);
     shapes_.push_back(std::move(shape));
     data_.push_back(std::move(bytes));
@@ -84,7 +81,7 @@ void write_random_model(const std::filesystem::path& dir, const RandomModelSpec&
   c.set_architecture(s.arch, s.attention_bias);
   c.bos_id = tok.endoftext_id;
   c.eos_ids = {tok.endoftext_id};
-  if (s.llama3_rope_scaling) c.rope_scaling = {8.0, 1.0, 4.0, 64};
+  if (s.llama3_rope_scaling) c.rope_scaling = {8.0, 1.0, 4.0, 64, {}};
   const Json config = to_hf_config(c, s.dtype);
   Json generation = {{"eos_token_id", {tok.endoftext_id, tok.im_end_id}}};
 

@@ -10,6 +10,7 @@ Rope::Rope(const ModelConfig& c) : head_dim_(c.head_dim) {
   inv_freq_.resize(half);
   for (int j = 0; j < half; ++j) inv_freq_[j] = std::pow(c.rope_theta, -2.0 * j / c.head_dim);
   const RopeScaling& s = c.rope_scaling;
+  for (std::size_t j = 0; j < s.freq_factors.size(); ++j) inv_freq_[j] /= s.freq_factors[j];
   if (s.factor == 0) return;
   // llama3: long wavelengths are slowed by `factor`, short ones kept, the band between blended.
   const double low_wavelen = s.original_max_position / s.low_freq_factor;

@@ -8,6 +8,8 @@
 #include "model/added_tokens.hpp"
 #include "model/bpe.hpp"
 #include "model/byte_level.hpp"
+#include "model/gguf_config.hpp"
+#include "model/gguf_tokenizer.hpp"
 #include "model/normalizer.hpp"
 #include "model/pre_tokenizer.hpp"
 #include "model/tokenizer_json.hpp"
@@ -39,21 +41,21 @@ struct Tokenizer::Impl {
   std::vector<std::string> bytes;   // what decode() emits
   std::unordered_map<std::string, int32_t> added_ids;
 
-  void build_id_tables(const std::filesystem::path& path);
+  void build_id_tables(const std::string& source);
 };
 
-void Tokenizer::Impl::build_id_tables(const std::filesystem::path& path) {
+void Tokenizer::Impl::build_id_tables(const std::string& source) {
   int64_t size = 0;
   for (const auto& [token, id] : model.vocab()) size = std::max<int64_t>(size, int64_t{id} + 1);
   for (const AddedToken& token : added.tokens())
     size = std::max<int64_t>(size, int64_t{token.id} + 1);
   if (size > kMaxVocabSize)
-    fail("{}: token ids up to {} are implausibly large", path.string(), size - 1);
+    fail("{}: token ids up to {} are implausibly large", source, size - 1);
   // Real vocabularies number their tokens 0, 1, 2...; a few tokens with huge ids would make a
   // small file allocate tables of gigabytes.
   const auto count = static_cast<int64_t>(model.vocab().size() + added.tokens().size());
   if (size > 2 * count + 1024)
-    fail("{}: token ids up to {} for only {} tokens; ids must be nearly contiguous", path.string(),
+    fail("{}: token ids up to {} for only {} tokens; ids must be nearly contiguous", source,
          size - 1, count);
   kinds.assign(static_cast<std::size_t>(size), Kind::none);
   tokens.assign(kinds.size(), {});
@@ -75,7 +77,15 @@ void Tokenizer::Impl::build_id_tables(const std::filesystem::path& path) {
 }
 
 Tokenizer Tokenizer::load(const std::filesystem::path& tokenizer_json) {
-  Json json = read_json_file(tokenizer_json);
+  return from_json(read_json_file(tokenizer_json), tokenizer_json.string());
+}
+
+Tokenizer Tokenizer::for_model(const std::filesystem::path& model) {
+  if (is_gguf_model(model)) return gguf_tokenizer(GgufFile(model));
+  return load(model / "tokenizer.json");
+}
+
+Tokenizer Tokenizer::from_json(const Json& json, const std::string& source) {
   auto impl = std::make_shared<Impl>();
   try {
     if (!json.is_object()) fail("expected a JSON object, found {}", json.type_name());
@@ -87,11 +97,11 @@ Tokenizer Tokenizer::load(const std::filesystem::path& tokenizer_json) {
     if (!json.contains("decoder")) fail("missing field \"decoder\"");
     check_decoder(json["decoder"]);
   } catch (const Error& e) {
-    fail("{}: {}", tokenizer_json.string(), e.what());
+    fail("{}: {}", source, e.what());
   } catch (const Json::exception& e) {
-    fail("{}: malformed tokenizer.json: {}", tokenizer_json.string(), e.what());
+    fail("{}: malformed tokenizer.json: {}", source, e.what());
   }
-  impl->build_id_tables(tokenizer_json);
+  impl->build_id_tables(source);
   return Tokenizer(std::move(impl));
 }
 
@@ -149,8 +159,17 @@ const std::string& Tokenizer::token(int32_t id) const {
 
 int32_t Tokenizer::vocab_size() const { return static_cast<int32_t>(impl_->kinds.size()); }
 
+bool Tokenizer::has_token(int32_t id) const {
+  return id >= 0 && id < vocab_size() && impl_->kinds[id] != Kind::none;
+}
+
 bool Tokenizer::is_special(int32_t id) const {
   return id >= 0 && id < vocab_size() && impl_->kinds[id] == Kind::special;
+}
+
+bool Tokenizer::is_added(int32_t id) const {
+  return id >= 0 && id < vocab_size() &&
+         (impl_->kinds[id] == Kind::added || impl_->kinds[id] == Kind::special);
 }
 
 }  // namespace foresight

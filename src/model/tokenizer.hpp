@@ -20,12 +20,18 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_file.hpp"
+
 namespace foresight {
 
 class Tokenizer {
  public:
   // Throws Error naming the file and the problem for anything it cannot load faithfully.
   static Tokenizer load(const std::filesystem::path& tokenizer_json);
+  // The same from a parsed tokenizer.json; `source` names it in errors.
+  static Tokenizer from_json(const Json& json, const std::string& source);
+  // The tokenizer of a model: DIR/tokenizer.json, or the one a GGUF file's metadata describes.
+  static Tokenizer for_model(const std::filesystem::path& model);
 
   std::vector<int32_t> encode(std::string_view text) const;
 
@@ -40,7 +46,10 @@ class Tokenizer {
   const std::string& token(int32_t id) const;
   // One more than the largest id; ids below it without a token are rejected by decode.
   int32_t vocab_size() const;
+  bool has_token(int32_t id) const;  // false for ids no token has, and outside [0, vocab_size)
   bool is_special(int32_t id) const;
+  // An added token (special or not): cut out of the text before BPE, decoded as its content.
+  bool is_added(int32_t id) const;
 
  private:
   struct Impl;
