@@ -33,6 +33,12 @@ for m in tiny llama qwen2; do seed config_fuzz "$m.json" "$work/$m/config.json";
 for m in tiny tiny-bf16 tiny-f16; do seed model_weights_fuzz "$m" "$work/$m/model.safetensors"; done
 seed model_index_fuzz index.json "$work/sharded/model.safetensors.index.json"
 seed tokenizer_json_fuzz byte_level.json "$work/tiny/tokenizer.json"
+for m in tiny llama qwen2; do
+  "$foresight" export-gguf --model "$work/$m" --out "$work/$m.gguf" 2>/dev/null
+  seed gguf_fuzz "$m.gguf" "$work/$m.gguf"
+done
+"$foresight" export-gguf --model "$work/tiny" --out "$work/tiny-f16.gguf" --dtype f16 2>/dev/null
+seed gguf_fuzz tiny-f16.gguf "$work/tiny-f16.gguf"
 
 # Datasets, a judge and traces.
 for family in program pointer carry; do

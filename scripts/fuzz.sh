@@ -26,7 +26,8 @@ fuzz/make_corpus.sh build-fuzz/foresight "$runs/seeds"
 # Longest input per target: large enough for its seeds (the tiny model's weights are ~430 KB).
 declare -A max_len=(
   [answer_fuzz]=8192 [completion_request_fuzz]=8192 [config_fuzz]=4096 [dataset_fuzz]=16384 [judge_fuzz]=65536
-  [model_index_fuzz]=16384 [model_weights_fuzz]=1048576 [safetensors_fuzz]=65536
+  [gguf_fuzz]=1048576 [model_index_fuzz]=16384 [model_weights_fuzz]=1048576
+  [safetensors_fuzz]=65536
   [tokenizer_encode_fuzz]=8192 [tokenizer_json_fuzz]=65536 [trace_fuzz]=65536
   [train_config_fuzz]=4096
 )

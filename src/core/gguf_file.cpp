@@ -75,7 +75,9 @@ bool is_integer(GgufType t) {
   return scalar_bytes(t) != 0 && t != GgufType::F32 && t != GgufType::F64 && t != GgufType::Bool;
 }
 
-uint64_t pad_to(uint64_t n, uint64_t alignment) { return (n + alignment - 1) / alignment * alignment; }
+uint64_t pad_to(uint64_t n, uint64_t alignment) {
+  return (n + alignment - 1) / alignment * alignment;
+}
 
 // The i-th integer of an integer-typed run at `data`; false when it does not fit an int64.
 bool read_integer(GgufType t, const char* data, uint64_t i, int64_t* out) {
@@ -112,8 +114,8 @@ class Cursor {
   // `what` names the field for the message ("key 'general.name'", "tensor 3's name").
   const char* take(uint64_t bytes, std::string_view what) {
     if (bytes > left())
-      fail("{}: truncated: {} needs {} bytes at offset {}, past the end of the {}-byte file",
-           file_, what, bytes, pos_, size_);
+      fail("{}: truncated: {} needs {} bytes at offset {}, past the end of the {}-byte file", file_,
+           what, bytes, pos_, size_);
     const char* p = base_ + pos_;
     pos_ += bytes;
     return p;
@@ -175,8 +177,7 @@ GgufValue read_value(Cursor& in, const std::string& file, const std::string& key
   return v;
 }
 
-TensorView read_tensor_info(Cursor& in, const std::string& file, uint64_t index,
-                            uint64_t* offset) {
+TensorView read_tensor_info(Cursor& in, const std::string& file, uint64_t index, uint64_t* offset) {
   TensorView t;
   t.name = std::string(in.string(fmt::format("tensor {}'s name", index), kMaxKeyBytes));
   const std::string what = fmt::format("tensor '{}'", t.name);
@@ -211,7 +212,7 @@ TensorView read_tensor_info(Cursor& in, const std::string& file, uint64_t index,
 }  // namespace
 
 std::string_view gguf_type_name(GgufType t) {
-  constexpr std::string_view names[] = {"U8",  "I8",     "U16",   "I16", "U32", "I32", "F32",
+  constexpr std::string_view names[] = {"U8",   "I8",     "U16",   "I16", "U32", "I32", "F32",
                                         "Bool", "String", "Array", "U64", "I64", "F64"};
   return is_known(static_cast<uint32_t>(t)) ? names[static_cast<uint32_t>(t)] : "unknown";
 }
@@ -250,8 +251,7 @@ GgufFile::GgufFile(const std::filesystem::path& path) : path_(path) {
     for (uint64_t i = 0; i < n_values; ++i) {
       std::string key(in.string(fmt::format("metadata key {}", i), kMaxKeyBytes));
       GgufValue v = read_value(in, file, key);
-      if (!values_.emplace(key, std::move(v)).second)
-        fail("{}: key '{}' appears twice", file, key);
+      if (!values_.emplace(key, std::move(v)).second) fail("{}: key '{}' appears twice", file, key);
     }
     uint64_t alignment = kDefaultAlignment;
     if (contains("general.alignment")) {
@@ -369,8 +369,8 @@ std::span<const std::string_view> GgufFile::strings(const std::string& key) cons
 std::vector<int64_t> GgufFile::integers(const std::string& key) const {
   const GgufValue& v = value(key);
   if (v.type != GgufType::Array || !is_integer(v.element_type))
-    fail_key(key, fmt::format("is {} of {}, expected an array of integers",
-                              gguf_type_name(v.type), gguf_type_name(v.element_type)));
+    fail_key(key, fmt::format("is {} of {}, expected an array of integers", gguf_type_name(v.type),
+                              gguf_type_name(v.element_type)));
   std::vector<int64_t> out(v.count);
   for (uint64_t i = 0; i < v.count; ++i)
     if (!read_integer(v.element_type, v.data, i, &out[i]))

@@ -42,7 +42,7 @@ std::string_view gguf_type_name(GgufType t);
 // element type (arrays of arrays are refused).
 struct GgufValue {
   GgufType type = GgufType::U8;
-  GgufType element_type = GgufType::U8;  // of an Array; else the same as type
+  GgufType element_type = GgufType::U8;   // of an Array; else the same as type
   uint64_t count = 1;                     // elements of an Array; else 1
   const char* data = nullptr;             // the numbers, little-endian, back to back
   std::vector<std::string_view> strings;  // of a String or an Array of String

@@ -23,9 +23,7 @@ double f32_decimal(double stored) {
 }
 
 // llama.cpp's general.file_type: all F32, mostly F16, mostly BF16.
-uint32_t file_type(DType dtype) {
-  return dtype == DType::F32 ? 0 : dtype == DType::F16 ? 1 : 32;
-}
+uint32_t file_type(DType dtype) { return dtype == DType::F32 ? 0 : dtype == DType::F16 ? 1 : 32; }
 
 int32_t token_id(const GgufFile& file, const std::string& key, int vocab) {
   return static_cast<int32_t>(file.integer(key, 0, vocab - 1));
@@ -95,15 +93,16 @@ ModelConfig gguf_model_config(const GgufFile& file) {
                      ? dim("attention.head_count_kv", c.n_heads)
                      : c.n_heads;
   c.head_dim = file.contains(key("attention.key_length")) ? dim("attention.key_length", 1024)
-                                                           : c.hidden / c.n_heads;
+                                                          : c.hidden / c.n_heads;
   for (const char* same : {"attention.value_length", "rope.dimension_count"})
     if (file.contains(key(same)) && file.integer(key(same), 0, INT64_MAX) != c.head_dim)
       fail("{}: key '{}' differs from the head size {}; only equal sizes are supported", name,
            key(same), c.head_dim);
   c.check_heads(name);
   c.max_position = file.integer(key("context_length"), 1, int64_t{1} << 30);
-  c.rope_theta = file.contains(key("rope.freq_base")) ? f32_decimal(file.number(key("rope.freq_base")))
-                                                      : 10000.0;
+  c.rope_theta = file.contains(key("rope.freq_base"))
+                     ? f32_decimal(file.number(key("rope.freq_base")))
+                     : 10000.0;
   c.rms_eps = f32_decimal(file.number(key("attention.layer_norm_rms_epsilon")));
   if (!(c.rope_theta >= 1 && c.rope_theta <= 1e12) || !(c.rms_eps > 0 && c.rms_eps <= 1))
     fail("{}: rope.freq_base {} or layer_norm_rms_epsilon {} is out of range", name, c.rope_theta,
@@ -115,8 +114,8 @@ ModelConfig gguf_model_config(const GgufFile& file) {
 
   const TensorView& embed = file.tensor("token_embd.weight");
   if (embed.shape.size() != 2 || embed.shape[0] < 1 || embed.shape[0] > kMaxModelVocab)
-    fail("{}: tensor 'token_embd.weight' has shape {}, not [vocab, {}]", name,
-         embed.shape_string(), c.hidden);
+    fail("{}: tensor 'token_embd.weight' has shape {}, not [vocab, {}]", name, embed.shape_string(),
+         c.hidden);
   c.vocab = static_cast<int>(embed.shape[0]);
   c.tie_embeddings = !file.contains_tensor("output.weight");
   c.set_architecture(info->arch, false);

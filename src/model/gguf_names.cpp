@@ -55,9 +55,10 @@ std::string gguf_tensor_name(const std::string& hf_name) {
 }
 
 bool gguf_permutes_rows(const ModelConfig& config, const std::string& hf_name) {
-  return config.arch == Architecture::Llama &&
-         (hf_name.ends_with("self_attn.q_proj.weight") || hf_name.ends_with("self_attn.q_proj.bias") ||
-          hf_name.ends_with("self_attn.k_proj.weight") || hf_name.ends_with("self_attn.k_proj.bias"));
+  return config.arch == Architecture::Llama && (hf_name.ends_with("self_attn.q_proj.weight") ||
+                                                hf_name.ends_with("self_attn.q_proj.bias") ||
+                                                hf_name.ends_with("self_attn.k_proj.weight") ||
+                                                hf_name.ends_with("self_attn.k_proj.bias"));
 }
 
 void permute_head_rows(const void* src, void* dst, int64_t rows, std::size_t row_bytes,

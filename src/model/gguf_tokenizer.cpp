@@ -83,7 +83,8 @@ std::vector<std::string> gguf_merges(const Json& json, const std::string& file) 
     if (m.is_string()) {  // already "left right"
       const std::string text = m.get<std::string>();
       const std::size_t space = text.find(' ', 1);
-      left = text.substr(0, space), right = space == std::string::npos ? "" : text.substr(space + 1);
+      left = text.substr(0, space),
+      right = space == std::string::npos ? "" : text.substr(space + 1);
     } else {
       left = m.at(0).get<std::string>(), right = m.at(1).get<std::string>();
     }
@@ -120,8 +121,8 @@ void add_gguf_tokenizer(GgufWriter& out, const std::filesystem::path& model_dir,
   for (const Json& added : json.value("added_tokens", Json::array()))
     for (const char* flag : {"lstrip", "rstrip", "single_word"})
       if (added.value(flag, false))
-        fail("{}: added token '{}' has {}, which GGUF cannot say", file,
-             added.value("content", ""), flag);
+        fail("{}: added token '{}' has {}, which GGUF cannot say", file, added.value("content", ""),
+             flag);
   if (tokenizer.vocab_size() > config.vocab)
     fail("{}: {} token ids, more than the model's vocab_size {}", file, tokenizer.vocab_size(),
          config.vocab);
@@ -153,8 +154,8 @@ void add_gguf_tokenizer(GgufWriter& out, const std::filesystem::path& model_dir,
 Tokenizer gguf_tokenizer(const GgufFile& file) {
   const std::string name = file.path().string();
   if (file.string("tokenizer.ggml.model") != "gpt2")
-    fail("{}: key 'tokenizer.ggml.model': '{}' is not supported (only gpt2, byte-level BPE)",
-         name, file.string("tokenizer.ggml.model"));
+    fail("{}: key 'tokenizer.ggml.model': '{}' is not supported (only gpt2, byte-level BPE)", name,
+         file.string("tokenizer.ggml.model"));
   const std::string_view pre = file.string("tokenizer.ggml.pre");
   const PreTokenizerKind* kind = nullptr;
   for (const PreTokenizerKind& k : kPreTokenizers)
@@ -164,7 +165,8 @@ Tokenizer gguf_tokenizer(const GgufFile& file) {
 
   const std::span<const std::string_view> tokens = file.strings("tokenizer.ggml.tokens");
   std::vector<int64_t> types(tokens.size(), kNormal);
-  if (file.contains("tokenizer.ggml.token_type")) types = file.integers("tokenizer.ggml.token_type");
+  if (file.contains("tokenizer.ggml.token_type"))
+    types = file.integers("tokenizer.ggml.token_type");
   if (types.size() != tokens.size())
     fail("{}: key 'tokenizer.ggml.token_type' has {} entries for {} tokens", name, types.size(),
          tokens.size());
@@ -182,9 +184,10 @@ Tokenizer gguf_tokenizer(const GgufFile& file) {
                        {"special", types[id] == kControl},
                        {"normalized", false}});
     } else {
-      fail("{}: key 'tokenizer.ggml.token_type': token {} has type {}, not supported (1 normal, "
-           "3 control, 4 user-defined, 5 unused)",
-           name, id, types[id]);
+      fail(
+          "{}: key 'tokenizer.ggml.token_type': token {} has type {}, not supported (1 normal, "
+          "3 control, 4 user-defined, 5 unused)",
+          name, id, types[id]);
     }
   }
   Json merges = Json::array();

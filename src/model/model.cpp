@@ -137,8 +137,7 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& path, LoadOption
   }
   const ModelConfig& c = m->config_;
   m->rope_ = std::make_unique<Rope>(c);
-  auto get = [&](const std::string& name,
-                 const std::vector<int64_t>& shape) -> const TensorView& {
+  auto get = [&](const std::string& name, const std::vector<int64_t>& shape) -> const TensorView& {
     return gguf ? gguf->get(name, shape) : index->get(name, shape);
   };
   auto owned = [&](std::size_t bytes) { return m->owned_.emplace_back(new uint8_t[bytes]).get(); };

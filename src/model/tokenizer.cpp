@@ -49,8 +49,7 @@ void Tokenizer::Impl::build_id_tables(const std::string& source) {
   for (const auto& [token, id] : model.vocab()) size = std::max<int64_t>(size, int64_t{id} + 1);
   for (const AddedToken& token : added.tokens())
     size = std::max<int64_t>(size, int64_t{token.id} + 1);
-  if (size > kMaxVocabSize)
-    fail("{}: token ids up to {} are implausibly large", source, size - 1);
+  if (size > kMaxVocabSize) fail("{}: token ids up to {} are implausibly large", source, size - 1);
   // Real vocabularies number their tokens 0, 1, 2...; a few tokens with huge ids would make a
   // small file allocate tables of gigabytes.
   const auto count = static_cast<int64_t>(model.vocab().size() + added.tokens().size());

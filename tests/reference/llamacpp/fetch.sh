@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Test tooling only: installs node-llama-cpp (pinned in package.json), which ships llama.cpp's
-# source as a git bundle and its prebuilt CPU libraries, into node_modules/ here, and extracts
-# llama.cpp's gguf-py/ from the bundle, if missing. tests/gguf_test.cpp skips the checks that
-# need them without it.
+# source as a git bundle and its prebuilt CPU libraries, into node_modules/ here; extracts
+# llama.cpp's gguf-py/ from the bundle and builds greedy (greedy.c), if missing.
+# tests/gguf_test.cpp skips the checks that need them without them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 if [[ ! -d node_modules/node-llama-cpp ]]; then
@@ -13,9 +13,17 @@ if [[ ! -d node_modules/node-llama-cpp ]]; then
   # --ignore-scripts: nothing from the registry runs here.
   npm ci --ignore-scripts --no-audit --no-fund >&2
 fi
-if [[ ! -d gguf-py ]]; then
+# The bundle's gguf-py/, and the greedy-decoding probe built against its llama.h and the
+# prebuilt x64 CPU libraries (on other machines the probe is left out and its test skips).
+bins=node_modules/@node-llama-cpp/linux-x64/bins/linux-x64
+if [[ ! -d gguf-py || (! -x greedy && -d $bins) ]]; then
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   git clone -q node_modules/node-llama-cpp/llama/gitRelease.bundle "$work/llama.cpp" 2>/dev/null
-  cp -r "$work/llama.cpp/gguf-py" gguf-py
+  [[ -d gguf-py ]] || cp -r "$work/llama.cpp/gguf-py" gguf-py
+  if [[ -d $bins ]]; then
+    gcc -O1 -o greedy greedy.c -I"$work/llama.cpp/include" -I"$work/llama.cpp/ggml/include" \
+      -L"$bins" -l:libllama.v0.4.0.so -l:libggml.v0.4.0.so -l:libggml-base.so \
+      -Wl,-rpath,"$(realpath "$bins")"
+  fi
 fi

@@ -1,5 +1,5 @@
 """Reads a GGUF file with llama.cpp's own gguf-py and prints what it finds as JSON: every key
-with its type, element count and (for scalars and strings) value, and every tensor with its
+with its type and element type (as GGUF numbers them), element count and (for scalars and strings) value, and every tensor with its
 shape (GGUF order, innermost first), type, byte count and an FNV-1a checksum of its bytes.
 Test tooling for tests/gguf_test.cpp; gguf-py is extracted by fetch.sh next to this file.
 
@@ -26,13 +26,11 @@ def main() -> None:
     for name, field in reader.fields.items():
         if name.startswith("GGUF."):  # the reader's own entries for the header
             continue
-        entry = {"type": field.types[0].name}
+        entry = {"type": int(field.types[0]), "element_type": int(field.types[-1])}
         if field.types[0] == GGUFValueType.ARRAY:
-            entry["element_type"] = field.types[1].name
             entry["count"] = len(field.data)
         else:
-            value = field.contents()
-            entry["value"] = value
+            entry["value"] = field.contents()
         keys[name] = entry
     tensors = {}
     for t in reader.tensors:
