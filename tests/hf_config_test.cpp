@@ -46,7 +46,7 @@ TEST(HfConfig, WritesWhatLoadReads) {
       want.o_bias = arch != Architecture::Qwen2 && bias;
       want.tie_embeddings = bias;
       want.eos_ids = bias ? std::vector<int32_t>{3} : std::vector<int32_t>{3, 4};
-      if (arch == Architecture::Llama && bias) want.rope_scaling = {8.0, 1.0, 4.0, 64};
+      if (arch == Architecture::Llama && bias) want.rope_scaling = {8.0, 1.0, 4.0, 64, {}};
       test::TempDir dir;
       write_file_atomic(dir / "config.json", to_hf_config(want, DType::BF16).dump());
       expect_same(ModelConfig::load(dir.path()), want);

@@ -26,10 +26,13 @@ def main() -> None:
     for name, field in reader.fields.items():
         if name.startswith("GGUF."):  # the reader's own entries for the header
             continue
-        entry = {"type": int(field.types[0]), "element_type": int(field.types[-1])}
+        entry = {"type": int(field.types[0])}
         if field.types[0] == GGUFValueType.ARRAY:
+            # gguf-py keeps no element type for an empty array: None then.
+            entry["element_type"] = int(field.types[1]) if len(field.types) > 1 else None
             entry["count"] = len(field.data)
         else:
+            entry["element_type"] = int(field.types[0])
             entry["value"] = field.contents()
         keys[name] = entry
     tensors = {}
