@@ -6,7 +6,7 @@
 testbed=${TESTBED:-v1}
 evict_every=32
 case $testbed in
-  v2) model=models/bundled dataset=benchmarks/tasks.jsonl budgets=216,433,866 max_new_tokens=4096 ;;
+  v2) model=models/bundled dataset=benchmarks/tasks.jsonl budgets=217,433,867 max_new_tokens=4096 ;;
   v1) model=models/bundled_v1 dataset=benchmarks/tasks_v1.jsonl budgets=244,488,976 max_new_tokens=3072 ;;
   *) echo "TESTBED must be v1 or v2, not '$testbed'" >&2; exit 2 ;;
 esac

@@ -299,7 +299,8 @@ void check_lemmas(const TaskProblem& p, std::vector<int>* uses_out = nullptr) {
   for (int round = 1; round <= warmup + lemma_rounds; ++round) {
     const bool warming = round <= warmup;
     const std::string head =
-        warming ? "w" + two_digits(round) + "/" + two_digits(warmup) + ":"
+        warming ? "w" + two_digits(round) + "/" + two_digits(warmup) + "+" +
+                      two_digits(lemma_rounds) + ":"
                 : two_digits(round - warmup) + "/" + two_digits(lemma_rounds) + ":";
     std::string line = trace[size_t(9 + round)];
     ASSERT_EQ(line.substr(0, head.size()), head);
@@ -577,7 +578,7 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     EXPECT_EQ(std::accumulate(used.begin(), used.end(), 0), 14);
     EXPECT_GT(std::count(uses.begin(), uses.end(), 2), 0);
     // The prompt's definitions die once derived.
-    const std::vector<char> derived = live_at(text, text.find("w01/06:"));
+    const std::vector<char> derived = live_at(text, text.find("w01/06+"));
     EXPECT_TRUE(none_live(derived, text.find("Q:"), 7));
     EXPECT_TRUE(all_live(live_at(text, text.find("T:", p.prompt.size())), text.find("T:"), 7));
   }

@@ -71,7 +71,7 @@ TaskProblem make_lemmas_problem(const LemmasKnobs& knobs, Rng& rng) {
                            l.carry, l.digit * l.multiplier + l.carry, l.value());
   }
   for (int round = 1; round <= knobs.warmup; ++round) {
-    p.trace += fmt::format("w{:02}/{:02}:", round, knobs.warmup);
+    p.trace += fmt::format("w{:02}/{:02}+{:02}:", round, knobs.warmup, uses);
     x = append_multiply_add(p.trace, x, m, addend);
     p.trace += '\n';
   }
@@ -114,7 +114,7 @@ void mark_live_lemmas(std::string_view text, LiveMarks& live) {
     }
   }
   mark_latest_tagged_digits(text, live, kFirstLemmaName - 'A');  // x's columns
-  mark_line_starts(text, live, trace_start, 7);                  // "w01/06:", "01/14:a" or "U:"
+  mark_line_starts(text, live, trace_start, 10);  // "w01/06+14:", "01/14:a4*9" or "U:4*7+5=3"
   mark_tail(text, live, 12);
 }
 
