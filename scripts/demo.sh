@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, builds, and runs the main job: the bundled reasoning model (models/bundled) solves
 # the benchmark (benchmarks/tasks.jsonl: 32 problems of each of four task families) under every
-# eviction policy at three budgets, 6.25%, 12.5% and 25% of the benchmark's mean sequence (3277
+# eviction policy at three budgets, 6.25%, 12.5% and 25% of the benchmark's mean sequence (3468
 # tokens), with evictions every L = 32 tokens; greedy decoding. streaming+prompt keeps every
 # prompt token and the recent window, the simplest causal baseline; live keeps what the task's
 # rules say a solver must still hold, the ceiling of a policy that cannot see the future. With

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 # Slow under the sanitizers (more than a few seconds each) or running the PyTorch reference,
 # whose code is not ours; scripts/test.sh runs them in the Release build.
-slow='^(LmReference|ForwardReference)\.'
+slow='^(LmReference|ForwardReference|BundledModel)\.'
 
 export ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
