@@ -50,11 +50,15 @@ struct Speed {
   double prefill_tok_s = 0, decode_tok_s = 0, bytes_per_token = 0;
 };
 
-// Best of `rounds`: this machine is shared, and the fastest round is the one least disturbed.
+// Best of `rounds`, after an untimed warm-up (thread pools, the first touch of the weights):
+// this machine is shared, and the fastest round is the one least disturbed.
 Speed measure(const Model& model, int prompt_len, int decode_len, int rounds) {
   const ModelConfig& c = model.config();
   std::vector<int32_t> prompt(prompt_len);
   for (int i = 0; i < prompt_len; ++i) prompt[i] = (i * 7919 + 13) % c.vocab;
+  Sequence warm_up(c);
+  forward_chunk(model, warm_up, std::span(prompt).first(std::min(prompt_len, 16)),
+                LogitsWanted::Last);
   Speed best;
   for (int round = 0; round < rounds; ++round) {
     Sequence seq(c);
