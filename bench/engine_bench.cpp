@@ -113,11 +113,10 @@ int main(int argc, char** argv) {
       auto model = Model::load(model_dir, LoadOptions{.weights = to});
       const Speed s = measure(*model, prompt_len, decode_len, rounds);
       const double bound = bandwidth / s.bytes_per_token;
-      const std::string name = std::string(dtype_name(model->weight_dtype())) +
-                               (to ? " (converted at load)" : "");
-      std::printf("%-24s %12.1f %12.2f %14.1f %12.2f %7.0f%%\n", name.c_str(),
-                  s.prefill_tok_s, s.decode_tok_s, s.bytes_per_token / 1e6, bound,
-                  100 * s.decode_tok_s / bound);
+      const std::string name =
+          std::string(dtype_name(model->weight_dtype())) + (to ? " (converted at load)" : "");
+      std::printf("%-24s %12.1f %12.2f %14.1f %12.2f %7.0f%%\n", name.c_str(), s.prefill_tok_s,
+                  s.decode_tok_s, s.bytes_per_token / 1e6, bound, 100 * s.decode_tok_s / bound);
       std::fflush(stdout);
     }
   } catch (const Error& e) {

@@ -140,8 +140,8 @@ TEST(GgufExport, CliWritesAFileTheOtherCommandsLoad) {
   r = test::run_command(test::cli() + " info --model " + out);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("F16"), std::string::npos) << r.output;
-  r = test::run_command(test::cli() + " export-gguf --model " + (dir / "hf").string() +
-                        " --out " + out + " --dtype q8_0");
+  r = test::run_command(test::cli() + " export-gguf --model " + (dir / "hf").string() + " --out " +
+                        out + " --dtype q8_0");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = test::run_command(test::cli() + " info --model " + out);
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -330,8 +330,9 @@ TEST_F(BadQ8Gguf, GoodFileLoads) { EXPECT_EQ(Model::load(path())->weight_dtype()
 
 TEST_F(BadQ8Gguf, RowNotInBlocks) {
   put<uint64_t>(after("blk.0.ffn_down.weight") + 4, 100);  // the row length, innermost first
-  expect_refused({"blk.0.ffn_down.weight", "first dimension 100 is not a multiple of the type's "
-                                           "block of 32"});
+  expect_refused({"blk.0.ffn_down.weight",
+                  "first dimension 100 is not a multiple of the type's "
+                  "block of 32"});
 }
 
 TEST_F(BadQ8Gguf, DataNotWholeBlocks) {

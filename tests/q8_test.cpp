@@ -79,16 +79,16 @@ class Q8 : public ::testing::Test {
 TEST_F(Q8, QuantisesAsTheFormatSays) {
   std::mt19937 rng(1);
   std::vector<float> x = normal_floats(rng, 32 * 40, 0.05f);
-  std::fill(x.begin(), x.begin() + 32, 0.0f);  // an all-zero block: d = 0, q = 0
-  x[40] = -3;                                  // a negative maximum: q = -127
+  std::fill(x.begin(), x.begin() + 32, 0.0f);                 // an all-zero block: d = 0, q = 0
+  x[40] = -3;                                                 // a negative maximum: q = -127
   for (int i = 64; i < 96; ++i) x[i] = float(i - 80) + 0.5f;  // d = 1: ties, away from zero
   x[64] = 127;
   x[32 * 5] = 70000;  // beyond fp16, but d = 70000 / 127 is not
   const std::vector<uint8_t> q = quantise(x);
   EXPECT_EQ(q, reference_quantise(x));
   EXPECT_EQ(static_cast<int8_t>(q[34 + 2 + 8]), -127);
-  EXPECT_EQ(static_cast<int8_t>(q[2 * 34 + 2 + 83 - 64]), 4);    // 3.5
-  EXPECT_EQ(static_cast<int8_t>(q[2 * 34 + 2 + 77 - 64]), -3);   // -2.5
+  EXPECT_EQ(static_cast<int8_t>(q[2 * 34 + 2 + 83 - 64]), 4);   // 3.5
+  EXPECT_EQ(static_cast<int8_t>(q[2 * 34 + 2 + 77 - 64]), -3);  // -2.5
 }
 
 TEST_F(Q8, DequantisesExactlyInEveryInstructionSet) {
@@ -186,7 +186,8 @@ TEST(Q8Model, LogitsCloseToF32) {
   Sequence* both[] = {&a, &b};
   const int32_t next[] = {7, 7};
   const std::vector<float> batched = forward_batch(*q8, both, next);
-  const std::vector<float> single = forward_chunk(*q8, alone, std::span(next, 1), LogitsWanted::Last);
+  const std::vector<float> single =
+      forward_chunk(*q8, alone, std::span(next, 1), LogitsWanted::Last);
   EXPECT_EQ(std::vector<float>(batched.begin(), batched.begin() + single.size()), single);
 }
 

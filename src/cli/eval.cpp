@@ -6,9 +6,9 @@
 #include <omp.h>
 
 #include "cli/commands.hpp"
-#include "cli/weights_option.hpp"
 #include "cli/judge_options.hpp"
 #include "cli/kv_memory_option.hpp"
+#include "cli/weights_option.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -21,7 +21,7 @@ namespace {
 
 struct Options {
   std::string model, dataset, policies = "full", budgets, grader = "answer-line", out, kv_memory,
-      weights;
+                              weights;
   int evict_every = 128, limit = 0, max_batch = 0;
   std::string sinks;  // --sinks: "" for the policy's default
   AccuracySettings settings;

@@ -1,8 +1,8 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
-#include "cli/weights_option.hpp"
 #include "cli/judge_options.hpp"
+#include "cli/weights_option.hpp"
 #include "core/error.hpp"
 #include "core/json_file.hpp"
 #include "engine/generate.hpp"

@@ -6,8 +6,8 @@
 #include <omp.h>
 
 #include "cli/commands.hpp"
-#include "cli/weights_option.hpp"
 #include "cli/judge_options.hpp"
+#include "cli/weights_option.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"

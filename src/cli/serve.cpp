@@ -6,9 +6,9 @@
 #include <thread>
 
 #include "cli/commands.hpp"
-#include "cli/weights_option.hpp"
 #include "cli/judge_options.hpp"
 #include "cli/kv_memory_option.hpp"
+#include "cli/weights_option.hpp"
 #include "core/error.hpp"
 #include "serve/server.hpp"
 

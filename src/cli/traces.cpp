@@ -4,8 +4,8 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
-#include "cli/weights_option.hpp"
 #include "cli/kv_memory_option.hpp"
+#include "cli/weights_option.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"

@@ -452,8 +452,8 @@ void GgufWriter::add_tensor(const std::string& name, DType dtype, std::vector<in
                             Fill fill) {
   const TensorType& type = tensor_type_of(dtype);  // fails now for a type GGUF cannot hold
   if (shape.empty() || shape.back() % static_cast<int64_t>(type.block_elements) != 0)
-    fail("GGUF: tensor '{}' of {} needs rows of a multiple of {} values", name,
-         dtype_name(dtype), type.block_elements);
+    fail("GGUF: tensor '{}' of {} needs rows of a multiple of {} values", name, dtype_name(dtype),
+         type.block_elements);
   tensors_.push_back({name, dtype, std::move(shape), std::move(fill)});
 }
 

@@ -188,9 +188,10 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& path, LoadOption
     if (options.weights && *options.weights != t.dtype) {
       const DType to = *options.weights;
       if (to == DType::Q8_0 && cols % int64_t{kQ8Block} != 0)
-        fail("{}: tensor '{}' cannot be quantised to Q8_0: its rows of {} values are not blocks "
-             "of {}",
-             path.string(), t.name, cols, kQ8Block);
+        fail(
+            "{}: tensor '{}' cannot be quantised to Q8_0: its rows of {} values are not blocks "
+            "of {}",
+            path.string(), t.name, cols, kQ8Block);
       w = convert_rows(w, to, owned(dtype_bytes(to, static_cast<size_t>(rows * cols))));
       // F16 overflows beyond 65504, Q8_0's fp16 scales beyond 65504 * 127
       if (!all_finite(to, w.data, rows * cols))

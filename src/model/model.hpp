@@ -49,8 +49,8 @@ class Model {
   std::unique_ptr<Rope> rope_;
   std::vector<SafetensorsFile> files_;
   std::unique_ptr<GgufFile> gguf_;
-  // Weights not used in place: copies converted to LoadOptions::weights, Llama's q and k from GGUF in
-  // Hugging Face's row order.
+  // Weights not used in place: copies converted to LoadOptions::weights, Llama's q and k from
+  // GGUF in Hugging Face's row order.
   std::vector<std::unique_ptr<uint8_t[]>> owned_;
   Matrix embed_, lm_head_;
   std::vector<float> final_norm_;
