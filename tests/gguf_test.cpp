@@ -23,21 +23,8 @@
 namespace foresight {
 namespace {
 
-std::vector<float> logits_of(const Model& model) {
-  const auto ids = test::pattern_tokens(40, model.config().vocab);
-  Sequence seq(model.config());
-  return forward_chunk(model, seq, ids, LogitsWanted::All);
-}
-
-// Largest |a - b| relative to the largest |b|.
-double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff = std::max(diff, double(std::fabs(a[i] - b[i])));
-    scale = std::max(scale, double(std::fabs(b[i])));
-  }
-  return diff / scale;
-}
+using test::pattern_logits;
+using test::relative_error;
 
 struct Variant {
   std::string name;
@@ -81,8 +68,8 @@ TEST_P(GgufRoundTrip, F32LogitsEqualTheDirectorys) {
   EXPECT_EQ(gguf->config().rms_eps, hf->config().rms_eps);
   EXPECT_EQ(gguf->config().tie_embeddings, hf->config().tie_embeddings);
   if (GetParam().spec.llama3_rope_scaling)  // divisors stored as F32: the angles round apart
-    EXPECT_LT(relative_error(logits_of(*gguf), logits_of(*hf)), 1e-5);
-  else EXPECT_EQ(logits_of(*gguf), logits_of(*hf));
+    EXPECT_LT(relative_error(pattern_logits(*gguf), pattern_logits(*hf)), 1e-5);
+  else EXPECT_EQ(pattern_logits(*gguf), pattern_logits(*hf));
 }
 
 // A Q8_0 export holds the bytes Model::load quantises the directory to: the same logits.
@@ -101,18 +88,18 @@ TEST_P(GgufRoundTrip, Q8_0LogitsEqualTheQuantisedDirectorys) {
     }
   }
   if (GetParam().spec.llama3_rope_scaling)  // divisors stored as F32: the angles round apart
-    EXPECT_LT(relative_error(logits_of(*gguf), logits_of(*hf)), 1e-5);
-  else EXPECT_EQ(logits_of(*gguf), logits_of(*hf));
+    EXPECT_LT(relative_error(pattern_logits(*gguf), pattern_logits(*hf)), 1e-5);
+  else EXPECT_EQ(pattern_logits(*gguf), pattern_logits(*hf));
 }
 
 TEST_P(GgufRoundTrip, HalfPrecisionLogitsWithinRounding) {
   const auto hf = Model::load(dir / "hf");
-  const auto expected = logits_of(*hf);
+  const auto expected = pattern_logits(*hf);
   for (auto [dtype, tolerance] : {std::pair{DType::F16, 5e-3}, std::pair{DType::BF16, 5e-2}}) {
     export_gguf(dir / "hf", dir / "half.gguf", dtype);
     const auto gguf = Model::load(dir / "half.gguf");
     EXPECT_EQ(gguf->weight_dtype(), dtype);
-    EXPECT_LT(relative_error(logits_of(*gguf), expected), tolerance) << dtype_name(dtype);
+    EXPECT_LT(relative_error(pattern_logits(*gguf), expected), tolerance) << dtype_name(dtype);
   }
 }
 
@@ -127,7 +114,7 @@ TEST(GgufExport, KeepsTheStoredDtypeByDefault) {
   export_gguf(dir / "hf", dir / "model.gguf");
   const auto gguf = Model::load(dir / "model.gguf");
   EXPECT_EQ(gguf->weight_dtype(), DType::BF16);
-  EXPECT_EQ(logits_of(*gguf), logits_of(*Model::load(dir / "hf")));
+  EXPECT_EQ(pattern_logits(*gguf), pattern_logits(*Model::load(dir / "hf")));
 }
 
 TEST(GgufExport, CliWritesAFileTheOtherCommandsLoad) {

@@ -20,6 +20,9 @@
 namespace foresight {
 namespace {
 
+using test::pattern_logits;
+using test::relative_error;
+
 // The format, spelled out: per block of 32, d = max|x| / 127 stored as fp16, q = round(x / d).
 std::vector<uint8_t> reference_quantise(const std::vector<float>& x) {
   std::vector<uint8_t> out;
@@ -149,22 +152,6 @@ TEST_F(Q8, UnsupportedInstructionSetIsRefused) {
   EXPECT_THROW(set_q8_isa(Isa::Avx512), Error);
 }
 
-std::vector<float> logits_of(const Model& model) {
-  const auto ids = test::pattern_tokens(40, model.config().vocab);
-  Sequence seq(model.config());
-  return forward_chunk(model, seq, ids, LogitsWanted::All);
-}
-
-// Largest |a - b| relative to the largest |b|.
-double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff = std::max(diff, double(std::fabs(a[i] - b[i])));
-    scale = std::max(scale, double(std::fabs(b[i])));
-  }
-  return diff / scale;
-}
-
 TEST(Q8Model, LogitsCloseToF32) {
   test::TempDir dir;
   write_random_model(dir / "hf", RandomModelSpec{});
@@ -176,7 +163,7 @@ TEST(Q8Model, LogitsCloseToF32) {
   // A weight moves by at most d / 2 = max|block| / 254, about 0.4% of its block's spread for
   // Gaussian weights (0.12% RMS); products of 64 to 128 such weights, through two layers and
   // the head, stay within 1% of the largest logit where a wrong kernel is off by its size.
-  const double error = relative_error(logits_of(*q8), logits_of(*f32));
+  const double error = relative_error(pattern_logits(*q8), pattern_logits(*f32));
   EXPECT_LT(error, 1e-2);
   EXPECT_GT(error, 0);  // it was quantised
   // Batched decoding takes the rows of the GEMV: bit for bit the logits of decoding alone.
