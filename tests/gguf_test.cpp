@@ -308,8 +308,11 @@ class BadQ8Gguf : public BadGguf {
   }
   // Where a tensor's data begins in the file (its first 64 bytes are random, so unique).
   size_t data_of(const std::string& tensor) const {
-    const TensorView& t = GgufFile(path()).tensor(tensor);
-    return bytes.find(std::string(static_cast<const char*>(t.data), 64));
+    const GgufFile file(path());
+    const size_t at =
+        bytes.find(std::string(static_cast<const char*>(file.tensor(tensor).data), 64));
+    EXPECT_NE(at, std::string::npos) << tensor;
+    return at;
   }
 };
 

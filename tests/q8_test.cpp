@@ -160,11 +160,13 @@ TEST(Q8Model, LogitsCloseToF32) {
   EXPECT_EQ(q8->weight_dtype(), DType::Q8_0);
   EXPECT_EQ(q8->layers()[0].w_down.dtype, DType::Q8_0);
   EXPECT_LT(q8->weight_bytes() * 3, f32->weight_bytes());
-  // A weight moves by at most d / 2 = max|block| / 254, about 0.4% of its block's spread for
-  // Gaussian weights (0.12% RMS); products of 64 to 128 such weights, through two layers and
-  // the head, stay within 1% of the largest logit where a wrong kernel is off by its size.
+  // Q8_0 moves a weight by up to d / 2, d = max|block| / 127, about 2.1 sigma / 127 for 32
+  // Gaussian weights: an RMS error near 0.5% of sigma, four times BF16's (its 8-bit mantissa:
+  // about 0.11%). Tiny random models' logits move by 1.3-1.6% of the largest (BF16: 0.4%);
+  // 3% allows twice that, where a kernel that misreads blocks (a scale, the lane order) is off
+  // by tens of percent.
   const double error = relative_error(pattern_logits(*q8), pattern_logits(*f32));
-  EXPECT_LT(error, 1e-2);
+  EXPECT_LT(error, 3e-2);
   EXPECT_GT(error, 0);  // it was quantised
   // Batched decoding takes the rows of the GEMV: bit for bit the logits of decoding alone.
   Sequence a(q8->config()), b(q8->config()), alone(q8->config());

@@ -25,31 +25,43 @@ inline float block_scale(const uint8_t* block) {
   return _cvtsh_ss(h);
 }
 
+// acc[j] += d * (q . the block's 32 values of input row j), for N input rows `cols` apart.
+template <class V, int N>
+[[gnu::always_inline]] inline void add_block(const uint8_t* block, const float* x, int64_t cols,
+                                             typename V::F* acc) {
+  using F = typename V::F;
+  constexpr int kVectors = kBlock / V::kLanes;
+  const auto* q = reinterpret_cast<const int8_t*>(block + 2);
+  F w[kVectors];
+#pragma GCC unroll 4
+  for (int v = 0; v < kVectors; ++v) w[v] = V::widen(q + v * V::kLanes);
+  const F d = V::set1(block_scale(block));
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) {
+    F s = V::mul(w[0], V::load(x + j * cols));
+#pragma GCC unroll 4
+    for (int v = 1; v < kVectors; ++v) s = V::fmadd(w[v], V::load(x + j * cols + v * V::kLanes), s);
+    acc[j] = V::fmadd(d, s, acc[j]);
+  }
+}
+
 // N input rows against one weight row. Each input row keeps two accumulators, for even and odd
 // blocks (the scale's multiply-add would otherwise chain every block on one register), and its
 // sum is the same whatever N.
 template <class V, int N>
 [[gnu::always_inline]] inline void dot(const uint8_t* row, int64_t cols, const float* x, float* y,
                                        int64_t y_stride) {
-  using F = typename V::F;
-  constexpr int kVectors = kBlock / V::kLanes;
-  F acc[N][2];
-  for (int j = 0; j < N; ++j) acc[j][0] = acc[j][1] = V::zero();
+  typename V::F even[N], odd[N];
+#pragma GCC unroll 4
+  for (int j = 0; j < N; ++j) even[j] = odd[j] = V::zero();
   const int64_t blocks = cols / kBlock;
-  for (int64_t b = 0; b < blocks; ++b) {
-    const uint8_t* block = row + b * kBlockBytes;
-    const auto* q = reinterpret_cast<const int8_t*>(block + 2);
-    F w[kVectors];
-    for (int v = 0; v < kVectors; ++v) w[v] = V::widen(q + v * V::kLanes);
-    const F d = V::set1(block_scale(block));
-    for (int j = 0; j < N; ++j) {
-      const float* xb = x + j * cols + b * kBlock;
-      F s = V::mul(w[0], V::load(xb));
-      for (int v = 1; v < kVectors; ++v) s = V::fmadd(w[v], V::load(xb + v * V::kLanes), s);
-      acc[j][b & 1] = V::fmadd(d, s, acc[j][b & 1]);
-    }
+  int64_t b = 0;
+  for (; b + 2 <= blocks; b += 2) {
+    add_block<V, N>(row + b * kBlockBytes, x + b * kBlock, cols, even);
+    add_block<V, N>(row + (b + 1) * kBlockBytes, x + (b + 1) * kBlock, cols, odd);
   }
-  for (int j = 0; j < N; ++j) y[j * y_stride] = V::sum(V::add(acc[j][0], acc[j][1]));
+  if (b < blocks) add_block<V, N>(row + b * kBlockBytes, x + b * kBlock, cols, even);
+  for (int j = 0; j < N; ++j) y[j * y_stride] = V::sum(V::add(even[j], odd[j]));
 }
 
 template <class V>
