@@ -36,11 +36,11 @@ gcc -O2 -o "$work/llamacpp_speed" bench/llamacpp_speed.c -I"$work/llama.cpp/incl
   -I"$work/llama.cpp/ggml/include" -L"$bins" -l:libllama.v0.4.0.so -l:libggml.v0.4.0.so \
   -l:libggml-base.so -Wl,-rpath,"$bins"
 
-"$build/foresight" random-model --out "$work/hf" --preset "$preset" --arch qwen3 > /dev/null
+"$build/foresight" random-model --out "$work/hf" --preset "$preset" --arch qwen3 2> /dev/null
 export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
 echo "threads $threads, prompt $prompt tokens in one batch, decode $decode steps, best of $rounds" \
   "interleaved runs; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$build/foresight" info --model "$work/hf" | grep -E "parameters|layers|hidden"
+"$build/foresight" info --model "$work/hf" | grep -E "^(layers|hidden|parameters) "
 best() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
 # "prefill/s decode/s" of one run of each engine on a file of type $2
 foresight_speed() {
