@@ -2,9 +2,14 @@
 // bound measured in the same run: decoding one token must stream every weight (and the KV
 // cache) from memory once, so tokens/s can be at most bandwidth / bytes per token.
 //
-// usage: engine_bench [--model DIR] [--prompt N] [--decode N] [--rounds N]
+// usage: engine_bench [--model DIR|FILE.gguf] [--weights LIST] [--prompt N] [--decode N]
+//                     [--rounds N]
+// --weights: comma-separated types to time the model in, each converted at load (f32, bf16,
+// f16, q8_0), or `stored` (default: stored,f32).
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -45,11 +50,15 @@ struct Speed {
   double prefill_tok_s = 0, decode_tok_s = 0, bytes_per_token = 0;
 };
 
-// Best of `rounds`: this machine is shared, and the fastest round is the one least disturbed.
+// Best of `rounds`, after an untimed warm-up (thread pools, the first touch of the weights):
+// this machine is shared, and the fastest round is the one least disturbed.
 Speed measure(const Model& model, int prompt_len, int decode_len, int rounds) {
   const ModelConfig& c = model.config();
   std::vector<int32_t> prompt(prompt_len);
   for (int i = 0; i < prompt_len; ++i) prompt[i] = (i * 7919 + 13) % c.vocab;
+  Sequence warm_up(c);
+  forward_chunk(model, warm_up, std::span(prompt).first(std::min(prompt_len, 16)),
+                LogitsWanted::Last);
   Speed best;
   for (int round = 0; round < rounds; ++round) {
     Sequence seq(c);
@@ -75,11 +84,12 @@ Speed measure(const Model& model, int prompt_len, int decode_len, int rounds) {
 
 int main(int argc, char** argv) {
   pin_threads();
-  std::string model_dir;
+  std::string model_dir, weights = "stored,f32";
   int prompt_len = 512, decode_len = 32, rounds = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--model") model_dir = argv[i + 1];
+    else if (flag == "--weights") weights = argv[i + 1];
     else if (flag == "--prompt") prompt_len = std::stoi(argv[i + 1]);
     else if (flag == "--decode") decode_len = std::stoi(argv[i + 1]);
     else if (flag == "--rounds") rounds = std::stoi(argv[i + 1]);
@@ -95,14 +105,18 @@ int main(int argc, char** argv) {
                 bandwidth / 1e9);
     std::printf("%-24s %12s %12s %14s %12s %8s\n", "weights", "prefill t/s", "decode t/s",
                 "MB/token", "bound t/s", "ratio");
-    for (bool f32 : {false, true}) {
-      auto model = Model::load(model_dir, LoadOptions{.weights_f32 = f32});
+    std::istringstream list(weights);
+    for (std::string type; std::getline(list, type, ',');) {
+      std::optional<DType> to;
+      if (type != "stored" && !parse_matrix_dtype(type, &to.emplace()))
+        fail("--weights: unknown type '{}' (stored, f32, bf16, f16, q8_0)", type);
+      auto model = Model::load(model_dir, LoadOptions{.weights = to});
       const Speed s = measure(*model, prompt_len, decode_len, rounds);
       const double bound = bandwidth / s.bytes_per_token;
-      std::printf("%-24s %12.1f %12.2f %14.1f %12.2f %7.0f%%\n",
-                  f32 ? "F32 (converted at load)" : dtype_name(model->weight_dtype()).data(),
-                  s.prefill_tok_s, s.decode_tok_s, s.bytes_per_token / 1e6, bound,
-                  100 * s.decode_tok_s / bound);
+      const std::string name =
+          std::string(dtype_name(model->weight_dtype())) + (to ? " (converted at load)" : "");
+      std::printf("%-24s %12.1f %12.2f %14.1f %12.2f %7.0f%%\n", name.c_str(), s.prefill_tok_s,
+                  s.decode_tok_s, s.bytes_per_token / 1e6, bound, 100 * s.decode_tok_s / bound);
       std::fflush(stdout);
     }
   } catch (const Error& e) {

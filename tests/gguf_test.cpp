@@ -23,21 +23,8 @@
 namespace foresight {
 namespace {
 
-std::vector<float> logits_of(const Model& model) {
-  const auto ids = test::pattern_tokens(40, model.config().vocab);
-  Sequence seq(model.config());
-  return forward_chunk(model, seq, ids, LogitsWanted::All);
-}
-
-// Largest |a - b| relative to the largest |b|.
-double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff = std::max(diff, double(std::fabs(a[i] - b[i])));
-    scale = std::max(scale, double(std::fabs(b[i])));
-  }
-  return diff / scale;
-}
+using test::pattern_logits;
+using test::relative_error;
 
 struct Variant {
   std::string name;
@@ -81,18 +68,38 @@ TEST_P(GgufRoundTrip, F32LogitsEqualTheDirectorys) {
   EXPECT_EQ(gguf->config().rms_eps, hf->config().rms_eps);
   EXPECT_EQ(gguf->config().tie_embeddings, hf->config().tie_embeddings);
   if (GetParam().spec.llama3_rope_scaling)  // divisors stored as F32: the angles round apart
-    EXPECT_LT(relative_error(logits_of(*gguf), logits_of(*hf)), 1e-5);
-  else EXPECT_EQ(logits_of(*gguf), logits_of(*hf));
+    EXPECT_LT(relative_error(pattern_logits(*gguf), pattern_logits(*hf)), 1e-5);
+  else EXPECT_EQ(pattern_logits(*gguf), pattern_logits(*hf));
+}
+
+// A Q8_0 export holds the bytes Model::load quantises the directory to: the same logits.
+TEST_P(GgufRoundTrip, Q8_0LogitsEqualTheQuantisedDirectorys) {
+  const auto hf = Model::load(dir / "hf", {.weights = DType::Q8_0});
+  export_gguf(dir / "hf", dir / "q8.gguf", DType::Q8_0);
+  const auto gguf = Model::load(dir / "q8.gguf");
+  EXPECT_EQ(GgufFile(dir / "q8.gguf").integer("general.file_type", 0, 100), 7);
+  ASSERT_EQ(gguf->weight_dtype(), DType::Q8_0);
+  for (int i = 0; i < hf->config().n_layers; ++i) {
+    const LayerWeights &a = hf->layers()[i], &b = gguf->layers()[i];
+    for (auto w : {&LayerWeights::wq, &LayerWeights::wk, &LayerWeights::wv, &LayerWeights::wo,
+                   &LayerWeights::w_gate, &LayerWeights::w_up, &LayerWeights::w_down}) {
+      ASSERT_EQ((b.*w).dtype, DType::Q8_0);
+      EXPECT_EQ(std::memcmp((a.*w).data, (b.*w).data, size_t((a.*w).bytes())), 0) << i;
+    }
+  }
+  if (GetParam().spec.llama3_rope_scaling)  // divisors stored as F32: the angles round apart
+    EXPECT_LT(relative_error(pattern_logits(*gguf), pattern_logits(*hf)), 1e-5);
+  else EXPECT_EQ(pattern_logits(*gguf), pattern_logits(*hf));
 }
 
 TEST_P(GgufRoundTrip, HalfPrecisionLogitsWithinRounding) {
   const auto hf = Model::load(dir / "hf");
-  const auto expected = logits_of(*hf);
+  const auto expected = pattern_logits(*hf);
   for (auto [dtype, tolerance] : {std::pair{DType::F16, 5e-3}, std::pair{DType::BF16, 5e-2}}) {
     export_gguf(dir / "hf", dir / "half.gguf", dtype);
     const auto gguf = Model::load(dir / "half.gguf");
     EXPECT_EQ(gguf->weight_dtype(), dtype);
-    EXPECT_LT(relative_error(logits_of(*gguf), expected), tolerance) << dtype_name(dtype);
+    EXPECT_LT(relative_error(pattern_logits(*gguf), expected), tolerance) << dtype_name(dtype);
   }
 }
 
@@ -107,7 +114,7 @@ TEST(GgufExport, KeepsTheStoredDtypeByDefault) {
   export_gguf(dir / "hf", dir / "model.gguf");
   const auto gguf = Model::load(dir / "model.gguf");
   EXPECT_EQ(gguf->weight_dtype(), DType::BF16);
-  EXPECT_EQ(logits_of(*gguf), logits_of(*Model::load(dir / "hf")));
+  EXPECT_EQ(pattern_logits(*gguf), pattern_logits(*Model::load(dir / "hf")));
 }
 
 TEST(GgufExport, CliWritesAFileTheOtherCommandsLoad) {
@@ -120,6 +127,12 @@ TEST(GgufExport, CliWritesAFileTheOtherCommandsLoad) {
   r = test::run_command(test::cli() + " info --model " + out);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("F16"), std::string::npos) << r.output;
+  r = test::run_command(test::cli() + " export-gguf --model " + (dir / "hf").string() + " --out " +
+                        out + " --dtype q8_0");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = test::run_command(test::cli() + " info --model " + out);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Q8_0"), std::string::npos) << r.output;
   r = test::run_command(test::cli() + " generate --model " + out +
                         " --prompt hello --max-new-tokens 4");
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -270,6 +283,59 @@ class BadGguf : public ::testing::Test {
 
 TEST_F(BadGguf, GoodFileLoads) { EXPECT_NO_THROW(Model::load(path())); }
 
+TEST(GgufExport, Q8_0RowsNotInBlocksAreRefused) {
+  test::TempDir dir;
+  write_random_model(dir / "hf", RandomModelSpec{.hidden = 48});
+  try {
+    export_gguf(dir / "hf", dir / "model.gguf", DType::Q8_0);
+    ADD_FAILURE() << "exported";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("tensor 'token_embd.weight' of Q8_0 needs rows of a "
+                                         "multiple of 32 values"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "model.gguf"));
+}
+
+// Malformed Q8_0 tensors, in a Q8_0 export.
+class BadQ8Gguf : public BadGguf {
+ protected:
+  void SetUp() override {
+    BadGguf::SetUp();
+    export_gguf(dir / "hf", path(), DType::Q8_0);
+    bytes = read_text_file(path());
+  }
+  // Where a tensor's data begins in the file (its first 64 bytes are random, so unique).
+  size_t data_of(const std::string& tensor) const {
+    const GgufFile file(path());
+    const size_t at =
+        bytes.find(std::string(static_cast<const char*>(file.tensor(tensor).data), 64));
+    EXPECT_NE(at, std::string::npos) << tensor;
+    return at;
+  }
+};
+
+TEST_F(BadQ8Gguf, GoodFileLoads) { EXPECT_EQ(Model::load(path())->weight_dtype(), DType::Q8_0); }
+
+TEST_F(BadQ8Gguf, RowNotInBlocks) {
+  put<uint64_t>(after("blk.0.ffn_down.weight") + 4, 100);  // the row length, innermost first
+  expect_refused({"blk.0.ffn_down.weight",
+                  "first dimension 100 is not a multiple of the type's "
+                  "block of 32"});
+}
+
+TEST_F(BadQ8Gguf, DataNotWholeBlocks) {
+  // past the padding (under 32 bytes) into the last block of the last tensor, output.weight
+  bytes.resize(bytes.size() - 32 - 17);
+  expect_refused({"output.weight", "outside"});
+}
+
+TEST_F(BadQ8Gguf, InfiniteScale) {
+  put<uint16_t>(data_of("blk.1.attn_v.weight") + 34, 0x7c00);  // the second block's d
+  expect_refused({"blk.1.attn_v.weight", "NaN or infinite"});
+}
+
 TEST_F(BadGguf, TruncatedHeader) {
   bytes.resize(after("token_embd.weight") + 6);  // inside the first tensor's description
   expect_refused({"truncated", "tensor 'token_embd.weight'"});
@@ -370,7 +436,7 @@ TEST(GgufPy, ReadsEveryExportedFile) {
   test::TempDir dir;
   for (const Variant& v : variants()) {
     write_random_model(dir / v.name, v.spec);
-    for (DType dtype : {DType::F32, DType::F16, DType::BF16}) {
+    for (DType dtype : {DType::F32, DType::F16, DType::BF16, DType::Q8_0}) {
       const auto file = dir / (v.name + std::string(dtype_name(dtype)) + ".gguf");
       export_gguf(dir / v.name, file, dtype);
       const auto r = test::run_command("/usr/bin/python3 " + (tools / "read_gguf.py").string() +
@@ -415,9 +481,11 @@ TEST(GgufPy, ReadsEveryExportedFile) {
   }
 }
 
-// llama.cpp itself (tests/reference/llamacpp/greedy) runs every exported F32 model: it
-// tokenizes a prompt to foresight's ids and decodes the same greedy tokens.
-TEST(LlamaCpp, RunsExportedModelsToTheSameGreedyTokens) {
+// llama.cpp itself (tests/reference/llamacpp/greedy) runs every exported model, at F32 and
+// Q8_0: it tokenizes a prompt to foresight's ids and decodes the same greedy tokens.
+class LlamaCpp : public ::testing::TestWithParam<DType> {};
+
+TEST_P(LlamaCpp, RunsExportedModelsToTheSameGreedyTokens) {
   const auto tools = test::source_dir() / "tests/reference/llamacpp";
   if (!std::filesystem::exists(tools / "greedy"))
     GTEST_SKIP() << "llama.cpp's probe is missing: run tests/reference/llamacpp/fetch.sh";
@@ -429,7 +497,7 @@ TEST(LlamaCpp, RunsExportedModelsToTheSameGreedyTokens) {
     SCOPED_TRACE(v.name);
     write_random_model(dir / v.name, v.spec);
     const auto file = dir / (v.name + ".gguf");
-    export_gguf(dir / v.name, file, DType::F32);
+    export_gguf(dir / v.name, file, GetParam());
     const auto r =
         test::run_command(tools.string() + "/greedy " + backends.string() + " " + file.string() +
                           " " + std::to_string(n_new) + " '" + prompt + "'");
@@ -450,6 +518,9 @@ TEST(LlamaCpp, RunsExportedModelsToTheSameGreedyTokens) {
     EXPECT_EQ(seen["generated"].get<std::vector<int32_t>>(), generated);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, LlamaCpp, ::testing::Values(DType::F32, DType::Q8_0),
+                         [](const auto& info) { return std::string(dtype_name(info.param)); });
 
 }  // namespace
 }  // namespace foresight

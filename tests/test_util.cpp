@@ -2,11 +2,14 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <random>
 
+#include "engine/transformer.hpp"
 #include "model/random_model.hpp"
 
 namespace foresight::test {
@@ -39,6 +42,21 @@ std::vector<int32_t> pattern_tokens(int n, int vocab, int salt) {
   std::vector<int32_t> ids;
   for (int i = 0; i < n; ++i) ids.push_back((i * 131 + 7 + salt * 17) % vocab);
   return ids;
+}
+
+std::vector<float> pattern_logits(const Model& model) {
+  const auto ids = pattern_tokens(40, model.config().vocab);
+  Sequence seq(model.config());
+  return forward_chunk(model, seq, ids, LogitsWanted::All);
+}
+
+double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, double(std::fabs(a[i] - b[i])));
+    scale = std::max(scale, double(std::fabs(b[i])));
+  }
+  return diff / scale;
 }
 
 std::vector<Json> read_jsonl(const std::filesystem::path& path) {

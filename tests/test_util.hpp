@@ -38,6 +38,11 @@ inline std::filesystem::path source_dir() { return FORESIGHT_SOURCE_DIR; }
 // Deterministic token ids in [0, vocab); `salt` gives another sequence of the same length.
 std::vector<int32_t> pattern_tokens(int n, int vocab, int salt = 0);
 
+// The logits of every one of 40 pattern_tokens run through `model` in one chunk.
+std::vector<float> pattern_logits(const Model& model);
+// The largest |a - b| relative to the largest |b|.
+double relative_error(const std::vector<float>& a, const std::vector<float>& b);
+
 // The lines of a JSONL file, and a train_log.jsonl line without the fields that measure time
 // (which differ between an uninterrupted run and a resumed one).
 std::vector<Json> read_jsonl(const std::filesystem::path& path);

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/judge_options.hpp"
 #include "cli/kv_memory_option.hpp"
+#include "cli/weights_option.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -19,7 +20,8 @@ namespace foresight::cli {
 namespace {
 
 struct Options {
-  std::string model, dataset, policies = "full", budgets, grader = "answer-line", out, kv_memory;
+  std::string model, dataset, policies = "full", budgets, grader = "answer-line", out, kv_memory,
+                              weights;
   int evict_every = 128, limit = 0, max_batch = 0;
   std::string sinks;  // --sinks: "" for the policy's default
   AccuracySettings settings;
@@ -59,7 +61,7 @@ void run(Options& o) {
   s.runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options);
   std::vector<TaskProblem> problems = read_dataset(o.dataset);
   if (o.limit > 0 && size_t(o.limit) < problems.size()) problems.resize(size_t(o.limit));
-  const auto model = Model::load(o.model);
+  const auto model = Model::load(o.model, load_options(o.weights));
   const Tokenizer tokenizer = Tokenizer::for_model(o.model);
 
   const auto start = std::chrono::steady_clock::now();
@@ -114,6 +116,7 @@ void add_eval_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   AccuracySettings& s = o->settings;
   cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
+  add_weights_option(cmd, o->weights);
   cmd->add_option("--dataset", o->dataset, "JSONL of {\"id\", \"prompt\", \"answer\"[, \"group\"]}")
       ->required();
   cmd->add_option("--policies", o->policies, "comma-separated policies")->capture_default_str();

@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/judge_options.hpp"
+#include "cli/weights_option.hpp"
 #include "core/error.hpp"
 #include "core/json_file.hpp"
 #include "engine/generate.hpp"
@@ -14,7 +15,7 @@ namespace foresight::cli {
 namespace {
 
 struct Options {
-  std::string model, prompt, prompt_file, policy = "full";
+  std::string model, prompt, prompt_file, policy = "full", weights;
   bool chat = false, think = false;
   std::string sinks;  // "": the policy's default
   GenerateSettings gen;
@@ -22,7 +23,7 @@ struct Options {
 };
 
 void run(const Options& o) {
-  auto model = Model::load(o.model);
+  auto model = Model::load(o.model, load_options(o.weights));
   const Tokenizer tokenizer = Tokenizer::for_model(o.model);
   std::string text = o.prompt_file.empty() ? o.prompt : read_text_file(o.prompt_file);
   if (o.chat) text = format_chat_prompt(text, o.think);
@@ -74,6 +75,7 @@ void add_generate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("generate", "generate text from a prompt");
   auto o = std::make_shared<Options>();
   cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
+  add_weights_option(cmd, o->weights);
   auto* prompt = cmd->add_option("--prompt", o->prompt, "prompt text");
   auto* prompt_file = cmd->add_option("--prompt-file", o->prompt_file, "file holding the prompt");
   prompt->excludes(prompt_file);

@@ -1,17 +1,22 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/weights_option.hpp"
 #include "model/model.hpp"
 
 namespace foresight::cli {
 
 void add_info_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("info", "describe a model (Hugging Face directory or GGUF file)");
-  auto model_dir = std::make_shared<std::string>();
-  cmd->add_option("--model", *model_dir, "model directory (config.json, safetensors) or GGUF file")
+  struct Options {
+    std::string model, weights;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("--model", o->model, "model directory (config.json, safetensors) or GGUF file")
       ->required();
-  cmd->callback([model_dir] {
-    auto model = Model::load(*model_dir);
+  add_weights_option(cmd, o->weights);
+  cmd->callback([o] {
+    auto model = Model::load(o->model, load_options(o->weights));
     const ModelConfig& c = model->config();
     std::printf("architecture       %s\n", c.arch_name.c_str());
     std::printf("layers             %d\n", c.n_layers);

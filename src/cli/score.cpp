@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/judge_options.hpp"
+#include "cli/weights_option.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
@@ -20,7 +21,7 @@ namespace foresight::cli {
 namespace {
 
 struct Options {
-  std::string model, traces, policies = "full", budgets, json;
+  std::string model, traces, policies = "full", budgets, json, weights;
   int evict_every = 128, limit = 0;
   std::string sinks;  // --sinks: "" for the policy's default
   uint64_t seed = 0;
@@ -34,7 +35,7 @@ Json scored(const std::vector<float>& values, int prompt_len) {
 }
 
 void run(const Options& o) {
-  const auto model = Model::load(o.model);
+  const auto model = Model::load(o.model, load_options(o.weights));
   const ModelConfig& config = model->config();
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &config;
@@ -178,6 +179,7 @@ void add_score_command(CLI::App& app) {
                                  "the full cache");
   auto o = std::make_shared<Options>();
   cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
+  add_weights_option(cmd, o->weights);
   cmd->add_option("--traces", o->traces,
                   "traces (.safetensors from `foresight traces`, or "
                   ".jsonl of {\"ids\", \"prompt_len\"})")

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/judge_options.hpp"
 #include "cli/kv_memory_option.hpp"
+#include "cli/weights_option.hpp"
 #include "core/error.hpp"
 #include "serve/server.hpp"
 
@@ -18,12 +19,12 @@ namespace {
 int signal_pipe[2];  // SIGTERM and SIGINT write to [1]; the drainer reads [0]
 
 struct Options {
-  std::string model, kv_memory, policy = "full", sinks;
+  std::string model, kv_memory, policy = "full", sinks, weights;
   ServeOptions serve;
 };
 
 void run(Options o) {
-  auto model = Model::load(o.model);
+  auto model = Model::load(o.model, load_options(o.weights));
   const Tokenizer tokenizer = Tokenizer::for_model(o.model);
   ServeOptions& s = o.serve;
   s.limits.kv_memory = parse_kv_memory(o.kv_memory);
@@ -70,6 +71,7 @@ void add_serve_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   ServeOptions& s = o->serve;
   cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
+  add_weights_option(cmd, o->weights);
   cmd->add_option("--host", s.host, "address to listen on")->capture_default_str();
   cmd->add_option("--port", s.port, "port to listen on (0: any free one)")->capture_default_str();
   add_kv_memory_option(cmd, o->kv_memory);

@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/judge_options.hpp"
 #include "cli/kv_memory_option.hpp"
+#include "cli/weights_option.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -22,7 +23,7 @@ namespace {
 
 struct Options {
   std::string model, random_params, lengths = "2048,8192,16384", policies = "full,h2o",
-                                    budgets = "256,512,1024", kv_memory, json;
+                                    budgets = "256,512,1024", kv_memory, json, weights;
   int evict_every = 128;
   std::string sinks;  // --sinks: "" for the policy's default
   ThroughputSettings settings;
@@ -46,7 +47,7 @@ std::vector<int> parse_lengths(const std::string& text) {
 
 // A random model of a `random-model` preset, written to a scratch directory that is removed
 // once loaded (the weights stay mapped).
-std::unique_ptr<Model> random_model(const std::string& preset) {
+std::unique_ptr<Model> random_model(const std::string& preset, const LoadOptions& options) {
   if (preset != "tiny" && preset != "100m")
     fail("--random-params: unknown preset '{}' (tiny, 100m)", preset);
   const auto dir =
@@ -54,7 +55,7 @@ std::unique_ptr<Model> random_model(const std::string& preset) {
   std::unique_ptr<Model> model;
   try {
     write_random_model(dir, RandomModelSpec::preset(preset));
-    model = Model::load(dir);
+    model = Model::load(dir, options);
   } catch (...) {
     std::filesystem::remove_all(dir);
     throw;
@@ -67,7 +68,9 @@ void run(Options& o) {
   ThroughputSettings& s = o.settings;
   s.lengths = parse_lengths(o.lengths);
   s.kv_memory = parse_kv_memory(o.kv_memory);
-  const auto model = o.model.empty() ? random_model(o.random_params) : Model::load(o.model);
+  const LoadOptions load = load_options(o.weights);
+  const auto model =
+      o.model.empty() ? random_model(o.random_params, load) : Model::load(o.model, load);
   const ModelConfig& c = model->config();
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &c;
@@ -116,6 +119,7 @@ void add_throughput_command(CLI::App& app) {
   auto* random = cmd->add_option("--random-params", o->random_params,
                                  "instead of --model: a random model of this preset (tiny, 100m)");
   model->excludes(random);
+  add_weights_option(cmd, o->weights);
   cmd->add_option("--lengths", o->lengths, "comma-separated generation lengths (tokens)")
       ->capture_default_str();
   add_kv_memory_option(cmd, o->kv_memory, "2G");

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/kv_memory_option.hpp"
+#include "cli/weights_option.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
@@ -19,7 +20,7 @@ namespace foresight::cli {
 namespace {
 
 struct Options {
-  std::string model, dataset, out, kv_memory;
+  std::string model, dataset, out, kv_memory, weights;
   int samples = 1, limit = 0, evict_every = 128, max_batch = 0;
   bool chat = false, think = false;
   GenerateSettings gen;
@@ -33,7 +34,7 @@ void run(const Options& o) {
   const int64_t kv_memory = parse_kv_memory(o.kv_memory);
   std::vector<TaskProblem> problems = read_dataset(o.dataset);
   if (o.limit > 0 && size_t(o.limit) < problems.size()) problems.resize(size_t(o.limit));
-  const auto model = Model::load(o.model);
+  const auto model = Model::load(o.model, load_options(o.weights));
   const Tokenizer tokenizer = Tokenizer::for_model(o.model);
 
   const int64_t n = int64_t(problems.size()) * o.samples;
@@ -110,6 +111,7 @@ void add_traces_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   o->gen.max_new_tokens = 4096;
   cmd->add_option("--model", o->model, "model directory or GGUF file")->required();
+  add_weights_option(cmd, o->weights);
   cmd->add_option("--dataset", o->dataset, "JSONL of {\"id\", \"prompt\", ...}")->required();
   cmd->add_option("--out", o->out, "traces file (.safetensors)")->required();
   cmd->add_option("--samples", o->samples, "traces per problem")->capture_default_str();

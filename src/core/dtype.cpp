@@ -1,9 +1,13 @@
 #include "core/dtype.hpp"
 
 #include <immintrin.h>
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <string>
 
 #include "core/error.hpp"
+#include "core/q8_kernels.hpp"
 
 namespace foresight {
 
@@ -15,6 +19,7 @@ std::string_view dtype_name(DType t) {
     case DType::I32: return "I32";
     case DType::I64: return "I64";
     case DType::U8: return "U8";
+    case DType::Q8_0: return "Q8_0";
   }
   return "?";
 }
@@ -27,6 +32,7 @@ std::size_t dtype_size(DType t) {
     case DType::F16: return 2;
     case DType::I64: return 8;
     case DType::U8: return 1;
+    case DType::Q8_0: return 0;
   }
   return 0;
 }
@@ -34,6 +40,18 @@ std::size_t dtype_size(DType t) {
 bool parse_dtype(std::string_view name, DType* out) {
   for (DType t : {DType::F32, DType::BF16, DType::F16, DType::I32, DType::I64, DType::U8}) {
     if (name == dtype_name(t)) {
+      *out = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool parse_matrix_dtype(std::string_view name, DType* out) {
+  for (DType t : {DType::F32, DType::BF16, DType::F16, DType::Q8_0}) {
+    std::string lower(dtype_name(t));
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == lower) {
       *out = t;
       return true;
     }
@@ -55,6 +73,17 @@ uint16_t load_u16(const void* src, std::size_t i) {
   return h;
 }
 
+// One block of Q8_0: d = max|x| / 127 (as fp16), q = round(x / d); an all-zero block gets d = 0.
+void quantise_q8_0_block(const float* x, uint8_t* out) {
+  float max = 0;
+  for (std::size_t i = 0; i < kQ8Block; ++i) max = std::max(max, std::fabs(x[i]));
+  const float d = max / 127;
+  const uint16_t h = f32_to_f16(d);
+  std::memcpy(out, &h, 2);
+  for (std::size_t i = 0; i < kQ8Block; ++i)
+    out[2 + i] = static_cast<uint8_t>(static_cast<int8_t>(d == 0 ? 0 : std::round(x[i] / d)));
+}
+
 }  // namespace
 
 void convert_to_f32(DType t, const void* src, float* dst, std::size_t n) {
@@ -73,6 +102,7 @@ void convert_to_f32(DType t, const void* src, float* dst, std::size_t n) {
       for (; i < n; ++i) dst[i] = f16_to_f32(load_u16(src, i));
       return;
     }
+    case DType::Q8_0: q8_kernels().dequantise(src, static_cast<int64_t>(n), dst); return;
     default: fail("cannot convert {} tensor data to F32", dtype_name(t));
   }
 }
@@ -86,6 +116,10 @@ void convert_from_f32(DType t, const float* src, void* dst, std::size_t n) {
       return;
     case DType::F16:
       for (std::size_t i = 0; i < n; ++i) out[i] = f32_to_f16(src[i]);
+      return;
+    case DType::Q8_0:
+      for (std::size_t b = 0; b < n / kQ8Block; ++b)
+        quantise_q8_0_block(src + b * kQ8Block, static_cast<uint8_t*>(dst) + b * kQ8BlockBytes);
       return;
     default: fail("cannot convert F32 data to {}", dtype_name(t));
   }

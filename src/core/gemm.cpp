@@ -7,6 +7,7 @@
 #include <cblas.h>
 
 #include "core/error.hpp"
+#include "core/q8_kernels.hpp"
 #include "core/simd.hpp"
 
 namespace foresight {
@@ -110,6 +111,14 @@ template <DType T, int N, int A>
   }
 }
 
+// One weight row against N input rows: dot_rows, or the Q8_0 kernel of the CPU's instruction
+// set (whose sums do not depend on N either).
+template <DType T, int N, int A>
+inline void row_dot(const char* row, int64_t cols, const float* x, float* y, int64_t y_stride) {
+  if constexpr (T == DType::Q8_0) q8_kernels().dot(N, row, cols, x, y, y_stride);
+  else dot_rows<T, N, A>(row, cols, x, y, y_stride);
+}
+
 // A single row gets four accumulators to hide the FMA latency; several rows are independent
 // chains already.
 constexpr int kSingleRowAccumulators = 4;
@@ -120,7 +129,7 @@ template <DType T, int N>
 void gemv(const Matrix& w, const float* x, float* y) {
   constexpr int A = N == 1 ? kSingleRowAccumulators : 2;
 #pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < w.rows; ++r) dot_rows<T, N, A>(w.row_ptr(r), w.cols, x, y + r, w.rows);
+  for (int64_t r = 0; r < w.rows; ++r) row_dot<T, N, A>(w.row_ptr(r), w.cols, x, y + r, w.rows);
 }
 
 // Rows as gemv<T, 1> computes them, two at a time (two rows' accumulators and a 32-column
@@ -132,8 +141,7 @@ void gemm_rowwise(std::initializer_list<Product> products, const float* x, int64
   constexpr int A = kSingleRowAccumulators;
   const Matrix& first = products.begin()->w;
   x = kernel_input<T>(x, n, first.cols);
-  const int64_t row_bytes = first.cols * int64_t(dtype_size(first.dtype));
-  const int64_t block = std::max<int64_t>(1, (int64_t{32} << 10) / row_bytes);
+  const int64_t block = std::max<int64_t>(1, (int64_t{32} << 10) / first.row_bytes());
   struct Task {
     const Product* product;
     int64_t r0, r1;
@@ -152,10 +160,10 @@ void gemm_rowwise(std::initializer_list<Product> products, const float* x, int64
     int64_t j = 0;
     for (; j + 2 <= n; j += 2)
       for (int64_t r = r0; r < r1; ++r)
-        dot_rows<T, 2, A>(w.row_ptr(r), w.cols, x + j * w.cols, y + j * w.rows + r, w.rows);
+        row_dot<T, 2, A>(w.row_ptr(r), w.cols, x + j * w.cols, y + j * w.rows + r, w.rows);
     if (j < n)
       for (int64_t r = r0; r < r1; ++r)
-        dot_rows<T, 1, A>(w.row_ptr(r), w.cols, x + j * w.cols, y + j * w.rows + r, w.rows);
+        row_dot<T, 1, A>(w.row_ptr(r), w.cols, x + j * w.cols, y + j * w.rows + r, w.rows);
   }
 }
 
@@ -205,6 +213,7 @@ void matmul(const Matrix& w, const float* x, int64_t n, float* y) {
     switch (w.dtype) {
       case DType::F32: gemv_rows<DType::F32>(w, x + i * w.cols, rows, y + i * w.rows); break;
       case DType::BF16: gemv_rows<DType::BF16>(w, x + i * w.cols, rows, y + i * w.rows); break;
+      case DType::Q8_0: gemv_rows<DType::Q8_0>(w, x + i * w.cols, rows, y + i * w.rows); break;
       default: gemv_rows<DType::F16>(w, x + i * w.cols, rows, y + i * w.rows); break;
     }
   }
@@ -219,6 +228,7 @@ void matmul_rowwise(std::initializer_list<Product> products, const float* x, int
   switch (first.dtype) {
     case DType::F32: return gemm_rowwise<DType::F32>(products, x, n);
     case DType::BF16: return gemm_rowwise<DType::BF16>(products, x, n);
+    case DType::Q8_0: return gemm_rowwise<DType::Q8_0>(products, x, n);
     default: return gemm_rowwise<DType::F16>(products, x, n);
   }
 }

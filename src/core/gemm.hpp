@@ -1,6 +1,7 @@
-// y[n, W.rows] = x[n, W.cols] * W^T for weights in F32, BF16 or F16.
-// A few rows (decoding) go through a hand-written AVX2 kernel that streams the weights once
-// in their stored type; more rows go through OpenBLAS sgemm on fp32 blocks of W.
+// y[n, W.rows] = x[n, W.cols] * W^T for weights in F32, BF16, F16 or Q8_0.
+// A few rows (decoding) go through a hand-written kernel that streams the weights once in their
+// stored type (AVX2; Q8_0's chosen at run time, src/core/q8_kernels.hpp); more rows go through
+// OpenBLAS sgemm on fp32 blocks of W.
 #pragma once
 #include <initializer_list>
 

@@ -24,8 +24,8 @@ constexpr uint64_t kMaxKeyBytes = 1 << 16;
 constexpr uint32_t kMaxDims = 4;
 constexpr uint32_t kMaxAlignment = 1 << 16;
 
-// The tensor types this project reads and writes, as ggml numbers them. A new type (Q8_0:
-// id 8, blocks of 32 elements in 34 bytes) is a row here and a DType the kernels know.
+// The tensor types this project reads and writes, as ggml numbers them. A new type is a row
+// here and a DType the kernels know.
 struct TensorType {
   uint32_t id;
   DType dtype;
@@ -35,6 +35,7 @@ constexpr TensorType kTensorTypes[] = {
     {0, DType::F32, 1, 4},
     {1, DType::F16, 1, 2},
     {30, DType::BF16, 1, 2},
+    {8, DType::Q8_0, kQ8Block, kQ8BlockBytes},
 };
 
 const TensorType* tensor_type_of_id(uint32_t id) {
@@ -449,7 +450,10 @@ void GgufWriter::add_i32s(const std::string& key, std::span<const int32_t> v) {
 
 void GgufWriter::add_tensor(const std::string& name, DType dtype, std::vector<int64_t> shape,
                             Fill fill) {
-  tensor_type_of(dtype);  // fails now for a type GGUF cannot hold
+  const TensorType& type = tensor_type_of(dtype);  // fails now for a type GGUF cannot hold
+  if (shape.empty() || shape.back() % static_cast<int64_t>(type.block_elements) != 0)
+    fail("GGUF: tensor '{}' of {} needs rows of a multiple of {} values", name, dtype_name(dtype),
+         type.block_elements);
   tensors_.push_back({name, dtype, std::move(shape), std::move(fill)});
 }
 
@@ -465,7 +469,7 @@ void GgufWriter::write(const std::filesystem::path& path) const {
   for (const Tensor& t : tensors_) {
     uint64_t numel = 1;
     for (int64_t d : t.shape) numel *= static_cast<uint64_t>(d);
-    sizes.push_back(numel * dtype_size(t.dtype));
+    sizes.push_back(dtype_bytes(t.dtype, numel));
     append_string(header, t.name);
     append<uint32_t>(header, static_cast<uint32_t>(t.shape.size()));
     for (auto d = t.shape.rbegin(); d != t.shape.rend(); ++d) append<uint64_t>(header, *d);

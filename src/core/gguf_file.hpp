@@ -95,8 +95,8 @@ class GgufWriter {
   void add_strings(const std::string& key, std::span<const std::string> v);
   void add_i32s(const std::string& key, std::span<const int32_t> v);
 
-  // `fill` writes the tensor's numel * dtype_size bytes into the buffer it is given. F32,
-  // F16 and BF16 only.
+  // `fill` writes the tensor's dtype_bytes(dtype, numel) bytes into the buffer it is given.
+  // F32, F16, BF16 and Q8_0 (rows of a multiple of 32 values) only.
   using Fill = std::function<void(std::span<uint8_t>)>;
   void add_tensor(const std::string& name, DType dtype, std::vector<int64_t> shape, Fill fill);
 

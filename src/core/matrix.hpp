@@ -12,10 +12,9 @@ struct Matrix {
   int64_t rows = 0, cols = 0;
   const void* data = nullptr;
 
-  const char* row_ptr(int64_t r) const {
-    return static_cast<const char*>(data) + r * cols * static_cast<int64_t>(dtype_size(dtype));
-  }
-  int64_t bytes() const { return rows * cols * static_cast<int64_t>(dtype_size(dtype)); }
+  const char* row_ptr(int64_t r) const { return static_cast<const char*>(data) + r * row_bytes(); }
+  int64_t row_bytes() const { return static_cast<int64_t>(dtype_bytes(dtype, size_t(cols))); }
+  int64_t bytes() const { return rows * row_bytes(); }
 };
 
 }  // namespace foresight

@@ -22,8 +22,15 @@ double f32_decimal(double stored) {
   return value;
 }
 
-// llama.cpp's general.file_type: all F32, mostly F16, mostly BF16.
-uint32_t file_type(DType dtype) { return dtype == DType::F32 ? 0 : dtype == DType::F16 ? 1 : 32; }
+// llama.cpp's general.file_type: all F32, mostly F16, mostly BF16, mostly Q8_0.
+uint32_t file_type(DType dtype) {
+  switch (dtype) {
+    case DType::F32: return 0;
+    case DType::F16: return 1;
+    case DType::Q8_0: return 7;
+    default: return 32;
+  }
+}
 
 int32_t token_id(const GgufFile& file, const std::string& key, int vocab) {
   return static_cast<int32_t>(file.integer(key, 0, vocab - 1));

@@ -11,7 +11,9 @@
 
 namespace foresight {
 
-// `dtype` F32, F16 or BF16; nullopt keeps the stored type of the model's matrices.
+// `dtype` F32, F16, BF16 or Q8_0 (quantised as Model::load's LoadOptions::weights does, so
+// that the file holds the bytes a model loaded that way holds); nullopt keeps the stored type
+// of the model's matrices.
 void export_gguf(const std::filesystem::path& model_dir, const std::filesystem::path& out,
                  std::optional<DType> dtype = std::nullopt);
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -15,6 +16,30 @@ namespace foresight {
 
 namespace {
 
+// Whether n values of type t hold no NaN or infinity (Q8_0: its scales).
+bool all_finite(DType t, const void* data, int64_t n) {
+  bool finite = true;
+  if (t == DType::Q8_0) {
+    const auto* blocks = static_cast<const uint8_t*>(data);
+#pragma omp parallel for reduction(&& : finite) schedule(static)
+    for (int64_t b = 0; b < n / int64_t{kQ8Block}; ++b) {
+      uint16_t d;
+      std::memcpy(&d, blocks + b * int64_t{kQ8BlockBytes}, 2);
+      finite = finite && std::isfinite(f16_to_f32(d));
+    }
+    return finite;
+  }
+#pragma omp parallel for reduction(&& : finite) schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    float v;
+    if (t == DType::F32) v = static_cast<const float*>(data)[i];
+    else if (t == DType::BF16) v = bf16_to_f32(static_cast<const uint16_t*>(data)[i]);
+    else v = f16_to_f32(static_cast<const uint16_t*>(data)[i]);
+    finite = finite && std::isfinite(v);
+  }
+  return finite;
+}
+
 // Checks a weight the engine will use in place, and returns it.
 const TensorView& check_weight(const std::filesystem::path& path, const TensorView& t,
                                const std::vector<int64_t>& shape) {
@@ -22,25 +47,18 @@ const TensorView& check_weight(const std::filesystem::path& path, const TensorVi
   if (t.shape != shape)
     fail("{}: tensor '{}' has shape {}, expected [{}]", file, t.name, t.shape_string(),
          fmt::join(shape, ", "));
-  if (t.dtype != DType::F32 && t.dtype != DType::BF16 && t.dtype != DType::F16)
-    fail("{}: tensor '{}' has dtype {}; weights must be F32, BF16 or F16", file, t.name,
+  if (t.dtype != DType::F32 && t.dtype != DType::BF16 && t.dtype != DType::F16 &&
+      t.dtype != DType::Q8_0)
+    fail("{}: tensor '{}' has dtype {}; weights must be F32, BF16, F16 or Q8_0", file, t.name,
          dtype_name(t.dtype));
-  // The kernels read weights as arrays of their type. Writers keep tensors aligned (Hugging
-  // Face's pads the header and sorts tensors by dtype); one that is not is corrupt.
-  if (reinterpret_cast<uintptr_t>(t.data) % dtype_size(t.dtype) != 0)
-    fail("{}: tensor '{}' is not aligned to its {}-byte elements", file, t.name,
-         dtype_size(t.dtype));
-  const int64_t n = t.numel();
-  bool finite = true;
-#pragma omp parallel for reduction(&& : finite) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    float v;
-    if (t.dtype == DType::F32) v = static_cast<const float*>(t.data)[i];
-    else if (t.dtype == DType::BF16) v = bf16_to_f32(static_cast<const uint16_t*>(t.data)[i]);
-    else v = f16_to_f32(static_cast<const uint16_t*>(t.data)[i]);
-    finite = finite && std::isfinite(v);
-  }
-  if (!finite) fail("{}: tensor '{}' holds NaN or infinite values", file, t.name);
+  // The kernels read weights as arrays of their type (Q8_0's blocks of 34 bytes at any
+  // address). Writers keep tensors aligned (Hugging Face's pads the header and sorts tensors by
+  // dtype); one that is not is corrupt.
+  const std::size_t align = t.dtype == DType::Q8_0 ? 1 : dtype_size(t.dtype);
+  if (reinterpret_cast<uintptr_t>(t.data) % align != 0)
+    fail("{}: tensor '{}' is not aligned to its {}-byte elements", file, t.name, align);
+  if (!all_finite(t.dtype, t.data, t.numel()))
+    fail("{}: tensor '{}' holds NaN or infinite values", file, t.name);
   return t;
 }
 
@@ -115,6 +133,21 @@ class GgufTensors {
   std::set<std::string> used_;
 };
 
+// `w` in type `to` at `out`, converted through fp32 a row at a time.
+Matrix convert_rows(const Matrix& w, DType to, uint8_t* out) {
+  const Matrix converted{to, w.rows, w.cols, out};
+#pragma omp parallel
+  {
+    std::vector<float> row(static_cast<size_t>(w.cols));
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < w.rows; ++r) {
+      convert_to_f32(w.dtype, w.row_ptr(r), row.data(), row.size());
+      convert_from_f32(to, row.data(), out + r * converted.row_bytes(), row.size());
+    }
+  }
+  return converted;
+}
+
 std::vector<float> to_vector(const TensorView& t) {
   std::vector<float> v(static_cast<size_t>(t.numel()));
   convert_to_f32(t.dtype, t.data, v.data(), v.size());
@@ -149,13 +182,20 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& path, LoadOption
     Matrix w{t.dtype, rows, cols, t.data};
     if (unpermute(name)) {
       uint8_t* copy = owned(t.bytes);
-      permute_head_rows(t.data, copy, rows, cols * dtype_size(t.dtype), c.head_dim, false);
+      permute_head_rows(t.data, copy, rows, w.row_bytes(), c.head_dim, false);
       w.data = copy;
     }
-    if (options.weights_f32 && t.dtype != DType::F32) {
-      auto* copy = reinterpret_cast<float*>(owned(static_cast<size_t>(rows * cols) * 4));
-      convert_to_f32(t.dtype, w.data, copy, static_cast<size_t>(rows * cols));
-      w = Matrix{DType::F32, rows, cols, copy};
+    if (options.weights && *options.weights != t.dtype) {
+      const DType to = *options.weights;
+      if (to == DType::Q8_0 && cols % int64_t{kQ8Block} != 0)
+        fail(
+            "{}: tensor '{}' cannot be quantised to Q8_0: its rows of {} values are not blocks "
+            "of {}",
+            path.string(), t.name, cols, kQ8Block);
+      w = convert_rows(w, to, owned(dtype_bytes(to, static_cast<size_t>(rows * cols))));
+      // F16 overflows beyond 65504, Q8_0's fp16 scales beyond 65504 * 127
+      if (!all_finite(to, w.data, rows * cols))
+        fail("{}: tensor '{}' does not fit {}", path.string(), t.name, dtype_name(to));
     }
     return w;
   };

@@ -4,6 +4,7 @@
 #pragma once
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/gguf_file.hpp"
@@ -22,9 +23,10 @@ struct LayerWeights {
 };
 
 struct LoadOptions {
-  // Converts BF16/F16 matrices to fp32 at load time; by default they stay in their stored
-  // type and are converted on the fly (half the bytes per decoded token).
-  bool weights_f32 = false;
+  // Converts every matrix (the embedding too) to this type at load time: F32, BF16, F16, or
+  // Q8_0, quantised (its rows must be multiples of 32 values). By default they stay in their
+  // stored type, converted to fp32 on the fly (BF16: half the bytes per decoded token of F32).
+  std::optional<DType> weights;
 };
 
 class Model {
@@ -47,8 +49,8 @@ class Model {
   std::unique_ptr<Rope> rope_;
   std::vector<SafetensorsFile> files_;
   std::unique_ptr<GgufFile> gguf_;
-  // Weights not used in place: fp32 copies under weights_f32, Llama's q and k from GGUF in
-  // Hugging Face's row order.
+  // Weights not used in place: copies converted to LoadOptions::weights, Llama's q and k from
+  // GGUF in Hugging Face's row order.
   std::vector<std::unique_ptr<uint8_t[]>> owned_;
   Matrix embed_, lm_head_;
   std::vector<float> final_norm_;
