@@ -27,11 +27,13 @@ TEST(BundledModel, SolvesFreshProblemsWithTheWholeCacheAndWithLiveAtTheMiddleBud
   test::TempDir dir;
   // Two problems of each family at the benchmark's knobs (the defaults), from a seed no
   // training or benchmark script uses.
-  const auto tasks = test::run_command(test::cli() + " tasks --family program,walk,lemmas,carry --n 8 " +
-                                       "--seed 9203 --out " + (dir / "tasks.jsonl").string());
+  const auto tasks =
+      test::run_command(test::cli() + " tasks --family program,walk,lemmas,carry --n 8 " +
+                        "--seed 9203 --out " + (dir / "tasks.jsonl").string());
   ASSERT_EQ(tasks.exit_code, 0) << tasks.output;
   const auto eval = test::run_command(
-      test::cli() + " eval --model " + kModel.string() + " --dataset " + (dir / "tasks.jsonl").string() +
+      test::cli() + " eval --model " + kModel.string() + " --dataset " +
+      (dir / "tasks.jsonl").string() +
       " --policies full,live --budgets 433 --evict-every 32 --max-new-tokens 4096 --out " +
       (dir / "report").string());
   ASSERT_EQ(eval.exit_code, 0) << eval.output;

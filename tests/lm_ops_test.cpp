@@ -3,6 +3,7 @@
 // differences of the reference. Every test differentiates L = sum(c * y) for a random c.
 #include <immintrin.h>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -296,8 +297,11 @@ TEST(LmOps, EmbeddingGradientAddsRepeatedTokens) {
 }
 
 // Causal GQA attention over packed sequences, in double: q [rows, H, d], k and v [rows, Hk, d].
+// Row j's key is hidden from the queries of its sequence at positions until[j] and later
+// (until empty: none hidden).
 Vec attention_reference(const Vec& q, const Vec& k, const Vec& v,
-                        const std::vector<int64_t>& offsets, int heads, int kv_heads, int d) {
+                        const std::vector<int64_t>& offsets, int heads, int kv_heads, int d,
+                        const std::vector<int32_t>& until) {
   const int64_t rows = offsets.back();
   Vec out(rows * heads * d, 0.0);
   const int group = heads / kv_heads;
@@ -305,9 +309,12 @@ Vec attention_reference(const Vec& q, const Vec& k, const Vec& v,
     for (int64_t t = offsets[s]; t < offsets[s + 1]; ++t)
       for (int h = 0; h < heads; ++h) {
         const int hk = h / group;
+        std::vector<int64_t> seen;
+        for (int64_t j = offsets[s]; j <= t; ++j)
+          if (until.empty() || until[j] > t - offsets[s]) seen.push_back(j);
         std::vector<double> p;
         double max = -1e300;
-        for (int64_t j = offsets[s]; j <= t; ++j) {
+        for (int64_t j : seen) {
           double sc = 0;
           for (int e = 0; e < d; ++e)
             sc += q[(t * heads + h) * d + e] * k[(j * kv_heads + hk) * d + e];
@@ -316,20 +323,22 @@ Vec attention_reference(const Vec& q, const Vec& k, const Vec& v,
         }
         double sum = 0;
         for (double& x : p) sum += (x = std::exp(x - max));
-        for (int64_t j = offsets[s]; j <= t; ++j)
+        for (size_t i = 0; i < seen.size(); ++i)
           for (int e = 0; e < d; ++e)
-            out[(t * heads + h) * d + e] +=
-                p[j - offsets[s]] / sum * v[(j * kv_heads + hk) * d + e];
+            out[(t * heads + h) * d + e] += p[i] / sum * v[(seen[i] * kv_heads + hk) * d + e];
       }
   return out;
 }
 
-TEST(LmOps, AttentionForwardAndGradients) {
+// The kernels against the reference, and their gradients against finite differences, with
+// keys hidden as `until` says (empty: none), over three sequences: one crossing the 64-row
+// tile, one of a single token, one short.
+void check_attention(const std::vector<int32_t>& until) {
   const SingleThreadedBlas blas;
   const int heads = 4, kv_heads = 2, d = 8;
-  // three sequences: one crossing the 64-row tile, one of a single token, one short
   const std::vector<int64_t> offsets = {0, 70, 71, 80};
   const int64_t rows = offsets.back();
+  const int32_t* limits = until.empty() ? nullptr : until.data();
   const Vec q = random_vec(rows * heads * d, 1), k = random_vec(rows * kv_heads * d, 2),
             v = random_vec(rows * kv_heads * d, 3), c = random_vec(rows * heads * d, 4);
   // The kernel reads strided rows: q, k and v interleaved in one buffer with a gap, as the
@@ -347,12 +356,13 @@ TEST(LmOps, AttentionForwardAndGradients) {
   const StridedRows<const float> qs{packed.data(), stride}, ks{packed.data() + q_w, stride},
       vs{packed.data() + q_w + kv_w, stride};
   std::vector<float> out(rows * q_w), lse(rows * heads);
-  attention_forward(shape, offsets, qs, ks, vs, out.data(), lse.data());
-  EXPECT_LT(relative_error(out, attention_reference(q, k, v, offsets, heads, kv_heads, d)), 1e-5);
+  attention_forward(shape, offsets, limits, qs, ks, vs, out.data(), lse.data());
+  EXPECT_LT(relative_error(out, attention_reference(q, k, v, offsets, heads, kv_heads, d, until)),
+            1e-5);
 
   std::vector<float> grads(rows * stride, NAN);
   const std::vector<float> cf = to_float(c);
-  attention_backward(shape, offsets, qs, ks, vs, out.data(), lse.data(), cf.data(),
+  attention_backward(shape, offsets, limits, qs, ks, vs, out.data(), lse.data(), cf.data(),
                      {grads.data(), stride}, {grads.data() + q_w, stride},
                      {grads.data() + q_w + kv_w, stride});
   auto unpack = [&](int64_t begin, int64_t width) {
@@ -362,7 +372,7 @@ TEST(LmOps, AttentionForwardAndGradients) {
     return g;
   };
   auto loss = [&](const Vec& qv, const Vec& kv, const Vec& vv) {
-    return dot(c, attention_reference(qv, kv, vv, offsets, heads, kv_heads, d));
+    return dot(c, attention_reference(qv, kv, vv, offsets, heads, kv_heads, d, until));
   };
   // a sample of every input's elements (the reference is quadratic in the sequence length)
   const auto iq = sample_indices(q.size(), 60, 5), ik = sample_indices(k.size(), 60, 6),
@@ -379,6 +389,17 @@ TEST(LmOps, AttentionForwardAndGradients) {
       relative_error(unpack(q_w + kv_w, kv_w),
                      numeric_gradient([&](const Vec& x) { return loss(q, k, x); }, v, iv), iv),
       1e-4);
+}
+
+TEST(LmOps, AttentionForwardAndGradients) { check_attention({}); }
+
+// An evicting cache's view: in the first sequence some keys are hidden from a later position
+// on (never from their own query), in the last one a key is hidden at once after itself.
+TEST(LmOps, AttentionWithHiddenKeysMatchesTheReference) {
+  std::vector<int32_t> until(80, INT32_MAX);
+  for (int32_t j = 0; j < 70; j += 3) until[j] = j + 1 + (j * 7) % 40;
+  until[72] = 2;  // position 1 of the third sequence (rows 71..79)
+  check_attention(until);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "core/kernels.hpp"
@@ -51,6 +52,15 @@ float exp_shifted(float* row, int64_t valid, int64_t n, float shift) {
   return sum;
 }
 
+// Scores of keys [0, valid) that the query at position `query` may not see become -inf (their
+// exps 0); `until` holds the sequence's keys' limits, or is nullptr.
+void hide_keys(float* row, int64_t valid, const int32_t* until, int64_t query) {
+  if (until == nullptr) return;
+  const float hidden = -std::numeric_limits<float>::infinity();
+#pragma omp simd
+  for (int64_t j = 0; j < valid; ++j) row[j] = until[j] > query ? row[j] : hidden;
+}
+
 std::vector<float>& scratch(int which, int64_t size) {
   thread_local std::vector<float> buffers[2];
   buffers[which].resize(static_cast<size_t>(size));
@@ -60,8 +70,9 @@ std::vector<float>& scratch(int which, int64_t size) {
 }  // namespace
 
 void attention_forward(const AttentionShape& s, std::span<const int64_t> offsets,
-                       StridedRows<const float> q, StridedRows<const float> k,
-                       StridedRows<const float> v, float* out, float* lse) {
+                       const int32_t* visible_until, StridedRows<const float> q,
+                       StridedRows<const float> k, StridedRows<const float> v, float* out,
+                       float* lse) {
   const int d = s.head_dim, group = s.n_heads / s.n_kv_heads;
   const int64_t rows_total = offsets.back(), out_stride = int64_t{s.n_heads} * d;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
@@ -70,6 +81,7 @@ void attention_forward(const AttentionShape& s, std::span<const int64_t> offsets
   for (size_t it = 0; it < items.size(); ++it) {
     const WorkItem w = items[it];
     const int h = w.head, hk = h / group;
+    const int32_t* until = visible_until ? visible_until + w.begin : nullptr;
     float* scores = scratch(0, kTile * w.length).data();
     for (int64_t i0 = 0; i0 < w.length; i0 += kTile) {
       const int64_t rows = std::min(kTile, w.length - i0), kv = i0 + rows;
@@ -79,6 +91,7 @@ void attention_forward(const AttentionShape& s, std::span<const int64_t> offsets
       for (int64_t r = 0; r < rows; ++r) {
         float* row = scores + r * kv;
         const int64_t valid = i0 + r + 1;
+        hide_keys(row, valid, until, i0 + r);
         float max = row[0];
 #pragma omp simd reduction(max : max)
         for (int64_t j = 1; j < valid; ++j) max = std::max(max, row[j]);
@@ -95,10 +108,10 @@ void attention_forward(const AttentionShape& s, std::span<const int64_t> offsets
 }
 
 void attention_backward(const AttentionShape& s, std::span<const int64_t> offsets,
-                        StridedRows<const float> q, StridedRows<const float> k,
-                        StridedRows<const float> v, const float* out, const float* lse,
-                        const float* d_out, StridedRows<float> dq, StridedRows<float> dk,
-                        StridedRows<float> dv) {
+                        const int32_t* visible_until, StridedRows<const float> q,
+                        StridedRows<const float> k, StridedRows<const float> v, const float* out,
+                        const float* lse, const float* d_out, StridedRows<float> dq,
+                        StridedRows<float> dk, StridedRows<float> dv) {
   const int d = s.head_dim, group = s.n_heads / s.n_kv_heads;
   const int64_t rows_total = offsets.back(), out_stride = int64_t{s.n_heads} * d;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
@@ -109,6 +122,7 @@ void attention_backward(const AttentionShape& s, std::span<const int64_t> offset
   for (size_t it = 0; it < items.size(); ++it) {
     const WorkItem w = items[it];
     const int hk = w.head;
+    const int32_t* until = visible_until ? visible_until + w.begin : nullptr;
     float* probs = scratch(0, kTile * w.length).data();
     float* d_scores = scratch(1, kTile * w.length).data();
     for (int64_t t = w.begin; t < w.begin + w.length; ++t) {
@@ -123,8 +137,10 @@ void attention_backward(const AttentionShape& s, std::span<const int64_t> offset
         const float* do_tile = d_out + t0 * out_stride + int64_t{h} * d;
         sgemm(Trans::No, Trans::Yes, rows, kv, d, scale, q_tile, q.stride, k.head(w.begin, hk, d),
               k.stride, 0.0f, probs, kv);
-        for (int64_t r = 0; r < rows; ++r)
+        for (int64_t r = 0; r < rows; ++r) {
+          hide_keys(probs + r * kv, i0 + r + 1, until, i0 + r);
           exp_shifted(probs + r * kv, i0 + r + 1, kv, lse[int64_t{h} * rows_total + t0 + r]);
+        }
         // dV += P^T dO;  dP = dO V^T
         sgemm(Trans::Yes, Trans::No, kv, d, rows, 1.0f, probs, kv, do_tile, out_stride, 1.0f,
               dv.head(w.begin, hk, d), dv.stride);

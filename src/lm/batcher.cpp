@@ -83,7 +83,7 @@ Batch Batcher::next(int64_t step) {
       pos_.waiting.insert(pos_.waiting.begin(), e);
       break;
     }
-    batch.add(ex.ids, ex.first_target);
+    batch.add(ex.ids, ex.first_target, ex.visible_until);
   }
   return batch;
 }

@@ -94,6 +94,7 @@ double LmNetwork::forward(const LmParameters& p, const Batch& b) {
       fail("token id {} is outside the vocabulary [0, {})", id, c_.vocab);
   embedding_forward(p.at(p.layout.embed()), b.tokens.data(), n, h, layers_[0].x_in.data());
   const AttentionShape shape{c_.n_heads, c_.n_kv_heads, c_.head_dim};
+  const int32_t* until = b.visible_until.empty() ? nullptr : b.visible_until.data();
   for (int i = 0; i < c_.n_layers; ++i) {
     Layer& l = layers_[i];
     const LayerOffsets& o = p.layout.layer(i);
@@ -101,7 +102,7 @@ double LmNetwork::forward(const LmParameters& p, const Batch& b) {
                      l.attn_scale.data());
     linear_forward(h_.data(), n, p.at(o.qkv), qkv_width_, h, l.qkv.data());
     qk_norm_rope_forward(p, o, b, l);
-    attention_forward(shape, b.offsets, {l.qk.data(), qk_width_},
+    attention_forward(shape, b.offsets, until, {l.qk.data(), qk_width_},
                       {l.qk.data() + q_width_, qk_width_}, {l.qkv.data() + qk_width_, qkv_width_},
                       l.attn.data(), l.lse.data());
     std::copy(l.x_in.begin(), l.x_in.end(), l.x_mid.begin());
@@ -138,6 +139,7 @@ void LmNetwork::backward(const LmParameters& p, const Batch& b, float grad_scale
   const auto m = static_cast<int64_t>(target_rows_.size());
   float* g = grads.data();
   const AttentionShape shape{c_.n_heads, c_.n_kv_heads, c_.head_dim};
+  const int32_t* until = b.visible_until.empty() ? nullptr : b.visible_until.data();
 
   // Head: logits = norm(x) E^T with E the (tied) embedding, on the target rows.
   cross_entropy(logits_.data(), target_ids_.data(), m, c_.vocab, grad_scale, logits_.data());
@@ -169,7 +171,7 @@ void LmNetwork::backward(const LmParameters& p, const Batch& b, float grad_scale
     // Attention: x_mid = x_in + o_proj(attention(rope(norm(qkv(norm(x_in))))))
     linear_backward_weight(dx_.data(), l.attn.data(), n, h, q_width_, g + o.o_proj);
     linear_backward_input(dx_.data(), n, p.at(o.o_proj), h, q_width_, dattn_.data());
-    attention_backward(shape, b.offsets, {l.qk.data(), qk_width_},
+    attention_backward(shape, b.offsets, until, {l.qk.data(), qk_width_},
                        {l.qk.data() + q_width_, qk_width_}, {l.qkv.data() + qk_width_, qkv_width_},
                        l.attn.data(), l.lse.data(), dattn_.data(), {dqkv_.data(), qkv_width_},
                        {dqkv_.data() + q_width_, qkv_width_},

@@ -15,8 +15,10 @@ int64_t TraceDataset::tokens() const {
 }
 
 TraceDataset read_trace_dataset(std::span<const std::filesystem::path> files,
-                                const Tokenizer& tokenizer, int32_t end_id, int64_t max_tokens) {
+                                const Tokenizer& tokenizer, int32_t end_id, int64_t max_tokens,
+                                const LiveMaskSettings& live_mask, uint64_t seed) {
   TraceDataset data;
+  int64_t first_index = 0;  // of this file's first example
   for (const auto& path : files) {
     std::ifstream in(path, std::ios::binary);
     if (!in) fail("{}: cannot open file", path.string());
@@ -37,6 +39,7 @@ TraceDataset read_trace_dataset(std::span<const std::filesystem::path> files,
     }
     if (in.bad()) fail("{}: read failed", path.string());
     std::vector<Example> examples(texts.size());
+    std::vector<std::string> errors(texts.size());  // thrown inside the parallel loop
 #pragma omp parallel for schedule(dynamic, 16)
     for (size_t i = 0; i < texts.size(); ++i) {
       Example& e = examples[i];
@@ -45,7 +48,21 @@ TraceDataset read_trace_dataset(std::span<const std::filesystem::path> files,
       const auto trace = tokenizer.encode(texts[i].second);
       e.ids.insert(e.ids.end(), trace.begin(), trace.end());
       e.ids.push_back(end_id);
+      if (!live_masked(live_mask, seed, first_index + int64_t(i))) continue;
+      const std::string text = texts[i].first + texts[i].second;
+      if (e.inputs() != int64_t(text.size())) {
+        errors[i] = "data.live_mask needs one token a character (a byte-level tokenizer)";
+        continue;
+      }
+      try {
+        e.visible_until = live_mask_limits(text, live_mask);
+      } catch (const std::exception& error) {
+        errors[i] = error.what();
+      }
     }
+    for (size_t i = 0; i < errors.size(); ++i)
+      if (!errors[i].empty()) fail("{}: example {}: {}", path.string(), i + 1, errors[i]);
+    first_index += int64_t(texts.size());
     for (Example& e : examples) {
       if (e.inputs() > max_tokens) ++data.dropped;
       else data.examples.push_back(std::move(e));

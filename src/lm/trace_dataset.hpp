@@ -1,13 +1,15 @@
 // Training examples from JSONL files of {"prompt": ..., "trace": ...} lines (other fields are
 // ignored): the tokens of the prompt, then of the trace, then <|endoftext|>. The loss is
 // taken on the trace and the end token, so the model learns to write traces and to stop.
-// (A minimal reader until the task generators provide a shared one.)
+// The examples `live_mask` chooses (numbered in reading order over all files) get their
+// visibility limits; that needs one token a character (a byte-level tokenizer).
 #pragma once
 #include <cstdint>
 #include <filesystem>
 #include <span>
 #include <vector>
 
+#include "lm/live_mask.hpp"
 #include "model/tokenizer.hpp"
 
 namespace foresight {
@@ -15,6 +17,7 @@ namespace foresight {
 struct Example {
   std::vector<int32_t> ids;  // prompt + trace + end token
   int32_t first_target = 0;  // ids[first_target..] are predicted: the trace and the end token
+  std::vector<int32_t> visible_until;  // per input, or empty: a full cache (lm/live_mask.hpp)
   int64_t inputs() const { return static_cast<int64_t>(ids.size()) - 1; }
 };
 
@@ -28,6 +31,7 @@ struct TraceDataset {
 // dropped (and counted). Errors name the file and line: invalid JSON, a missing or non-string
 // field, an empty prompt. Blank lines are skipped.
 TraceDataset read_trace_dataset(std::span<const std::filesystem::path> files,
-                                const Tokenizer& tokenizer, int32_t end_id, int64_t max_tokens);
+                                const Tokenizer& tokenizer, int32_t end_id, int64_t max_tokens,
+                                const LiveMaskSettings& live_mask = {}, uint64_t seed = 0);
 
 }  // namespace foresight

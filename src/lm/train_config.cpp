@@ -169,6 +169,11 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   c.data.curriculum_start_tokens = cur.integer("start_tokens", 1, c.data.max_tokens, 0);
   c.data.curriculum_ramp_steps = cur.integer("ramp_steps", 1, kBig, lr.total_steps / 2 + 1);
   cur.finish();
+  Section live = d.section("live_mask");
+  c.data.live_mask.share = live.number("share", 0.0, 1.0, 0.0);
+  c.data.live_mask.window = live.integer("window", 1, c.data.max_tokens, c.data.live_mask.window);
+  c.data.live_mask.every = live.integer("every", 1, c.data.max_tokens, c.data.live_mask.every);
+  live.finish();
   d.finish();
   if (c.data.max_tokens > c.batch.tokens)
     fail(

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/json_file.hpp"
+#include "lm/live_mask.hpp"
 #include "lm/lm_parameters.hpp"
 #include "optim/adamw.hpp"
 #include "optim/checkpoint_schedule.hpp"
@@ -41,11 +42,13 @@ struct BatchLimits {
 // Examples longer than max_tokens (input tokens: prompt + trace) are dropped when read. The
 // curriculum admits only examples up to a length cap that grows linearly from start_tokens
 // to max_tokens over ramp_steps; longer ones wait until it reaches them. start_tokens 0: no
-// curriculum.
+// curriculum. live_mask: the share of examples read through an evicting cache's view
+// (lm/live_mask.hpp).
 struct DataSettings {
   std::vector<std::filesystem::path> train;
   int64_t max_tokens = 0;  // 0 in the file: model.max_positions
   int64_t curriculum_start_tokens = 0, curriculum_ramp_steps = 0;
+  LiveMaskSettings live_mask;
 
   int64_t length_cap(int64_t step) const;
 };

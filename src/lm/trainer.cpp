@@ -34,7 +34,8 @@ Trainer::Trainer(TrainConfig config, std::filesystem::path out_dir, RunOptions o
   }
   const Tokenizer tokenizer = write_and_load_tokenizer(out_dir_ / "model");
   const int32_t end_id = params_.config.bos_id;  // <|endoftext|>
-  data_ = read_trace_dataset(config_.data.train, tokenizer, end_id, config_.data.max_tokens);
+  data_ = read_trace_dataset(config_.data.train, tokenizer, end_id, config_.data.max_tokens,
+                             config_.data.live_mask, config_.seed);
   batcher_ = std::make_unique<Batcher>(data_, config_.batch, config_.data, config_.seed);
   if (options.resume) batcher_->set_position(state_.data);
   loop_.message(
