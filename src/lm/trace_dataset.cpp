@@ -48,14 +48,15 @@ TraceDataset read_trace_dataset(std::span<const std::filesystem::path> files,
       const auto trace = tokenizer.encode(texts[i].second);
       e.ids.insert(e.ids.end(), trace.begin(), trace.end());
       e.ids.push_back(end_id);
-      if (!live_masked(live_mask, seed, first_index + int64_t(i))) continue;
+      const int64_t budget = live_mask_budget(live_mask, seed, first_index + int64_t(i));
+      if (budget == 0) continue;
       const std::string text = texts[i].first + texts[i].second;
       if (e.inputs() != int64_t(text.size())) {
         errors[i] = "data.live_mask needs one token a character (a byte-level tokenizer)";
         continue;
       }
       try {
-        e.visible_until = live_mask_limits(text, live_mask);
+        e.visible_until = live_mask_limits(text, budget, live_mask.every);
       } catch (const std::exception& error) {
         errors[i] = error.what();
       }

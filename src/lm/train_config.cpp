@@ -170,9 +170,11 @@ TrainConfig parse_train_config(const Json& json, const std::string& file,
   c.data.curriculum_ramp_steps = cur.integer("ramp_steps", 1, kBig, lr.total_steps / 2 + 1);
   cur.finish();
   Section live = d.section("live_mask");
-  c.data.live_mask.share = live.number("share", 0.0, 1.0, 0.0);
-  c.data.live_mask.window = live.integer("window", 1, c.data.max_tokens, c.data.live_mask.window);
-  c.data.live_mask.every = live.integer("every", 1, c.data.max_tokens, c.data.live_mask.every);
+  auto& mask = c.data.live_mask;
+  mask.share = live.number("share", 0.0, 1.0, 0.0);
+  mask.min_budget = live.integer("min_budget", 1, c.data.max_tokens, mask.min_budget);
+  mask.max_budget = live.integer("max_budget", mask.min_budget, kBig, mask.max_budget);
+  mask.every = live.integer("every", 1, c.data.max_tokens, mask.every);
   live.finish();
   d.finish();
   if (c.data.max_tokens > c.batch.tokens)
