@@ -104,7 +104,10 @@
 # Resuming: rerun the script. A stage with a checkpoint in runs/bundled_v2/STAGE resumes from
 # it. runs/ is not in the repository: to continue on another machine, run
 # scripts/save_training.sh and commit models/bundled/resume/, which this script restores into
-# runs/ (the data is regenerated, identical, from its seeds).
+# runs/ (the data is regenerated, identical, from its seeds). To add a stage on a machine
+# without runs/, put the committed model (models/bundled: config, generation_config, tokenizer,
+# model.safetensors) into runs/bundled_v2/masked/model and create a `finished` file in
+# runs/bundled_v2/STAGE for every stage listed below, so that only the new one trains.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
