@@ -161,6 +161,8 @@ LEMMAS=(--knob digits=6..16 --knob rounds=12..24 --knob warmup=4..10)
 PROGRAM=(--knob lines=6..12 --knob registers=4..8 --knob passes=2..20)
 WALK=(--knob entries=8..20 --knob hops=10..160 --knob digits=1..2)
 CARRY=(--knob digits=6..22 --knob steps=2..24)
+SHORT_LEMMAS=(--knob digits=2..6 --knob rounds=6..16 --knob warmup=1..4)
+LONG_WALK=(--knob entries=12..20 --knob hops=60..160 --knob digits=1..2)
 stage_tasks formats lemmas 2500 531 "${LEMMAS[@]}"
 stage_tasks formats program 2000 532 "${PROGRAM[@]}"
 stage_tasks formats walk 1200 533 "${WALK[@]}"
@@ -174,34 +176,34 @@ stage_tasks headers program 2000 552 "${PROGRAM[@]}"
 stage_tasks headers walk 800 553 "${WALK[@]}"
 stage_tasks headers carry 400 554 "${CARRY[@]}"
 stage_tasks names lemmas 1500 561 "${LEMMAS[@]}"
-stage_tasks names short_lemmas 1500 565 --knob digits=2..6 --knob rounds=6..16 --knob warmup=1..4
+stage_tasks names short_lemmas 1500 565 "${SHORT_LEMMAS[@]}"
 stage_tasks names program 2000 562 "${PROGRAM[@]}"
 stage_tasks names walk 800 563 "${WALK[@]}"
 stage_tasks names carry 400 564 "${CARRY[@]}"
 stage_tasks tagged lemmas 2000 571 "${LEMMAS[@]}"
-stage_tasks tagged short_lemmas 1500 575 --knob digits=2..6 --knob rounds=6..16 --knob warmup=1..4
+stage_tasks tagged short_lemmas 1500 575 "${SHORT_LEMMAS[@]}"
 stage_tasks tagged program 1200 572 "${PROGRAM[@]}"
 stage_tasks tagged walk 500 573 "${WALK[@]}"
 stage_tasks tagged carry 300 574 "${CARRY[@]}"
 stage_tasks restate lemmas 2000 581 "${LEMMAS[@]}"
-stage_tasks restate short_lemmas 1500 585 --knob digits=2..6 --knob rounds=6..16 --knob warmup=1..4
+stage_tasks restate short_lemmas 1500 585 "${SHORT_LEMMAS[@]}"
 stage_tasks restate program 1200 582 "${PROGRAM[@]}"
 stage_tasks restate walk 500 583 "${WALK[@]}"
 stage_tasks restate carry 300 584 "${CARRY[@]}"
 stage_tasks steady lemmas 400 591 "${LEMMAS[@]}"
-stage_tasks steady short_lemmas 200 595 --knob digits=2..6 --knob rounds=6..16 --knob warmup=1..4
+stage_tasks steady short_lemmas 200 595 "${SHORT_LEMMAS[@]}"
 stage_tasks steady program 400 592 "${PROGRAM[@]}"
-stage_tasks steady walk 800 593 --knob entries=12..20 --knob hops=60..160 --knob digits=1..2
+stage_tasks steady walk 800 593 "${LONG_WALK[@]}"
 stage_tasks steady carry 150 594 "${CARRY[@]}"
 stage_tasks evict lemmas 800 601 "${LEMMAS[@]}"
-stage_tasks evict short_lemmas 300 605 --knob digits=2..6 --knob rounds=6..16 --knob warmup=1..4
+stage_tasks evict short_lemmas 300 605 "${SHORT_LEMMAS[@]}"
 stage_tasks evict program 800 602 "${PROGRAM[@]}"
-stage_tasks evict walk 800 603 --knob entries=12..20 --knob hops=60..160 --knob digits=1..2
+stage_tasks evict walk 800 603 "${LONG_WALK[@]}"
 stage_tasks evict carry 300 604 "${CARRY[@]}"
 stage_tasks masked lemmas 1200 611 "${LEMMAS[@]}"
-stage_tasks masked short_lemmas 400 615 --knob digits=2..6 --knob rounds=6..16 --knob warmup=1..4
+stage_tasks masked short_lemmas 400 615 "${SHORT_LEMMAS[@]}"
 stage_tasks masked program 1000 612 "${PROGRAM[@]}"
-stage_tasks masked walk 600 613 --knob entries=12..20 --knob hops=60..160 --knob digits=1..2
+stage_tasks masked walk 600 613 "${LONG_WALK[@]}"
 stage_tasks masked carry 300 614 "${CARRY[@]}"
 # The held-out problems again, in the lemma formats stages 7 and 8 train on (heldout.jsonl may
 # hold an older one).
