@@ -550,11 +550,8 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     std::vector<int> uses;
     check_lemmas(p, &uses);
     const std::string text = p.prompt + p.trace;
-    auto latest_binding = [&](char name, size_t before) {
-      size_t at = text.rfind(name, before);
-      while (at != std::string::npos && !(text[at + 1] >= '0' && text[at + 1] <= '9'))
-        at = text.rfind(name, at - 1);
-      return at;
+    auto derivation = [&](char name) {  // `U:4*7+5=33U3`: the binding after the result
+      return text.find(std::string{name, ':'}, p.prompt.size()) + 10;
     };
     std::vector<int> used(10, 0);
     const size_t first = text.find("\n01/14:", p.prompt.size());
@@ -564,9 +561,13 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
       const char name = text[line + 11];  // 01/14:a4*9+U3
       ASSERT_TRUE(name >= 'Q' && name <= 'Z') << text.substr(line, 13);
       const std::vector<char> live = live_at(text, line);
-      const size_t binding = latest_binding(name, line);
-      ASSERT_GT(binding, p.prompt.size()) << name;
+      const size_t binding = derivation(name);
+      ASSERT_EQ(text[binding], name) << text.substr(binding - 10, 12);
       EXPECT_TRUE(all_live(live, binding, 2)) << name << " before " << text.substr(line, 6);
+      // A use's copy is not what a later use reads.
+      if (used[size_t(name - 'Q')] == 1) {
+        EXPECT_TRUE(none_live(live, text.rfind(std::string{'+', name}, line) + 1, 2)) << name;
+      }
       if (++used[size_t(name - 'Q')] == 2) {
         const std::vector<char> after = live_at(text, text.find('\n', line) + 1);
         for (size_t k = p.prompt.size(); k <= line + 11; ++k)
@@ -616,6 +617,10 @@ TEST(LiveSet, HoldsWhatTheNextStepCopiesAndNothingDead) {
     const size_t overwritten = text.find(std::string{';', text[line + 3], '='}, p.prompt.size());
     ASSERT_LT(overwritten, text.rfind(std::string{';', text[line + 3], '='}, line));
     EXPECT_TRUE(none_live(live, overwritten + 1, 3));
+    // The wrap into pass 2 copies the line number pass 1 began with.
+    const std::vector<char> wrap = live_at(text, text.find("\n011/120:", p.prompt.size()) + 1);
+    EXPECT_TRUE(all_live(wrap, text.find("\n001/120:01:") + 1, 10));
+    EXPECT_TRUE(none_live(wrap, text.find("\n002/120:02:") + 1, 10));
     const std::vector<char> last = live_at(text, text.find("\n120/120:") + 10);
     EXPECT_TRUE(none_live(last, text.find("\n09:") + 1, 8));
     EXPECT_TRUE(all_live(last, text.find("\n10:") + 1, 8));

@@ -93,24 +93,26 @@ void mark_live_lemmas(std::string_view text, LiveMarks& live) {
   mark_line(text, live, line_start(text, prompt.rule - 1));  // the warm-up rule, above
   // Each lemma's bindings `U3`: the derivation's (after its two-digit result) and the uses' (after
   // a plus).
-  std::array<size_t, kLemmas> latest;
-  latest.fill(std::string_view::npos);
-  std::array<int, kLemmas> derived{}, used{};
+  std::array<size_t, kLemmas> derivation;
+  derivation.fill(std::string_view::npos);
+  std::array<int, kLemmas> used{};
   for (size_t i = trace_start; i + 1 < text.size(); ++i) {
     const int digit = text[i] - kFirstLemmaName;
     if (digit < 0 || digit >= kLemmas || text[i + 1] < '0' || text[i + 1] > '9') continue;
-    latest[size_t(digit)] = i;
-    derived[size_t(digit)] += text[i - 1] >= '0' && text[i - 1] <= '9';
+    if (text[i - 1] >= '0' && text[i - 1] <= '9' && derivation[size_t(digit)] == std::string_view::npos)
+      derivation[size_t(digit)] = i;
     used[size_t(digit)] += text[i - 1] == '+';
   }
   for (int digit = 0; digit < kLemmas; ++digit) {
-    // The definition until its derivation is written; then the latest binding while a use is
-    // still to come (a causal solver knows each lemma is used at most twice, not which ones).
-    if (derived[size_t(digit)] == 0) {
+    // The definition until its derivation is written; then the derivation's binding while a use
+    // is still to come (a causal solver knows each lemma is used at most twice, not which ones).
+    // A use's binding would do as well, but a second use then reads a copy the first use made
+    // far back, where the first read the derivation.
+    if (derivation[size_t(digit)] == std::string_view::npos) {
       const size_t def = text.find(std::string{name_of(digit), ':'});
       if (def < trace_start) mark(live, def, kDefChars);
     } else if (used[size_t(digit)] < kMaxUses) {
-      mark(live, latest[size_t(digit)], 2);
+      mark(live, derivation[size_t(digit)], 2);
     }
   }
   mark_latest_tagged_digits(text, live, kFirstLemmaName - 'A');  // x's columns

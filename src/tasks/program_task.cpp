@@ -31,6 +31,12 @@ std::string register_file(const std::vector<int>& value) {
 
 constexpr size_t kLineChars = 8;  // "01:d<b+d"
 
+// `007/120:`, both numbers at least three digits wide.
+std::string step_header(int step, int steps) {
+  const int width = std::max(3, static_cast<int>(fmt::formatted_size("{}", steps)));
+  return fmt::format("{:0{}}/{:0{}}:", step, width, steps, width);
+}
+
 }  // namespace
 
 TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
@@ -59,14 +65,13 @@ TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
   // Every step line opens with `step/steps`, so the stop is read off the line just written
   // (`120/120:`), as in walk and carry: the bundled model learned that header long ago and
   // never learned to stop on a pass counter or a countdown of its own (`left 0`).
-  const int width = std::max(3, static_cast<int>(fmt::formatted_size("{}", steps)));
   for (int step = 0; step < steps; ++step) {
     const size_t i = static_cast<size_t>(step % knobs.lines);
     const Instruction& in = program[i];
     const int result = execute(in, value);
-    p.trace +=
-        fmt::format("{:0{}}/{:0{}}:{};{}={};{}={};{}={}\n", step + 1, width, steps, width, text[i],
-                    reg(in.lhs), value[in.lhs], reg(in.rhs), value[in.rhs], reg(in.dest), result);
+    p.trace += step_header(step + 1, steps) +
+               fmt::format("{};{}={};{}={};{}={}\n", text[i], reg(in.lhs), value[in.lhs],
+                           reg(in.rhs), value[in.rhs], reg(in.dest), result);
     value[in.dest] = result;
   }
   p.answer = register_file(value);
@@ -95,6 +100,15 @@ void mark_live_program(std::string_view text, LiveMarks& live) {
     ++number;
     if (steps < number || lines < 1 || step <= number + (steps - number) / lines * lines)
       mark(live, i, kLineChars);
+  }
+  // The headers one pass back from the step begun last and the next (`011/120:01` for steps 21
+  // and 22): a step's line number repeats the one a pass before, so a pass's wrap is copied
+  // rather than worked out from the program's length.
+  for (const int back : {step - lines, step + 1 - lines}) {
+    if (back < 1 || steps < back) continue;
+    const std::string header = step_header(back, steps);
+    const size_t at = text.find(header, trace_start);
+    if (at != std::string_view::npos) mark(live, at, header.size() + 2);
   }
   mark_latest_registers(text, live);
   mark(live, current, text.size() - current);
