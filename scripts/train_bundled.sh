@@ -105,7 +105,9 @@
 #      433 every program passed the wraps of steps 21-61 and wrapped to `11:` at step 71.
 #  13. again (models/bundled/again.json): 400 steps from stage 12, 90% masked at budgets
 #      160..800 (where a pass's previous wrap has left the recent window), program 1600 of the
-#      2750 problems.
+#      2750 problems. 27 min. Held-out, whole cache: 94/96 (walk 23/24, program 23/24). On the
+#      16 dev problems `live` solved 4/4 of every family at 867; at 433 all but two programs (a
+#      wrap to `11:` in the last pass); at 217 program and carry 4/4, lemmas 3/4, walk 1/4.
 # Stages 1 to 7 were trained with older formats (stages 1 and 2: commit 0a930fd's, digit-named
 # lemmas and no `end` line; stage 3: 141d3b9's; stage 4: def8200's; stages 5 and 6: e4d10a6's,
 # bindings `U=3`; stage 7: d3183d3's); run from scratch today they see the current formats
