@@ -17,6 +17,8 @@
 # copied; RL_REWARD, RL_LOG_PROB, RL_STEPS and RL_PHI_SCALE likewise make an ablation RL judge,
 # WORK/judge_rl_REWARD_LOGPROB_STEPS_SCALE.safetensors, from the bundled SL judge.
 # Held-out evaluations include the judge's greedy accuracy on the held-out problems.
+# TESTBED=v2 on the 2-core development machine with the stage-13 model: traces ~10 min, SL
+# ~27 min, RL ~25 min (figures in docs/results.md, "The v2 model under eviction").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
