@@ -99,7 +99,8 @@ void mark_live_lemmas(std::string_view text, LiveMarks& live) {
   for (size_t i = trace_start; i + 1 < text.size(); ++i) {
     const int digit = text[i] - kFirstLemmaName;
     if (digit < 0 || digit >= kLemmas || text[i + 1] < '0' || text[i + 1] > '9') continue;
-    if (text[i - 1] >= '0' && text[i - 1] <= '9' && derivation[size_t(digit)] == std::string_view::npos)
+    if (text[i - 1] >= '0' && text[i - 1] <= '9' &&
+        derivation[size_t(digit)] == std::string_view::npos)
       derivation[size_t(digit)] = i;
     used[size_t(digit)] += text[i - 1] == '+';
   }

@@ -69,9 +69,9 @@ TaskProblem make_program_problem(const ProgramKnobs& knobs, Rng& rng) {
     const size_t i = static_cast<size_t>(step % knobs.lines);
     const Instruction& in = program[i];
     const int result = execute(in, value);
-    p.trace += step_header(step + 1, steps) +
-               fmt::format("{};{}={};{}={};{}={}\n", text[i], reg(in.lhs), value[in.lhs],
-                           reg(in.rhs), value[in.rhs], reg(in.dest), result);
+    p.trace += step_header(step + 1, steps) + fmt::format("{};{}={};{}={};{}={}\n", text[i],
+                                                          reg(in.lhs), value[in.lhs], reg(in.rhs),
+                                                          value[in.rhs], reg(in.dest), result);
     value[in.dest] = result;
   }
   p.answer = register_file(value);
