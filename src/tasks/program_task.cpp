@@ -103,7 +103,8 @@ void mark_live_program(std::string_view text, LiveMarks& live) {
   }
   // The headers one pass back from the step begun last and the next (`011/120:01` for steps 21
   // and 22): a step's line number repeats the one a pass before, so a pass's wrap is copied
-  // rather than worked out from the program's length.
+  // rather than worked out from the program's length. The next step's is held ahead because
+  // evictions fall every L tokens, about a line, and the next line may start before the next.
   for (const int back : {step - lines, step + 1 - lines}) {
     if (back < 1 || steps < back) continue;
     const std::string header = step_header(back, steps);
