@@ -22,7 +22,20 @@ std::vector<float> normals(size_t n, uint64_t seed, double scale) {
   return v;
 }
 
-TEST(Judge, BackwardMatchesCentralFiniteDifferences) {
+// The paper's width and two others (--hidden).
+class JudgeWidth : public ::testing::TestWithParam<int> {
+ protected:
+  JudgeShape shape() const {
+    JudgeShape s = kShape;
+    s.hidden = GetParam();
+    return s;
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Widths, JudgeWidth, ::testing::Values(kJudgeHidden, 5, 40));
+
+TEST_P(JudgeWidth, BackwardMatchesCentralFiniteDifferences) {
+  const JudgeShape kShape = shape();
+  const int H = kShape.hidden;
   // Weights large enough that GELU is far from linear over the batch.
   Judge judge = Judge::random(kShape, 3);
   for (float& p : judge.parameters()) p *= 30;  // std 0.6
@@ -36,7 +49,7 @@ TEST(Judge, BackwardMatchesCentralFiniteDifferences) {
     for (int i = 0; i < n; ++i) total += double(dphi[i]) * out[i];
     return total;
   };
-  std::vector<float> phi(n), pre(size_t(n) * kJudgeHidden);
+  std::vector<float> phi(n), pre(size_t(n) * H);
   judge_forward(judge.head(1, 1), x.data(), n, phi.data(), pre.data());
   std::vector<float> grad(judge.parameters().size(), 0.0f);
   judge_backward(judge.head(1, 1), x.data(), pre.data(), dphi.data(), n,
@@ -48,7 +61,7 @@ TEST(Judge, BackwardMatchesCentralFiniteDifferences) {
   auto mark = [&](const float* p, int count) {
     for (int i = 0; i < count; ++i) in_head[size_t(p - base) + i] = 1;
   };
-  mark(h.w1, F * kJudgeHidden), mark(h.b1, kJudgeHidden), mark(h.w2, kJudgeHidden), mark(h.b2, 1);
+  mark(h.w1, F * H), mark(h.b1, H), mark(h.w2, H), mark(h.b2, 1);
   int checked = 0;
   for (size_t k = 0; k < grad.size(); ++k) {
     if (!in_head[k]) {
@@ -66,10 +79,12 @@ TEST(Judge, BackwardMatchesCentralFiniteDifferences) {
     ASSERT_NEAR(grad[k], numeric, 2e-3 + 1e-2 * std::abs(numeric)) << "parameter " << k;
     ++checked;
   }
-  EXPECT_EQ(checked, F * kJudgeHidden + 2 * kJudgeHidden + 1);
+  EXPECT_EQ(checked, F * H + 2 * H + 1);
 }
 
-TEST(Judge, ForwardIsTheFormulaAndInitIsSeeded) {
+TEST_P(JudgeWidth, ForwardIsTheFormulaAndInitIsSeeded) {
+  const JudgeShape kShape = shape();
+  const int H = kShape.hidden;
   Judge judge = Judge::random(kShape, 11);
   EXPECT_EQ(judge.parameters().size(), size_t(kShape.parameters()));
   EXPECT_EQ(Judge::random(kShape, 11).parameters()[100], judge.parameters()[100]);
@@ -85,9 +100,9 @@ TEST(Judge, ForwardIsTheFormulaAndInitIsSeeded) {
   judge_forward(judge.head(0, 1), x.data(), 1, &phi);
   const JudgeHead h = judge.head(0, 1);
   double expected = h.b2[0];
-  for (int k = 0; k < kJudgeHidden; ++k) {
+  for (int k = 0; k < H; ++k) {
     double z = h.b1[k];
-    for (int f = 0; f < F; ++f) z += double(x[f]) * h.w1[f * kJudgeHidden + k];
+    for (int f = 0; f < F; ++f) z += double(x[f]) * h.w1[f * H + k];
     expected += 0.5 * z * (1 + std::erf(z / std::sqrt(2.0))) * h.w2[k];
   }
   EXPECT_NEAR(phi, expected, 1e-4 * (1 + std::abs(expected)));
@@ -341,6 +356,23 @@ TEST_F(JudgeFile, AStandardisedJudgeKeepsItsFeaturesAndStatistics) {
   }
 }
 
+TEST_F(JudgeFile, AWiderJudgeKeepsItsWidth) {
+  JudgeShape shape = kShape;
+  shape.hidden = 40;
+  const Judge judge = Judge::random(shape, 8);
+  write_judge(dir / "wide.safetensors", judge);
+  const Judge back = read_judge(dir / "wide.safetensors");
+  EXPECT_EQ(back.shape(), shape);
+  EXPECT_TRUE(std::equal(back.parameters().begin(), back.parameters().end(),
+                         judge.parameters().begin(), judge.parameters().end()));
+  const SafetensorsFile file(dir / "wide.safetensors");
+  EXPECT_EQ(file.metadata().at("hidden"), "40");
+  EXPECT_EQ(file.tensor("model.layers.1.self_attn.judge_model.fc2.weight").shape,
+            (std::vector<int64_t>{2, 40, 1}));
+  shape.hidden = kMaxJudgeHidden + 1;
+  EXPECT_THROW(Judge{shape}, Error);
+}
+
 TEST_F(JudgeFile, BrokenFilesAreRefused) {
   expect_refused([](Tensors& t, Data& d, Meta&) { t.pop_back(), d.pop_back(); }, "missing tensor");
   expect_refused([](Tensors& t, Data&, Meta&) { t[0].shape = {2, 16, 32}; }, "shape");
@@ -355,6 +387,11 @@ TEST_F(JudgeFile, BrokenFilesAreRefused) {
   expect_refused([](Tensors&, Data&, Meta& m) { m.erase("group"); }, "'group'");
   expect_refused([](Tensors&, Data&, Meta& m) { m["head_dim"] = "four"; }, "head_dim");
   expect_refused([](Tensors&, Data&, Meta& m) { m["stage"] = "final"; }, "stage");
+  // A width the tensors do not have, none, or one above the most a judge may have.
+  expect_refused([](Tensors&, Data&, Meta& m) { m["hidden"] = "32"; }, "shape");
+  expect_refused([](Tensors&, Data&, Meta& m) { m["hidden"] = "0"; }, "'hidden'");
+  expect_refused([](Tensors&, Data&, Meta& m) { m["hidden"] = "100000"; }, "'hidden'");
+  expect_refused([](Tensors&, Data&, Meta& m) { m["activation"] = "relu"; }, "activation");
   expect_refused([](Tensors&, Data&, Meta& m) { m["features"] = "key,value"; }, "feature set");
   expect_refused([](Tensors&, Data&, Meta& m) { m["format"] = "other"; }, "not a judge file");
   EXPECT_THROW(read_judge(dir / "none.safetensors"), Error);

@@ -2,8 +2,10 @@
 // the same seed and settings, errors naming the request's field, many clients at once under the
 // KV cap, clients that go away, the queue limit and the API key.
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <regex>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "engine/generate.hpp"
@@ -347,6 +350,41 @@ TEST_F(ServeTest, ClientsThatGoAwayFreeTheirSlots) {
   EXPECT_EQ(metric("kv_reserved_bytes"), 0);
   EXPECT_EQ(metric("requests_running"), 0);
   EXPECT_EQ(metric("requests_waiting"), 0);
+}
+
+// A non-streamed answer finds its client gone too (the spaces it sends while the job runs), and
+// frees the slot long before the generation would have ended.
+TEST_F(ServeTest, AClientThatHangsUpBeforeItsAnswerFreesItsSlot) {
+  start();
+  const int max_tokens = int(model->config().max_position) - 64;  // seconds of decoding
+  Json body = request("hang up", max_tokens, 1);
+  body["ignore_eos"] = true;
+  const std::string text = body.dump();
+  const std::string message = fmt::format(
+      "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: {}\r\n\r\n{}",
+      text.size(), text);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(uint16_t(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::send(fd, message.data(), message.size(), 0), ssize_t(message.size()));
+  for (int tries = 0; tries < 1000 && metric("requests_running") != 1; ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(metric("requests_running"), 1);
+  ::close(fd);
+  for (int tries = 0; tries < 500 && metric("requests_running") != 0; ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(metric("requests_running"), 0);
+  EXPECT_EQ(metric("kv_reserved_bytes"), 0);
+  EXPECT_LT(metric("tokens_generated_total"), max_tokens);
+  // The server goes on answering others, their JSON after the spaces.
+  const auto res = post("/v1/completions", request("after", 20, 2));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(Json::parse(res->body)["usage"]["completion_tokens"], 20);
 }
 
 TEST_F(ServeTest, FullQueueIs503WithRetryAfter) {

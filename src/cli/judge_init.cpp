@@ -14,7 +14,7 @@ namespace {
 
 struct Options {
   std::string model, out, features = "default";
-  int budget = 0, evict_every = 128;
+  int budget = 0, evict_every = 128, hidden = kJudgeHidden;
   uint64_t seed = 0;
 };
 
@@ -23,15 +23,15 @@ void run(const Options& o) {
   EvictionSchedule{o.budget, o.evict_every, 0}.validate();
   const ModelConfig config = ModelConfig::load(o.model);
   const JudgeFeatureSet features = JudgeFeatureSet::parse(o.features, "--features");
-  Judge judge = Judge::random(JudgeShape::of(config, features), o.seed);
+  Judge judge = Judge::random(JudgeShape::of(config, features, o.hidden), o.seed);
   judge.info = {o.model,
                 o.budget,
                 o.evict_every,
                 "",
                 "init",
                 fmt::format("foresight judge-init --model {} --budget {} --evict-every {} "
-                            "--features {} --out {} --seed {}",
-                            o.model, o.budget, o.evict_every, o.features, o.out, o.seed)};
+                            "--features {} --hidden {} --out {} --seed {}",
+                            o.model, o.budget, o.evict_every, o.features, o.hidden, o.out, o.seed)};
   write_judge(o.out, judge);
   const JudgeShape& s = judge.shape();
   std::fprintf(
@@ -53,6 +53,8 @@ void add_judge_init_command(CLI::App& app) {
                   "the judge's inputs: default (= unrotated-key,value,logstats8,position, "
                   "standardised once train-judge measures them), spec (the paper's: "
                   "key,value,stats8), or such a list")
+      ->capture_default_str();
+  cmd->add_option("--hidden", o->hidden, "hidden units of each (layer, KV head)'s MLP")
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "seed of the N(0, 0.02) initialisation")
       ->capture_default_str();

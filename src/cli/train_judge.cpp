@@ -25,7 +25,7 @@ struct Options {
   std::string reward = "squared", log_prob = "exact";
   std::string sinks, budgets, loss = "weighted", features = "default";
   std::string judge_mode = PolicyOptions{}.judge_mode;  // of --heldout-tasks, as eval's
-  int heldout_limit = 0, max_new_tokens = 3072;
+  int heldout_limit = 0, max_new_tokens = 3072, hidden = kJudgeHidden;
   float phi_scale = 1;  // rl: the --init judge's scores scaled before training
   bool resume = false;
   EvictionSchedule schedule;
@@ -41,8 +41,9 @@ struct Options {
   JudgeRlSettings rl;     // --group, --epochs, --clip-eps, --kl-beta, --kl-steps (and below)
 };
 
-const std::vector<std::string> kSlOnly = {
-    "--warmup", "--margin", "--loss", "--own-path", "--budgets", "--features", "--harm-threshold"};
+const std::vector<std::string> kSlOnly = {"--warmup",   "--margin",        "--loss",
+                                          "--own-path", "--budgets",       "--features",
+                                          "--hidden",   "--harm-threshold"};
 const std::vector<std::string> kRlOnly = {"--group",    "--epochs",     "--clip-eps",
                                           "--kl-beta",  "--kl-steps",   "--reward",
                                           "--log-prob", "--large-rise", "--phi-scale"};
@@ -74,7 +75,7 @@ std::string command_line(const Options& o) {
         "--loss {} --own-path {}",
         s.steps, s.traces_per_step, s.lr, s.warmup_steps, s.clip, s.teacher.margin,
         pair_weight_name(s.teacher.weight), s.own_path);
-    if (o.init.empty()) c += " --features " + o.features;
+    if (o.init.empty()) c += fmt::format(" --features {} --hidden {}", o.features, o.hidden);
     if (!o.budgets.empty()) c += " --budgets " + o.budgets;
   } else {
     const JudgeRlSettings s = stage_settings(o, o.rl);
@@ -108,8 +109,9 @@ void run(const CLI::App& cmd, Options o) {
     fail("--phi-scale must be a finite number > 0, got {}", o.phi_scale);
   if (!o.budgets.empty()) o.sl.budgets = parse_budgets(o.budgets, "budgets");
   const JudgeFeatureSet features = JudgeFeatureSet::parse(o.features, "--features");
-  if (!o.init.empty() && cmd.count("--features") > 0)
-    fail("--features applies to a judge trained from scratch; --init {} has its own", o.init);
+  for (const char* name : {"--features", "--hidden"})
+    if (!o.init.empty() && cmd.count(name) > 0)
+      fail("{} applies to a judge trained from scratch; --init {} has its own", name, o.init);
   std::vector<TaskProblem> problems;
   std::optional<Tokenizer> tokenizer;
   if (!o.heldout_tasks.empty()) {
@@ -125,8 +127,8 @@ void run(const CLI::App& cmd, Options o) {
   if (o.heldout_limit > 0 && size_t(o.heldout_limit) < heldout.size())
     heldout.resize(size_t(o.heldout_limit));
 
-  Judge judge =
-      o.init.empty() ? Judge::random(JudgeShape::of(config, features), o.seed) : read_judge(o.init);
+  Judge judge = o.init.empty() ? Judge::random(JudgeShape::of(config, features, o.hidden), o.seed)
+                               : read_judge(o.init);
   if (!o.init.empty()) {
     check_judge_fits(judge, config, o.init);
     // A trained judge keeps the standardisation it learned with; a fresh one is measured.
@@ -250,6 +252,8 @@ void add_train_judge_command(CLI::App& app) {
                   "sl: the judge's inputs: default (unrotated keys, "
                   "log statistics, position; standardised), spec "
                   "(the paper's) or a list (see judge-init)")
+      ->capture_default_str();
+  cmd->add_option("--hidden", o->hidden, "sl: hidden units of each (layer, KV head)'s MLP")
       ->capture_default_str();
   cmd->add_option("--own-path", o->sl.own_path,
                   "sl: share of each step's traces replayed along "

@@ -13,12 +13,13 @@ namespace {
 
 template <typename T>
 JudgeHeadParams<T> slice(T* base, const JudgeShape& s, int layer, int kv_head) {
-  const int64_t F = s.features(), H = kJudgeHidden, Hk = s.n_kv_heads;
+  const int64_t F = s.features(), H = s.hidden, Hk = s.n_kv_heads;
   T* w1 = base + layer * s.layer_parameters();
   T* b1 = w1 + Hk * F * H;
   T* w2 = b1 + Hk * H;
   T* b2 = w2 + Hk * H;
-  return {w1 + kv_head * F * H, b1 + kv_head * H, w2 + kv_head * H, b2 + kv_head, s.features()};
+  return {w1 + kv_head * F * H, b1 + kv_head * H, w2 + kv_head * H,
+          b2 + kv_head,         s.features(),     s.hidden};
 }
 
 constexpr float kInvSqrt2 = 0.70710678118654752f, kInvSqrt2Pi = 0.39894228040143268f;
@@ -35,6 +36,8 @@ Judge::Judge(JudgeShape shape) : shape_(shape) {
   if (shape.n_layers < 1 || shape.n_kv_heads < 1 || shape.head_dim < 1 || shape.group < 1)
     fail("judge: bad shape ({} layers, {} KV heads, head dim {}, group {})", shape.n_layers,
          shape.n_kv_heads, shape.head_dim, shape.group);
+  if (shape.hidden < 1 || shape.hidden > kMaxJudgeHidden)
+    fail("judge: {} hidden units; a judge has 1 to {}", shape.hidden, kMaxJudgeHidden);
   params_.assign(size_t(shape.parameters()), 0.0f);
   const size_t inputs = size_t(shape.n_layers) * shape.n_kv_heads * shape.features();
   input_mean_.assign(inputs, 0.0f);
@@ -62,7 +65,7 @@ JudgeHead Judge::head(int layer, int kv_head) const {
 
 std::span<const float> Judge::tensor(int layer, Tensor t) const {
   const JudgeHead h = head(layer, 0);
-  const int64_t Hk = shape_.n_kv_heads, F = shape_.features(), H = kJudgeHidden;
+  const int64_t Hk = shape_.n_kv_heads, F = shape_.features(), H = shape_.hidden;
   switch (t) {
     case Tensor::InputMean: return {input_mean_.data() + layer * Hk * F, size_t(Hk * F)};
     case Tensor::InputStd: return {input_std_.data() + layer * Hk * F, size_t(Hk * F)};
@@ -95,35 +98,35 @@ void Judge::standardise(int layer, int kv_head, float* x, int n) const {
 }
 
 void judge_forward(const JudgeHead& p, const float* x, int n, float* phi, float* pre) {
-  const int F = p.features;
+  const int F = p.features, H = p.hidden;
   for (int i = 0; i < n; ++i) {
-    float z[kJudgeHidden];
-    for (int k = 0; k < kJudgeHidden; ++k) z[k] = p.b1[k];
+    float z[kMaxJudgeHidden];
+    std::copy(p.b1, p.b1 + H, z);
     const float* xi = x + int64_t{i} * F;
-    for (int f = 0; f < F; ++f)  // 16 units side by side: two AVX2 registers per input
-      for (int k = 0; k < kJudgeHidden; ++k) z[k] += xi[f] * p.w1[f * kJudgeHidden + k];
+    for (int f = 0; f < F; ++f)  // the units side by side: 16 fill two AVX2 registers per input
+      for (int k = 0; k < H; ++k) z[k] += xi[f] * p.w1[f * H + k];
     float out = p.b2[0];
-    for (int k = 0; k < kJudgeHidden; ++k) out += gelu(z[k]) * p.w2[k];
+    for (int k = 0; k < H; ++k) out += gelu(z[k]) * p.w2[k];
     phi[i] = out;
-    if (pre != nullptr) std::copy(z, z + kJudgeHidden, pre + int64_t{i} * kJudgeHidden);
+    if (pre != nullptr) std::copy(z, z + H, pre + int64_t{i} * H);
   }
 }
 
 void judge_backward(const JudgeHead& p, const float* x, const float* pre, const float* dphi, int n,
                     const JudgeHeadGrad& g) {
-  const int F = p.features;
+  const int F = p.features, H = p.hidden;
   for (int i = 0; i < n; ++i) {
-    const float* z = pre + int64_t{i} * kJudgeHidden;
+    const float* z = pre + int64_t{i} * H;
     const float* xi = x + int64_t{i} * F;
-    float dz[kJudgeHidden];
+    float dz[kMaxJudgeHidden];
     g.b2[0] += dphi[i];
-    for (int k = 0; k < kJudgeHidden; ++k) {
+    for (int k = 0; k < H; ++k) {
       g.w2[k] += dphi[i] * gelu(z[k]);
       dz[k] = dphi[i] * p.w2[k] * gelu_grad(z[k]);
       g.b1[k] += dz[k];
     }
     for (int f = 0; f < F; ++f)
-      for (int k = 0; k < kJudgeHidden; ++k) g.w1[f * kJudgeHidden + k] += xi[f] * dz[k];
+      for (int k = 0; k < H; ++k) g.w1[f * H + k] += xi[f] * dz[k];
   }
 }
 

@@ -37,7 +37,7 @@ struct LayerTensor {
 // A layer's tensors in the file: the MLP's, then the input standardisation when the feature
 // set has one.
 std::vector<LayerTensor> layer_tensors(const JudgeShape& s) {
-  const int64_t Hk = s.n_kv_heads, H = kJudgeHidden;
+  const int64_t Hk = s.n_kv_heads, H = s.hidden;
   std::vector<LayerTensor> out = {{"fc1.weight", Judge::Tensor::Fc1Weight, {Hk, s.features(), H}},
                                   {"fc1.bias", Judge::Tensor::Fc1Bias, {Hk, H}},
                                   {"fc2.weight", Judge::Tensor::Fc2Weight, {Hk, H, 1}},
@@ -89,7 +89,7 @@ void write_judge(const std::filesystem::path& path, const Judge& judge) {
       {"evict_every", std::to_string(info.evict_every)},
       {"features", s.inputs.name()},
       {"features_note", std::string(kFeaturesNote)},
-      {"hidden", std::to_string(kJudgeHidden)},
+      {"hidden", std::to_string(s.hidden)},
       {"activation", std::string(kActivation)},
       {"stage", info.stage},
       {"command", info.command}};
@@ -105,15 +105,20 @@ Judge read_judge(const std::filesystem::path& path) {
          kFormat);
   const JudgeFeatureSet inputs =
       JudgeFeatureSet::parse(meta(m, "features", path), where + ": judge metadata 'features'");
-  if (meta(m, "activation", path) != kActivation || meta_int(m, "hidden", path) != kJudgeHidden)
-    fail("{}: unsupported network ({} hidden units, {}; expected {}, {})", where,
-         meta(m, "hidden", path), meta(m, "activation", path), kJudgeHidden, kActivation);
+  if (meta(m, "activation", path) != kActivation)
+    fail("{}: unsupported activation '{}' (expected {})", where, meta(m, "activation", path),
+         kActivation);
+  const int hidden = meta_int(m, "hidden", path, kMaxJudgeHidden);
+  if (hidden < 1) fail("{}: judge metadata 'hidden' = 0: a judge needs hidden units", where);
   // The bounds of a model config.json (model/config.cpp), so that no size computed from them
   // overflows; the judge's size is then bounded by the file, whose tensors are all checked
   // before it is allocated.
-  const JudgeShape shape{meta_int(m, "n_layers", path, 1024), meta_int(m, "n_kv_heads", path, 1024),
-                         meta_int(m, "head_dim", path, 1024), meta_int(m, "group", path, 1024),
-                         inputs};
+  const JudgeShape shape{meta_int(m, "n_layers", path, 1024),
+                         meta_int(m, "n_kv_heads", path, 1024),
+                         meta_int(m, "head_dim", path, 1024),
+                         meta_int(m, "group", path, 1024),
+                         inputs,
+                         hidden};
   if (shape.n_layers < 1 || shape.n_kv_heads < 1 || shape.head_dim < 1 || shape.group < 1)
     fail("{}: judge metadata gives an empty model ({} layers, {} KV heads, head dim {}, group {})",
          where, shape.n_layers, shape.n_kv_heads, shape.head_dim, shape.group);

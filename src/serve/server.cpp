@@ -315,18 +315,30 @@ void Server::complete(const Request& req, Response& res, bool chat) {
              .created = int64_t(std::time(nullptr)),
              .text = CompletionText(tokenizer_, request.stop)});
 
+  done.count = nullptr;  // the body's releaser ends it
   if (!request.stream) {
-    while (!answer->wait(scheduler_, 1s)) {
-    }
-    try {
-      const GenerateResult r = scheduler_.result(*answer->job);
-      res.set_content(dump(answer->response(r)), "application/json");
-    } catch (const Error& e) {
-      send_error(res, 500, e.what(), "server_error");
-    }
+    // httplib 0.11 tells a handler nothing of its client, so the answer is sent chunked: a
+    // space (JSON allows leading white space) every half second while the job runs, and a
+    // failed write finds a client that has gone. The price: the status, 200, goes out first, so
+    // an engine failure comes as an error object in the body.
+    res.set_chunked_content_provider(
+        "application/json",
+        [this, answer](size_t, httplib::DataSink& sink) {
+          if (!answer->wait(scheduler_, 500ms)) return sink.write(" ", 1);
+          std::string body;
+          try {
+            body = dump(answer->response(scheduler_.result(*answer->job)));
+          } catch (const Error& e) {
+            body = dump(
+                {{"error", {{"message", e.what()}, {"type", "server_error"}, {"param", nullptr}}}});
+          }
+          if (!sink.write(body.data(), body.size())) return false;
+          sink.done();
+          return true;
+        },
+        [this, answer](bool) { release(answer->job); });
     return;
   }
-  done.count = nullptr;  // the stream's releaser ends it
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider(
       "text/event-stream",
@@ -337,10 +349,12 @@ void Server::complete(const Request& req, Response& res, bool chat) {
         if (ended) sink.done();
         return true;
       },
-      [this, answer](bool) {
-        scheduler_.cancel(answer->job);  // frees the slot of a client that went away
-        --answering_;
-      });
+      [this, answer](bool) { release(answer->job); });
+}
+
+void Server::release(const std::shared_ptr<Job>& job) {
+  scheduler_.cancel(job);
+  --answering_;
 }
 
 }  // namespace foresight

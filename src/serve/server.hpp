@@ -48,6 +48,9 @@ class Server {
   void routes();
   // POST /v1/completions (chat false) and /v1/chat/completions.
   void complete(const httplib::Request& req, httplib::Response& res, bool chat);
+  // An answer's body is over, sent or not: its slot is freed (at the next step, if the client
+  // went away mid-generation).
+  void release(const std::shared_ptr<Job>& job);
 
   const Model& model_;
   Tokenizer tokenizer_;

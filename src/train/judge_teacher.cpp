@@ -49,7 +49,8 @@ void JudgeTeacher::judge_head(const EvictionView& v, int h, int k, std::span<con
   const auto un = static_cast<size_t>(n);
   const JudgeHead head = judge_.head(v.layer, h);
   thread_local std::vector<float> x;
-  std::vector<float> phi(un), pre(un * kJudgeHidden), targets(un), dphi(grad_.empty() ? 0 : un);
+  std::vector<float> phi(un), pre(un * size_t(head.hidden)), targets(un),
+      dphi(grad_.empty() ? 0 : un);
   judge_inputs(judge_, v, h, x);
   judge_forward(head, x.data(), n, phi.data(), pre.data());
   for (int c = 0; c < n; ++c) targets[c] = -alpha[c];

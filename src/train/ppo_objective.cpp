@@ -14,7 +14,7 @@ double decision_log_prob(const Judge& judge, const Rollout& rollout, const Rollo
                          DrawLogProb kind, std::vector<float>& phi, std::vector<float>& pre,
                          std::span<float> dphi = {}) {
   phi.resize(size_t(d.pooled));
-  pre.resize(size_t(d.pooled) * kJudgeHidden);
+  pre.resize(size_t(d.pooled) * size_t(judge.shape().hidden));
   judge_forward(judge.head(d.layer, d.kv_head), rollout.features.data() + d.offset, d.pooled,
                 phi.data(), pre.data());
   return draw_log_prob(phi, d.drawn, kind, dphi);
