@@ -9,9 +9,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libutf8proc-dev libcpp-httplib-dev
 )
 # Test tooling: the PyTorch reference for forward passes, node/npm for the tokenizer references,
-# numpy and yaml for llama.cpp's gguf-py, clang-format for the sources' format check.
+# numpy and yaml for llama.cpp's gguf-py, clang-format for the sources' format check, Open MPI
+# for the commands across ranks (built in when found; tests/mpi_test.cpp).
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-torch python3-numpy python3-yaml clang-format)
+  packages+=(python3-torch python3-numpy python3-yaml clang-format libopenmpi-dev openmpi-bin)
   # Node may come from elsewhere (the image ships one); Debian's only when there is none.
   if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 fi

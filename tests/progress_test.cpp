@@ -141,5 +141,19 @@ TEST(Progress, UnwindingEndsTheLineWithoutFinishing) {
   EXPECT_EQ(lines[0].find(" in "), std::string::npos);
 }
 
+// The ranks of a job other than 0 count without printing.
+TEST(Progress, NoStreamMeansNoOutput) {
+  Progress p("traces", 10, "tok", nullptr);
+  p.advance(5);
+  p.set_status("quiet");
+  p.finish();
+  try {
+    Progress unwinding("traces", 10, "tok", nullptr, /*interactive=*/true, 0.0);
+    unwinding.advance(5);
+    throw std::runtime_error("boom");
+  } catch (const std::runtime_error&) {
+  }
+}
+
 }  // namespace
 }  // namespace foresight

@@ -12,6 +12,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "dist/cluster.hpp"
 #include "eval/accuracy_eval.hpp"
 #include "eval/report.hpp"
 
@@ -65,11 +66,17 @@ void run(Options& o) {
   const Tokenizer tokenizer = Tokenizer::for_model(o.model);
 
   const auto start = std::chrono::steady_clock::now();
+  // Under mpirun the ranks share the generations; rank 0 reports and writes.
+  const Cluster& cluster = Cluster::world();
+  s.cluster = &cluster;
   // in generated tokens, against the most that the runs can still generate
   const int64_t generations = int64_t(s.runs.size()) * int64_t(problems.size()) * s.samples;
-  Progress progress("eval", generations * s.max_new_tokens, "tok");
+  Progress progress(
+      cluster.size() > 1 ? fmt::format("eval (rank 0 of {})", cluster.size()) : "eval",
+      cluster.share(generations) * s.max_new_tokens, "tok", cluster.root() ? stderr : nullptr);
   const AccuracyResult result = evaluate_accuracy(*model, tokenizer, problems, s, &progress);
   progress.finish();
+  if (!cluster.root()) return;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -99,6 +106,7 @@ void run(Options& o) {
                    {"kv_memory", s.batch.kv_memory},
                    {"max_batch", s.batch.max_sequences},
                    {"threads", omp_get_max_threads()},
+                   {"ranks", cluster.size()},
                    {"seconds", seconds}};
   if (!o.policy_options.judges.empty())
     settings["judge"] = {{"files", o.policy_options.judges}, {"mode", o.policy_options.judge_mode}};

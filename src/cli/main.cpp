@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/thread_pinning.hpp"
+#include "dist/cluster.hpp"
 
 namespace {
 
@@ -15,9 +16,21 @@ std::string flag_message(const foresight::FieldError& e) {
   return flag + e.rest();
 }
 
+// A failed rank of an mpirun ends the whole job (the others would wait for it forever).
+int failed(int code) {
+  const foresight::Cluster& cluster = foresight::Cluster::world();
+  if (cluster.size() > 1) {
+    std::fprintf(stderr, "foresight: rank %d of %d failed; ending the job\n", cluster.rank(),
+                 cluster.size());
+    cluster.abort(code);
+  }
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  foresight::Cluster::world();  // before any thread starts
   foresight::pin_threads();
   CLI::App app{"foresight: learned KV-cache eviction for reasoning language models"};
   app.require_subcommand(1);
@@ -42,13 +55,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const foresight::FieldError& e) {
     std::fprintf(stderr, "foresight: error: %s\n", flag_message(e).c_str());
-    return 1;
+    return failed(1);
   } catch (const foresight::Error& e) {
     std::fprintf(stderr, "foresight: error: %s\n", e.what());
-    return 1;
+    return failed(1);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "foresight: internal error: %s\n", e.what());
-    return 2;
+    return failed(2);
   }
   return 0;
 }

@@ -9,6 +9,8 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
+#include "dist/bytes.hpp"
+#include "dist/cluster.hpp"
 #include "engine/generate.hpp"
 #include "eval/fidelity.hpp"
 #include "model/chat.hpp"
@@ -26,6 +28,24 @@ struct Options {
   GenerateSettings gen;
 };
 
+// Rank 0 receives the traces every other rank made (`mine` of each), in place.
+void gather_traces(const Cluster& cluster, const std::vector<int64_t>& mine,
+                   std::vector<Trace>& traces) {
+  if (cluster.size() == 1) return;
+  ByteWriter out;
+  for (int64_t j : cluster.root() ? std::vector<int64_t>{} : mine) {
+    const Trace& t = traces[size_t(j)];
+    out.put(j), out.put(t.ids), out.put(t.ce), out.put(t.entropy);
+  }
+  const std::vector<std::string> parts = cluster.gather(out.take());
+  for (size_t rank = 1; rank < parts.size(); ++rank)
+    for (ByteReader in(parts[rank]); !in.done();) {
+      Trace& t = traces.at(size_t(in.get<int64_t>()));
+      t.ids = in.get_vector<int32_t>();
+      t.ce = in.get_vector<float>(), t.entropy = in.get_vector<float>();
+    }
+}
+
 void run(const Options& o) {
   if (o.samples < 1) fail("--samples must be >= 1, got {}", o.samples);
   if (o.evict_every < 1) fail("--evict-every must be >= 1, got {}", o.evict_every);
@@ -37,8 +57,13 @@ void run(const Options& o) {
   const auto model = Model::load(o.model, load_options(o.weights));
   const Tokenizer tokenizer = Tokenizer::for_model(o.model);
 
+  // Under mpirun each rank samples and scores the traces it owns (trace j with seed + j, so
+  // the same as alone), and rank 0 gathers them in order and writes the file.
+  const Cluster& cluster = Cluster::world();
+  std::FILE* progress_out = cluster.root() ? stderr : nullptr;
   const int64_t n = int64_t(problems.size()) * o.samples;
   std::vector<Trace> traces(static_cast<size_t>(n));
+  std::vector<int64_t> mine;  // the traces this rank makes
   std::vector<GenerateRequest> requests;
   for (int64_t j = 0; j < n; ++j) {
     const TaskProblem& problem = problems[j / o.samples];
@@ -49,15 +74,20 @@ void run(const Options& o) {
     t.prompt_len = int(t.ids.size());
     t.id = o.samples == 1 ? problem.id : problem.id + "#" + std::to_string(sample);
     t.group = problem.group;
+    if (!cluster.owns(j)) continue;
     GenerateSettings g = o.gen;
     g.sampling.seed = o.gen.sampling.seed + uint64_t(j);
     g.sampling.vocab_limit = tokenizer.vocab_size();
     g.stop_ids = model->config().eos_ids;
+    mine.push_back(j);
     requests.push_back({t.ids, std::move(g)});
   }
+  const auto n_mine = int64_t(mine.size());
   std::vector<GenerateResult> generated;
   {  // in generated tokens, against the most that can still be generated
-    Progress progress("traces", n * o.gen.max_new_tokens, "tok");
+    Progress progress(
+        cluster.size() > 1 ? fmt::format("traces (rank 0 of {})", cluster.size()) : "traces",
+        n_mine * o.gen.max_new_tokens, "tok", progress_out);
     BatchCallbacks callbacks;
     callbacks.on_token = [&](size_t, int32_t) { progress.advance(); };
     callbacks.on_finished = [&](size_t, const GenerateResult& r) {
@@ -66,20 +96,23 @@ void run(const Options& o) {
     generated = generate_batch(*model, requests, {kv_memory, o.max_batch}, callbacks);
   }
   int64_t scored_tokens = 0;
-  for (int64_t j = 0; j < n; ++j) {
-    Trace& t = traces[j];
-    t.ids.insert(t.ids.end(), generated[j].tokens.begin(), generated[j].tokens.end());
+  for (int64_t i = 0; i < n_mine; ++i) {
+    Trace& t = traces[mine[i]];
+    t.ids.insert(t.ids.end(), generated[i].tokens.begin(), generated[i].tokens.end());
     scored_tokens += int64_t(t.ids.size());
   }
-  Progress progress("reference losses", scored_tokens, "tok");
-  parallel_jobs(n, [&](int64_t j) {
-    Trace& t = traces[j];
-    Sequence full(model->config(), {.schedule = EvictionSchedule{0, o.evict_every, 0}});
-    TokenLosses losses = teacher_forced_losses(*model, full, t.ids);
-    t.ce = std::move(losses.ce), t.entropy = std::move(losses.entropy);
-    progress.advance(int64_t(t.ids.size()));
-  });
-  progress.finish();
+  {
+    Progress progress("reference losses", scored_tokens, "tok", progress_out);
+    parallel_jobs(n_mine, [&](int64_t i) {
+      Trace& t = traces[mine[i]];
+      Sequence full(model->config(), {.schedule = EvictionSchedule{0, o.evict_every, 0}});
+      TokenLosses losses = teacher_forced_losses(*model, full, t.ids);
+      t.ce = std::move(losses.ce), t.entropy = std::move(losses.entropy);
+      progress.advance(int64_t(t.ids.size()));
+    });
+  }
+  gather_traces(cluster, mine, traces);
+  if (!cluster.root()) return;
   const GenerateSettings& g = o.gen;
   const Json settings = {{"model", o.model},
                          {"dataset", o.dataset},

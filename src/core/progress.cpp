@@ -64,7 +64,8 @@ std::string format_progress_line(std::string_view label, int64_t done, int64_t t
 }
 
 Progress::Progress(std::string label, int64_t total, std::string unit, std::FILE* out)
-    : Progress(std::move(label), total, std::move(unit), out, ::isatty(::fileno(out)) != 0) {}
+    : Progress(std::move(label), total, std::move(unit), out,
+               out != nullptr && ::isatty(::fileno(out)) != 0) {}
 
 Progress::Progress(std::string label, int64_t total, std::string unit, std::FILE* out,
                    bool interactive, double plain_every_seconds)
@@ -81,7 +82,7 @@ Progress::Progress(std::string label, int64_t total, std::string unit, std::FILE
 Progress::~Progress() {
   if (std::uncaught_exceptions() == uncaught_at_start_) {
     finish();
-  } else if (line_open_) {
+  } else if (line_open_ && out_ != nullptr) {
     std::fputc('\n', out_);
     std::fflush(out_);
   }
@@ -120,6 +121,7 @@ void Progress::finish() {
 
 void Progress::print_locked(Clock::time_point now, bool finished) {
   last_print_ = now;
+  if (out_ == nullptr) return;
   std::string line =
       format_progress_line(label_, done_, total_, unit_, seconds_since_start(now), finished);
   if (!status_.empty()) line += " " + status_;

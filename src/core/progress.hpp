@@ -30,9 +30,9 @@ std::string format_progress_line(std::string_view label, int64_t done, int64_t t
 
 class Progress {
  public:
-  // `out` is stderr except in tests; `interactive` says whether to redraw in place, and is
-  // taken from isatty() on `out` when not given; plain output prints every
-  // `plain_every_seconds`.
+  // `out` is stderr except in tests, null for no output (a job's ranks other than 0);
+  // `interactive` says whether to redraw in place, and is taken from isatty() on `out` when not
+  // given; plain output prints every `plain_every_seconds`.
   Progress(std::string label, int64_t total, std::string unit = {}, std::FILE* out = stderr);
   Progress(std::string label, int64_t total, std::string unit, std::FILE* out, bool interactive,
            double plain_every_seconds = 10.0);

@@ -4,6 +4,8 @@
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "dist/bytes.hpp"
+#include "dist/cluster.hpp"
 #include "engine/generate.hpp"
 #include "model/chat.hpp"
 
@@ -36,6 +38,25 @@ ResultRow accuracy_row(const PolicyRun& run, const std::string& group,
   return row;
 }
 
+// Rank 0 receives the outcomes of the samples the other ranks generated; they keep only theirs.
+void gather_outcomes(const Cluster& cluster, std::vector<SampleOutcome>& samples) {
+  ByteWriter out;
+  for (size_t j = 0; j < samples.size(); ++j)
+    if (!cluster.root() && cluster.owns(int64_t(j))) {
+      const SampleOutcome& s = samples[j];
+      out.put(uint64_t(j)), out.put(s.correct), out.put(s.stopped), out.put(s.generated_tokens);
+      out.put(s.peak_kv_bytes), out.put(std::string_view(s.output));
+    }
+  const std::vector<std::string> parts = cluster.gather(out.take());
+  for (size_t rank = 1; rank < parts.size(); ++rank)
+    for (ByteReader in(parts[rank]); !in.done();) {
+      SampleOutcome& s = samples.at(in.get<uint64_t>());
+      s.correct = in.get<bool>(), s.stopped = in.get<bool>();
+      s.generated_tokens = in.get<int>(), s.peak_kv_bytes = in.get<int64_t>();
+      s.output = in.get_string();
+    }
+}
+
 }  // namespace
 
 AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
@@ -60,11 +81,14 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
   const int64_t n_jobs = int64_t(settings.runs.size()) * per_run;
   AccuracyResult result;
   std::vector<GenerateRequest> requests;
+  std::vector<size_t> mine;  // the samples this process generates
   for (int64_t j = 0; j < n_jobs; ++j) {
     SampleOutcome& out = result.samples.emplace_back();
     out.run = int(j / per_run);
     out.problem = int(j % per_run / samples);
     out.sample = int(j % samples);
+    if (settings.cluster && !settings.cluster->owns(j)) continue;
+    mine.push_back(size_t(j));
     GenerateSettings g;
     g.max_new_tokens = settings.max_new_tokens;
     g.sampling = settings.sampling;
@@ -91,14 +115,23 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
   const std::vector<GenerateResult> generated =
       generate_batch(model, requests, settings.batch, callbacks);
 
-  for (size_t j = 0; j < generated.size(); ++j) {
-    SampleOutcome& out = result.samples[j];
-    const GenerateResult& r = generated[j];
+  for (size_t i = 0; i < generated.size(); ++i) {
+    SampleOutcome& out = result.samples[mine[i]];
+    const GenerateResult& r = generated[i];
     out.stopped = r.stopped;
     out.generated_tokens = int(r.tokens.size());
     out.peak_kv_bytes = r.peak_kv_bytes;
     out.output = tokenizer.decode(r.tokens, /*skip_special=*/true);
     out.correct = grade(settings.grader, out.output, problems[out.problem].answer);
+  }
+  if (settings.cluster && settings.cluster->size() > 1) {
+    gather_outcomes(*settings.cluster, result.samples);
+    if (!settings.cluster->root()) {
+      std::vector<SampleOutcome> own;
+      for (size_t j : mine) own.push_back(std::move(result.samples[j]));
+      result.samples = std::move(own);
+      return result;
+    }
   }
 
   std::vector<std::string> groups{"all"};

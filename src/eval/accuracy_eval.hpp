@@ -17,6 +17,7 @@
 
 namespace foresight {
 
+class Cluster;
 class Progress;
 
 struct AccuracySettings {
@@ -27,6 +28,9 @@ struct AccuracySettings {
   bool chat = false, think = false;  // wrap prompts in the ChatML template (opening <think>)
   GraderKind grader = GraderKind::AnswerLine;
   DecodeLimits batch;  // how many generations run at once (bytes of their caches, sequences)
+  // The ranks that share the generations (generation j is rank j mod size's), or null for this
+  // process alone; rank 0 gets every sample and the rows, the others their own samples.
+  const Cluster* cluster = nullptr;
 };
 
 // One graded generation.
@@ -45,8 +49,8 @@ struct AccuracyResult {
 
 // Sample s of problem p is drawn with a seed derived from (seed, p, s) alone, so every policy
 // sees the same sampling stream and differences come from the cache. The generations run as one
-// continuous batch under settings.batch (each gives the tokens it gives alone);
-// `progress` (may be null) advances once per generation.
+// continuous batch under settings.batch (each gives the tokens it gives alone), on every rank
+// of settings.cluster; `progress` (may be null) advances once per token this process generates.
 AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
                                  std::span<const TaskProblem> problems,
                                  const AccuracySettings& settings, Progress* progress);

@@ -1,0 +1,93 @@
+// Commands across the ranks of an mpirun (src/dist/cluster.hpp): two ranks write byte for byte
+// the traces one process writes and grade the same samples, and a rank that fails ends the job with
+// its error and a non-zero exit, writing nothing. Skipped in a build without MPI or where mpirun is
+// missing.
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include <gtest/gtest.h>
+
+#include "dist/cluster.hpp"
+#include "test_util.hpp"
+
+namespace foresight {
+namespace {
+
+std::string bytes_of(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class MpiTest : public test::TinyModelTest {
+ protected:
+  void SetUp() override {
+    if (!Cluster::built_with_mpi()) GTEST_SKIP() << "built without MPI (FORESIGHT_MPI=OFF)";
+    if (test::run_command("command -v mpirun").exit_code != 0)
+      GTEST_SKIP() << "mpirun is missing (scripts/setup.sh --test installs openmpi-bin)";
+    TinyModelTest::SetUp();
+    const auto tasks = test::run_command(test::cli() + " tasks --family program,walk --n 5 " +
+                                         "--seed 5 --out " + (dir / "tasks.jsonl").string());
+    ASSERT_EQ(tasks.exit_code, 0) << tasks.output;
+  }
+  // `foresight ARGS` as one process (ranks = 0) or under mpirun with that many ranks; root may
+  // run it (CI does) and two ranks may share a core.
+  test::CommandResult foresight(int ranks, const std::string& args) const {
+    const std::string launcher =
+        ranks == 0 ? ""
+                   : "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np " +
+                         std::to_string(ranks) + " --oversubscribe ";
+    return test::run_command(launcher + test::cli() + " " + args);
+  }
+  std::string traces_args(const std::string& dataset, const std::string& out) const {
+    return "traces --model " + dir.path().string() + " --dataset " + (dir / dataset).string() +
+           " --max-new-tokens 48 --seed 3 --out " + (dir / out).string();
+  }
+};
+
+TEST_F(MpiTest, TracesOfTwoRanksAreThoseOfOneProcess) {
+  const auto one = foresight(0, traces_args("tasks.jsonl", "one.safetensors"));
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto two = foresight(2, traces_args("tasks.jsonl", "two.safetensors"));
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  EXPECT_NE(two.output.find("traces (rank 0 of 2)"), std::string::npos) << two.output;
+  const std::string a = bytes_of(dir / "one.safetensors"), b = bytes_of(dir / "two.safetensors");
+  EXPECT_GT(a.size(), 1000u);
+  EXPECT_TRUE(a == b) << "2 ranks wrote another file than 1 process";
+  // Three ranks for five traces: shares of unequal size.
+  const auto three = foresight(3, traces_args("tasks.jsonl", "three.safetensors"));
+  ASSERT_EQ(three.exit_code, 0) << three.output;
+  EXPECT_TRUE(bytes_of(dir / "three.safetensors") == a);
+}
+
+TEST_F(MpiTest, EvalOfTwoRanksGradesTheSameSamples) {
+  const auto args = [&](const std::string& out) {
+    return "eval --model " + dir.path().string() + " --dataset " + (dir / "tasks.jsonl").string() +
+           " --policies full,h2o,tova --budgets 40 --evict-every 8 --max-new-tokens 40 " +
+           "--temperature 0.8 --seed 7 --out " + (dir / out).string();
+  };
+  const auto one = foresight(0, args("one"));
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto two = foresight(2, args("two"));
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  const std::string samples = bytes_of(dir / "one" / "samples.jsonl");
+  EXPECT_EQ(std::count(samples.begin(), samples.end(), '\n'), 15);  // 3 runs x 5 problems
+  EXPECT_TRUE(samples == bytes_of(dir / "two" / "samples.jsonl"));
+  // The table on stdout too (the progress lines and the report's path differ).
+  const auto table = [](const std::string& output) {
+    return output.substr(0, output.find("report"));
+  };
+  EXPECT_EQ(table(one.output).substr(one.output.find("all problems")),
+            table(two.output).substr(two.output.find("all problems")));
+}
+
+TEST_F(MpiTest, AFailingRankEndsTheJobWithItsError) {
+  const auto r = foresight(2, traces_args("missing.jsonl", "none.safetensors"));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("missing.jsonl"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("failed; ending the job"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "none.safetensors"));
+}
+
+}  // namespace
+}  // namespace foresight
