@@ -1,7 +1,7 @@
 // Commands across the ranks of an mpirun (src/dist/cluster.hpp): two ranks write byte for byte
-// the traces one process writes and grade the same samples, and a rank that fails ends the job with
-// its error and a non-zero exit, writing nothing. Skipped in a build without MPI or where mpirun is
-// missing.
+// the traces and scores one process writes and grade the same samples, and a rank that fails ends
+// the job with its error and a non-zero exit, writing nothing. Skipped in a build without MPI or
+// where mpirun is missing.
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -17,6 +17,17 @@ namespace {
 std::string bytes_of(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The lines of the Markdown tables a command printed (its progress lines differ).
+std::string tables(const std::string& output) {
+  std::string out;
+  for (size_t at = 0; at < output.size();) {
+    const size_t end = std::min(output.find('\n', at), output.size());
+    if (output[at] == '|') out += output.substr(at, end - at + 1);
+    at = end + 1;
+  }
+  return out;
 }
 
 class MpiTest : public test::TinyModelTest {
@@ -73,12 +84,27 @@ TEST_F(MpiTest, EvalOfTwoRanksGradesTheSameSamples) {
   const std::string samples = bytes_of(dir / "one" / "samples.jsonl");
   EXPECT_EQ(std::count(samples.begin(), samples.end(), '\n'), 15);  // 3 runs x 5 problems
   EXPECT_TRUE(samples == bytes_of(dir / "two" / "samples.jsonl"));
-  // The table on stdout too (the progress lines and the report's path differ).
-  const auto table = [](const std::string& output) {
-    return output.substr(0, output.find("report"));
+  EXPECT_NE(tables(one.output).find("| h2o"), std::string::npos) << one.output;
+  EXPECT_EQ(tables(one.output), tables(two.output));
+}
+
+TEST_F(MpiTest, ScoreOfTwoRanksIsThatOfOneProcess) {
+  const auto traces = foresight(0, traces_args("tasks.jsonl", "traces.safetensors"));
+  ASSERT_EQ(traces.exit_code, 0) << traces.output;
+  const auto args = [&](const std::string& json) {
+    return "score --model " + dir.path().string() + " --traces " +
+           (dir / "traces.safetensors").string() +
+           " --policy h2o,golden,random --budget 24 --evict-every 8 --seed 4 --json " +
+           (dir / json).string();
   };
-  EXPECT_EQ(table(one.output).substr(one.output.find("all problems")),
-            table(two.output).substr(two.output.find("all problems")));
+  const auto one = foresight(0, args("one.json"));
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto two = foresight(2, args("two.json"));
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  const std::string a = bytes_of(dir / "one.json");
+  EXPECT_NE(a.find("\"golden\""), std::string::npos);
+  EXPECT_TRUE(a == bytes_of(dir / "two.json"));
+  EXPECT_EQ(tables(one.output), tables(two.output));
 }
 
 TEST_F(MpiTest, AFailingRankEndsTheJobWithItsError) {

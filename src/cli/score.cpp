@@ -12,6 +12,8 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
+#include "dist/bytes.hpp"
+#include "dist/cluster.hpp"
 #include "eval/fidelity.hpp"
 #include "eval/policy_grid.hpp"
 #include "train/golden.hpp"
@@ -34,6 +36,38 @@ Json scored(const std::vector<float>& values, int prompt_len) {
   return Json(std::vector<float>(values.begin() + prompt_len, values.end()));
 }
 
+// What a run's evictions took from the future on one trace.
+struct Harm {
+  int64_t decisions = 0, harmful = 0;  // decisions: (layer, eviction, KV head)
+  double evicted_attention = 0;
+};
+
+// Rank 0 receives what the other ranks measured of their traces (`mine` of each): the
+// references they computed, and every run's losses and harm.
+void gather_scores(const Cluster& cluster, const std::vector<int64_t>& mine,
+                   std::vector<Trace>& traces, std::vector<std::vector<TokenLosses>>& losses,
+                   std::vector<std::vector<Harm>>& harm) {
+  if (cluster.size() == 1) return;
+  ByteWriter out;
+  for (int64_t i : cluster.root() ? std::vector<int64_t>{} : mine) {
+    out.put(i), out.put(traces[i].ce), out.put(traces[i].entropy);
+    for (size_t r = 0; r < losses.size(); ++r)
+      out.put(losses[r][i].ce), out.put(losses[r][i].entropy), out.put(harm[r][i]);
+  }
+  const std::vector<std::string> parts = cluster.gather(out.take());
+  for (size_t rank = 1; rank < parts.size(); ++rank)
+    for (ByteReader in(parts[rank]); !in.done();) {
+      const auto i = size_t(in.get<int64_t>());
+      Trace& t = traces.at(i);
+      t.ce = in.get_vector<float>(), t.entropy = in.get_vector<float>();
+      for (size_t r = 0; r < losses.size(); ++r) {
+        losses[r].at(i).ce = in.get_vector<float>();
+        losses[r][i].entropy = in.get_vector<float>();
+        harm[r][i] = in.get<Harm>();
+      }
+    }
+}
+
 void run(const Options& o) {
   const auto model = Model::load(o.model, load_options(o.weights));
   const ModelConfig& config = model->config();
@@ -51,28 +85,32 @@ void run(const Options& o) {
         return r.impl && r.impl->needs_future();
       });
 
+  // Under mpirun each rank replays the traces it owns; rank 0 gathers, prints and writes.
+  const Cluster& cluster = Cluster::world();
+  std::vector<int64_t> mine;
+  for (int64_t i = 0; i < n_traces; ++i)
+    if (cluster.owns(i)) mine.push_back(i);
+  const auto n_mine = int64_t(mine.size());
   // Progress in tokens replayed: a full-cache pass over every trace that lacks its reference or
   // whose future attention is needed, then every (run, trace) pair.
   int64_t work = 0;
-  for (const Trace& t : traces)
-    work += int64_t(t.ids.size()) * ((golden || !t.has_reference()) + int64_t(runs.size()));
+  for (int64_t i : mine)
+    work += int64_t(traces[i].ids.size()) *
+            ((golden || !traces[i].has_reference()) + int64_t(runs.size()));
   std::vector<std::vector<TokenLosses>> losses(runs.size(), std::vector<TokenLosses>(n_traces));
-  struct Harm {
-    int64_t decisions = 0, harmful = 0;  // decisions: (layer, eviction, KV head)
-    double evicted_attention = 0;
-  };
   std::vector<std::vector<Harm>> harm(runs.size(), std::vector<Harm>(n_traces));
-  Progress progress("score", work, "tok");
+  Progress progress(
+      cluster.size() > 1 ? fmt::format("score (rank 0 of {})", cluster.size()) : "score", work,
+      "tok", cluster.root() ? stderr : nullptr);
   // A future attention table holds about T^2 / (2L) floats per layer and KV head, so under
   // golden the traces go in batches of one per thread, each batch's tables freed after it.
-  const int64_t batch =
-      golden ? std::max(1, omp_get_max_threads()) : std::max<int64_t>(n_traces, 1);
-  for (int64_t begin = 0; begin < n_traces; begin += batch) {
-    const int64_t n = std::min(batch, n_traces - begin);
+  const int64_t batch = golden ? std::max(1, omp_get_max_threads()) : std::max<int64_t>(n_mine, 1);
+  for (int64_t begin = 0; begin < n_mine; begin += batch) {
+    const int64_t n = std::min(batch, n_mine - begin);
     std::vector<std::shared_ptr<const FutureAttention>> futures(static_cast<size_t>(n));
     // References are finished before the runs that are summarised against them.
     parallel_jobs(n, [&](int64_t j) {
-      Trace& t = traces[begin + j];
+      Trace& t = traces[mine[begin + j]];
       if (!golden && t.has_reference()) return;
       TokenLosses full;
       if (golden)
@@ -86,7 +124,7 @@ void run(const Options& o) {
       progress.advance(int64_t(t.ids.size()));
     });
     parallel_jobs(int64_t(runs.size()) * n, [&](int64_t k) {
-      const int64_t r = k / n, j = k % n, i = begin + j;
+      const int64_t r = k / n, j = k % n, i = mine[begin + j];
       const PolicyRun& run = runs[r];
       Sequence seq(config, {.schedule = run.schedule,
                             .policy = run.impl,
@@ -102,6 +140,8 @@ void run(const Options& o) {
     });
   }
   progress.finish();
+  gather_scores(cluster, mine, traces, losses, harm);
+  if (!cluster.root()) return;
 
   Json summary = Json::array();
   // Rises in nats per token, then relative (the paper's measure) in brackets.
