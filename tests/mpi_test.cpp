@@ -1,7 +1,7 @@
 // Commands across the ranks of an mpirun (src/dist/cluster.hpp): two ranks write byte for byte
-// the traces and scores one process writes and grade the same samples, and a rank that fails ends
-// the job with its error and a non-zero exit, writing nothing. Skipped in a build without MPI or
-// where mpirun is missing.
+// the traces, scores and supervised judge one process writes and grade the same samples, and a rank
+// that fails ends the job with its error and a non-zero exit, writing nothing. Skipped in a build
+// without MPI or where mpirun is missing.
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "dist/cluster.hpp"
+#include "judge/judge_file.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
@@ -105,6 +106,47 @@ TEST_F(MpiTest, ScoreOfTwoRanksIsThatOfOneProcess) {
   EXPECT_NE(a.find("\"golden\""), std::string::npos);
   EXPECT_TRUE(a == bytes_of(dir / "two.json"));
   EXPECT_EQ(tables(one.output), tables(two.output));
+}
+
+// The supervised stage: each step's traces shared by the ranks, rank 0 summing the gradients in
+// trace order (the clipped norm too), so two ranks train the same judge as one process, bit for
+// bit, and log the same.
+TEST_F(MpiTest, SupervisedJudgeOfTwoRanksIsThatOfOneProcess) {
+  const auto traces = foresight(0, traces_args("tasks.jsonl", "traces.safetensors"));
+  ASSERT_EQ(traces.exit_code, 0) << traces.output;
+  const auto args = [&](const std::string& out) {
+    const std::string t = (dir / "traces.safetensors").string();
+    return "train-judge --stage sl --model " + dir.path().string() + " --traces " + t +
+           " --heldout " + t + " --heldout-tasks " + (dir / "tasks.jsonl").string() +
+           " --max-new-tokens 48 --budget 24 --budgets 16,24 --evict-every 8 --steps 4 " +
+           "--traces-per-step 3 --own-path 0.34 --eval-every 2 --clip 0.03 --seed 2 --out " +
+           (dir / out).string();
+  };
+  const auto one = foresight(0, args("one.safetensors"));
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto two = foresight(2, args("two.safetensors"));
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  const Judge a = read_judge(dir / "one.safetensors"), b = read_judge(dir / "two.safetensors");
+  EXPECT_TRUE(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin(),
+                         b.parameters().end()));
+  // The logs too.
+  const auto log = [&](const std::string& out) {
+    std::ifstream in(dir / (out + ".train") / "train_log.jsonl");
+    std::vector<Json> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(Json::parse(line));
+    return lines;
+  };
+  const std::vector<Json> log_one = log("one.safetensors");
+  EXPECT_GE(log_one.size(), 4u + 3 + 3);  // steps, held-out and task evaluations at 0, 2, 4
+  EXPECT_EQ(log_one, log("two.safetensors"));
+  // The RL stage is one process.
+  const auto rl = foresight(2, "train-judge --stage rl --model " + dir.path().string() +
+                                   " --traces " + (dir / "traces.safetensors").string() +
+                                   " --init " + (dir / "one.safetensors").string() +
+                                   " --budget 24 --evict-every 8 --steps 1 --out " +
+                                   (dir / "rl.safetensors").string());
+  EXPECT_NE(rl.exit_code, 0);
+  EXPECT_NE(rl.output.find("runs as one process"), std::string::npos) << rl.output;
 }
 
 TEST_F(MpiTest, AFailingRankEndsTheJobWithItsError) {

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "dist/cluster.hpp"
 #include "eval/fidelity.hpp"
 #include "eval/heldout_accuracy.hpp"
 #include "eval/policy_grid.hpp"
@@ -135,20 +136,28 @@ void run(const CLI::App& cmd, Options o) {
     if (judge.info.stage != "init") o.sl.standardise_traces = 0;
   }
   const std::string work_dir = o.checkpoint_dir.empty() ? o.out + ".train" : o.checkpoint_dir;
+  // Under mpirun the supervised stage shares each step's traces over the ranks (rank 0 logs,
+  // checkpoints and writes the judge); the RL stage runs as one process.
+  const Cluster& cluster = Cluster::world();
+  if (rl && cluster.size() > 1)
+    fail("train-judge --stage rl runs as one process, not across {} MPI ranks", cluster.size());
   JudgeTrainerOptions options;
   options.resume = o.resume;
+  options.cluster = &cluster;
+  if (!cluster.root()) options.log = nullptr;
   if (!o.heldout_tasks.empty()) {
     options.accuracy = [&](const Judge& j) {
       const PolicyRun run{"foresight", o.schedule.budget, o.schedule,
                           make_foresight_policy(j, o.judge_mode == "sample")};
-      return greedy_accuracy(*model, *tokenizer, problems, run, o.max_new_tokens);
+      return greedy_accuracy(*model, *tokenizer, problems, run, o.max_new_tokens, &cluster);
     };
   }
-  std::fprintf(stderr,
-               "train-judge: %zu training traces, %zu held out; %lld judge parameters; "
-               "checkpoints in %s\n",
-               train.size(), heldout.size(), static_cast<long long>(judge.shape().parameters()),
-               work_dir.c_str());
+  if (cluster.root())
+    std::fprintf(stderr,
+                 "train-judge: %zu training traces, %zu held out; %lld judge parameters; "
+                 "checkpoints in %s\n",
+                 train.size(), heldout.size(), static_cast<long long>(judge.shape().parameters()),
+                 work_dir.c_str());
   if (rl) {
     int64_t missing = 0;
     for (const std::vector<Trace>* set : {&train, &heldout})
@@ -166,6 +175,7 @@ void run(const CLI::App& cmd, Options o) {
   } else {
     train_judge_sl(*model, train, heldout, judge, stage_settings(o, o.sl), work_dir, options);
   }
+  if (!cluster.root()) return;
   judge.info = {
       o.model, o.schedule.budget, o.schedule.evict_every, rl || o.budgets.empty() ? "" : o.budgets,
       o.stage, command_line(o)};

@@ -6,10 +6,11 @@ namespace foresight {
 
 Metrics greedy_accuracy(const Model& model, const Tokenizer& tokenizer,
                         std::span<const TaskProblem> problems, const PolicyRun& run,
-                        int max_new_tokens) {
+                        int max_new_tokens, const Cluster* cluster) {
   AccuracySettings settings;
   settings.runs = {run};
   settings.max_new_tokens = max_new_tokens;
+  settings.cluster = cluster;
   const AccuracyResult result = evaluate_accuracy(model, tokenizer, problems, settings, nullptr);
   Metrics metrics;
   for (const ResultRow& row : result.rows)

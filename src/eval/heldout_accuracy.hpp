@@ -15,10 +15,13 @@
 
 namespace foresight {
 
-// Each problem solved greedily from its prompt under `run`, graded by its answer line.
+class Cluster;
+
+// Each problem solved greedily from its prompt under `run`, graded by its answer line; the
+// problems shared by the ranks of `cluster` when given (the metrics are rank 0's).
 Metrics greedy_accuracy(const Model& model, const Tokenizer& tokenizer,
                         std::span<const TaskProblem> problems, const PolicyRun& run,
-                        int max_new_tokens);
+                        int max_new_tokens, const Cluster* cluster = nullptr);
 
 std::unique_ptr<TrainingEval> make_heldout_accuracy_eval(std::vector<TaskProblem> problems,
                                                          int64_t every, int max_new_tokens);

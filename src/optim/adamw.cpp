@@ -1,10 +1,11 @@
 #include "optim/adamw.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
-#include "core/parallel_rows.hpp"
 
 namespace foresight {
 
@@ -49,15 +50,21 @@ void AdamW::update(std::span<float> params, std::span<const float> grads, double
 
 double clip_gradient_norm(std::span<float> grads, double max_norm) {
   const auto n = static_cast<int64_t>(grads.size());
-  // Partial sums of squares per thread, then in thread order: the same norm on every run.
-  float total_sq = 0;
-  parallel_rows_sum(n, 1, &total_sq, [&](int64_t begin, int64_t end, float* partial) {
+  // Sums of squares over fixed blocks, then in block order: the same norm on any thread count
+  // (and so in one process as across the ranks of a job).
+  constexpr int64_t kBlock = 4096;
+  std::vector<double> blocks(size_t((n + kBlock - 1) / kBlock));
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < int64_t(blocks.size()); ++b) {
     double s = 0;
+    const int64_t end = std::min(n, (b + 1) * kBlock);
 #pragma omp simd reduction(+ : s)
-    for (int64_t i = begin; i < end; ++i) s += double(grads[i]) * grads[i];
-    *partial = float(s);
-  });
-  const double norm = std::sqrt(double(total_sq));
+    for (int64_t i = b * kBlock; i < end; ++i) s += double(grads[i]) * grads[i];
+    blocks[size_t(b)] = s;
+  }
+  double total_sq = 0;
+  for (double s : blocks) total_sq += s;
+  const double norm = std::sqrt(total_sq);
   if (max_norm > 0 && norm > max_norm) {
     const auto coef = static_cast<float>(max_norm / (norm + 1e-6));
 #pragma omp parallel for simd schedule(static)

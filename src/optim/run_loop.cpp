@@ -46,7 +46,7 @@ RunLoop::RunLoop(RunParts parts, RunPosition& position, const RunOptions& option
                " is not set, but {} holds a checkpoint: set it to continue that run, or "
                "choose another directory",
                parts_.dir.string());
-  std::filesystem::create_directories(parts_.dir);
+  if (writes()) std::filesystem::create_directories(parts_.dir);
   if (options_.resume) {
     const std::vector<std::string> changed = json_differences(parts_.load(), parts_.settings);
     if (!changed.empty())
@@ -56,7 +56,17 @@ RunLoop::RunLoop(RunParts parts, RunPosition& position, const RunOptions& option
                       parts_.name, fmt::join(changed, ", ")));
     message(fmt::format("{}: resumed at step {} of {}", parts_.name, position_.step, parts_.steps));
   }
-  log_.emplace(parts_.dir / "train_log.jsonl", options_.resume ? position_.step : -1);
+  if (writes()) log_.emplace(parts_.dir / "train_log.jsonl", options_.resume ? position_.step : -1);
+}
+
+bool RunLoop::stopped() const {
+  const bool asked = options_.stop != nullptr && options_.stop->load();
+  const Cluster* cluster = options_.cluster;
+  if (cluster == nullptr || cluster->size() == 1) return asked;
+  std::string any = "0";
+  for (const std::string& rank : cluster->gather(asked ? "1" : "0"))
+    if (rank == "1") any = "1";
+  return cluster->broadcast(any) == "1";
 }
 
 void RunLoop::add_evaluation(Evaluation evaluation) {
@@ -73,7 +83,7 @@ void RunLoop::message(const std::string& text) const {
 
 std::string RunLoop::logged(StepReport report) {
   report.line["step"] = position_.step;
-  log_->write(report.line);
+  if (log_) log_->write(report.line);
   return std::move(report.status);
 }
 
@@ -87,6 +97,7 @@ void RunLoop::evaluate() {
 
 void RunLoop::save() {
   position_.elapsed_seconds = elapsed_seconds();
+  if (!writes()) return;
   // the log first: a checkpoint never survives a power cut that its steps' lines do not
   log_->sync();
   parts_.save(parts_.settings);
@@ -102,7 +113,7 @@ int64_t RunLoop::run(std::optional<int64_t> until) {
   if (options_.log != nullptr && position_.step < end)
     progress.emplace(parts_.name, end - position_.step, "steps", options_.log);
 
-  while (position_.step < end && !(options_.stop != nullptr && options_.stop->load())) {
+  while (position_.step < end && !stopped()) {
     std::optional<StepReport> report = parts_.step(position_.step);
     ++position_.step;
     if (report) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/json_file.hpp"
+#include "dist/cluster.hpp"
 #include "optim/checkpoint_schedule.hpp"
 #include "optim/train_log.hpp"
 
@@ -30,6 +31,9 @@ struct RunOptions {
   bool resume = false;                      // continue from the checkpoint (required to exist)
   std::FILE* log = stderr;                  // the progress bar and messages; nullptr for none
   const std::atomic<bool>* stop = nullptr;  // when set, the run checkpoints and returns
+  // The ranks running this loop together, or null for this process alone: rank 0 alone writes
+  // the log and the checkpoints, and a stop on any rank stops them all at the same step.
+  const Cluster* cluster = nullptr;
 };
 
 // Where a run stands; every checkpoint holds it.
@@ -94,6 +98,8 @@ class RunLoop {
   std::string logged(StepReport report);
   void evaluate();  // the evaluations due at the current step
   void save();
+  bool writes() const { return options_.cluster == nullptr || options_.cluster->root(); }
+  bool stopped() const;  // on every rank alike
 
   RunParts parts_;
   RunPosition& position_;

@@ -61,10 +61,12 @@ JudgeScorecard judge_replay(const Model& model, const Judge& judge, const Trace&
                             const EvictionSchedule& schedule, const TeacherSettings& teacher,
                             uint64_t seed = 0, std::span<float> grad = {});
 
-// The summed scorecard over traces (held-out metrics), traces in parallel.
+// The summed scorecard over traces (held-out metrics), traces in parallel, and shared by the
+// ranks of `cluster` when given (the sum is rank 0's).
 JudgeScorecard evaluate_judge(const Model& model, const Judge& judge,
                               const std::vector<Trace>& traces, FutureCache& futures,
-                              const EvictionSchedule& schedule, const TeacherSettings& teacher);
+                              const EvictionSchedule& schedule, const TeacherSettings& teacher,
+                              const Cluster* cluster = nullptr);
 
 // Trains `judge` in place (its parameters are replaced by the checkpoint's on resume). Returns
 // the step reached.

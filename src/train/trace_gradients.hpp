@@ -15,6 +15,8 @@ class TraceGradients {
 
   // Trace q's buffer, zeroed, for that trace's job to add into.
   std::span<float> cleared(int64_t q);
+  // Trace q's buffer as it is (another rank's trace is copied in).
+  std::span<float> at(int64_t q) { return traces_.at(size_t(q)); }
   // The sum of the traces' buffers, in trace order (valid until the next call).
   std::span<float> sum();
 
