@@ -176,6 +176,9 @@ void run(const CLI::App& cmd, Options o) {
     train_judge_sl(*model, train, heldout, judge, stage_settings(o, o.sl), work_dir, options);
   }
   if (!cluster.root()) return;
+  if (cluster.size() > 1)
+    std::fprintf(stderr, "train-judge: %d ranks; rank 0 spent %.1f s in MPI collectives\n",
+                 cluster.size(), cluster.collective_seconds());
   judge.info = {
       o.model, o.schedule.budget, o.schedule.evict_every, rl || o.budgets.empty() ? "" : o.budgets,
       o.stage, command_line(o)};

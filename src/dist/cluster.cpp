@@ -1,5 +1,6 @@
 #include "dist/cluster.hpp"
 
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 
@@ -24,6 +25,15 @@ bool launched_by_mpi() {
 void check(int code, const char* call) {
   if (code != MPI_SUCCESS) fail("cluster: {} failed (MPI error {})", call, code);
 }
+
+// Adds the time until it goes out of scope to a counter.
+struct Timed {
+  double& seconds;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  ~Timed() {
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+};
 
 int byte_count(size_t n) {
   if (n > size_t(INT_MAX)) fail("cluster: a message of {} bytes is over MPI's 2 GiB", n);
@@ -66,6 +76,7 @@ Cluster::~Cluster() {
 std::vector<std::string> Cluster::gather(std::string_view mine) const {
   if (size_ == 1) return {std::string(mine)};
 #ifdef FORESIGHT_MPI
+  const Timed timed{collective_seconds_};
   const int count = byte_count(mine.size());
   std::vector<int> counts(root() ? size_t(size_) : 0), starts(counts.size());
   check(MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Gather");
@@ -90,6 +101,7 @@ std::vector<std::string> Cluster::gather(std::string_view mine) const {
 std::string Cluster::broadcast(std::string data) const {
   if (size_ == 1) return data;
 #ifdef FORESIGHT_MPI
+  const Timed timed{collective_seconds_};
   int count = byte_count(data.size());
   check(MPI_Bcast(&count, 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Bcast");
   data.resize(size_t(count));

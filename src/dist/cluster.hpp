@@ -37,9 +37,14 @@ class Cluster {
   // waiting in a collective. One process: std::exit.
   [[noreturn]] void abort(int code) const;
 
+  // Seconds this rank has spent in the collectives: sending, receiving and waiting for the
+  // slowest rank.
+  double collective_seconds() const { return collective_seconds_; }
+
  private:
   Cluster();
   int rank_ = 0, size_ = 1;
+  mutable double collective_seconds_ = 0;
   bool initialised_ = false;  // MPI_Init was called here
 };
 
