@@ -149,6 +149,43 @@ TEST_F(MpiTest, SupervisedJudgeOfTwoRanksIsThatOfOneProcess) {
   EXPECT_NE(rl.output.find("runs as one process"), std::string::npos) << rl.output;
 }
 
+// A rank killed mid-run (SIGKILL) ends the job with a non-zero exit; the last checkpoint,
+// written by rank 0, resumes across the ranks to the judge an uninterrupted process trains.
+TEST_F(MpiTest, AKilledRankEndsTheJobAndItsCheckpointResumes) {
+  const auto traces = foresight(0, traces_args("tasks.jsonl", "traces.safetensors"));
+  ASSERT_EQ(traces.exit_code, 0) << traces.output;
+  const auto args = [&](const std::string& out) {
+    return "train-judge --stage sl --model " + dir.path().string() + " --traces " +
+           (dir / "traces.safetensors").string() +
+           " --budget 24 --evict-every 8 --steps 120 --traces-per-step 3 --checkpoint-every 10 "
+           "--seed 3 --out " +
+           (dir / out).string();
+  };
+  const auto whole = foresight(0, args("whole.safetensors"));
+  ASSERT_EQ(whole.exit_code, 0) << whole.output;
+  // Once the first checkpoint is there, the newest rank (the command line of a rank starts
+  // with the CLI's path; mpirun's does not) is killed.
+  const std::string checkpoint = (dir / "killed.safetensors.train" / "checkpoint.safetensors");
+  const auto killed = test::run_command(
+      "bash -c 'OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 "
+      "--oversubscribe " +
+      test::cli() + " " + args("killed.safetensors") +
+      " & job=$!; "
+      "until [ -f " +
+      checkpoint +
+      " ]; do sleep 0.01; done; "
+      "pkill -KILL -n -f \"^" +
+      test::cli() + " train-judge\"; wait $job'");
+  EXPECT_NE(killed.exit_code, 0) << killed.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "killed.safetensors"));
+  const auto resumed = foresight(2, args("killed.safetensors") + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resumed at step"), std::string::npos) << resumed.output;
+  const Judge a = read_judge(dir / "whole.safetensors"), b = read_judge(dir / "killed.safetensors");
+  EXPECT_TRUE(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin(),
+                         b.parameters().end()));
+}
+
 TEST_F(MpiTest, AFailingRankEndsTheJobWithItsError) {
   const auto r = foresight(2, traces_args("missing.jsonl", "none.safetensors"));
   EXPECT_NE(r.exit_code, 0) << r.output;
