@@ -1,7 +1,7 @@
 // Commands across the ranks of an mpirun (src/dist/cluster.hpp): two ranks write byte for byte
-// the traces, scores and supervised judge one process writes and grade the same samples, and a rank
-// that fails ends the job with its error and a non-zero exit, writing nothing. Skipped in a build
-// without MPI or where mpirun is missing.
+// the traces, scores and supervised judge that one process writes, and grade the same samples;
+// a rank that fails ends the job with its error and a non-zero exit, writing nothing; a killed
+// rank leaves a checkpoint that resumes. Skipped without MPI or where mpirun is missing.
 #include <algorithm>
 #include <fstream>
 #include <iterator>
