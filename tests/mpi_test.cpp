@@ -1,5 +1,5 @@
 // Commands across the ranks of an mpirun (src/dist/cluster.hpp): two ranks write byte for byte
-// the traces, scores and supervised judge that one process writes, and grade the same samples;
+// the traces, scores and judges (both stages) that one process writes, and grade the same samples;
 // a rank that fails ends the job with its error and a non-zero exit, writing nothing; a killed
 // rank leaves a checkpoint that resumes. Skipped without MPI or where mpirun is missing.
 #include <algorithm>
@@ -108,10 +108,10 @@ TEST_F(MpiTest, ScoreOfTwoRanksIsThatOfOneProcess) {
   EXPECT_EQ(tables(one.output), tables(two.output));
 }
 
-// The supervised stage: each step's traces shared by the ranks, rank 0 summing the gradients in
-// trace order (the clipped norm too), so two ranks train the same judge as one process, bit for
-// bit, and log the same.
-TEST_F(MpiTest, SupervisedJudgeOfTwoRanksIsThatOfOneProcess) {
+// Both training stages: each step's traces shared by the ranks, rank 0 summing the gradients in
+// trace order (the clipped norm too), so two ranks train the same judges as one process, bit
+// for bit, and log the same.
+TEST_F(MpiTest, JudgesOfTwoRanksAreThoseOfOneProcess) {
   const auto traces = foresight(0, traces_args("tasks.jsonl", "traces.safetensors"));
   ASSERT_EQ(traces.exit_code, 0) << traces.output;
   const auto args = [&](const std::string& out) {
@@ -139,14 +139,26 @@ TEST_F(MpiTest, SupervisedJudgeOfTwoRanksIsThatOfOneProcess) {
   const std::vector<Json> log_one = log("one.safetensors");
   EXPECT_GE(log_one.size(), 4u + 3 + 3);  // steps, held-out and task evaluations at 0, 2, 4
   EXPECT_EQ(log_one, log("two.safetensors"));
-  // The RL stage is one process.
-  const auto rl = foresight(2, "train-judge --stage rl --model " + dir.path().string() +
-                                   " --traces " + (dir / "traces.safetensors").string() +
-                                   " --init " + (dir / "one.safetensors").string() +
-                                   " --budget 24 --evict-every 8 --steps 1 --out " +
-                                   (dir / "rl.safetensors").string());
-  EXPECT_NE(rl.exit_code, 0);
-  EXPECT_NE(rl.output.find("runs as one process"), std::string::npos) << rl.output;
+
+  // The RL stage from it: each rank runs the rollouts of its traces; the same judge and log.
+  const auto rl_args = [&](const std::string& out) {
+    const std::string t = (dir / "traces.safetensors").string();
+    return "train-judge --stage rl --model " + dir.path().string() + " --traces " + t +
+           " --heldout " + t + " --init " + (dir / "one.safetensors").string() +
+           " --budget 24 --evict-every 8 --steps 3 --traces-per-step 3 --group 3 --epochs 2 " +
+           "--phi-scale 20 --eval-every 2 --clip 0.05 --seed 5 --out " + (dir / out).string();
+  };
+  const auto rl_one = foresight(0, rl_args("rl_one.safetensors"));
+  ASSERT_EQ(rl_one.exit_code, 0) << rl_one.output;
+  const auto rl_two = foresight(2, rl_args("rl_two.safetensors"));
+  ASSERT_EQ(rl_two.exit_code, 0) << rl_two.output;
+  const Judge c = read_judge(dir / "rl_one.safetensors"),
+              d = read_judge(dir / "rl_two.safetensors");
+  EXPECT_FALSE(std::equal(a.parameters().begin(), a.parameters().end(), c.parameters().begin(),
+                          c.parameters().end()));  // it moved
+  EXPECT_TRUE(std::equal(c.parameters().begin(), c.parameters().end(), d.parameters().begin(),
+                         d.parameters().end()));
+  EXPECT_EQ(log("rl_one.safetensors"), log("rl_two.safetensors"));
 }
 
 // A rank killed mid-run (SIGKILL) ends the job with a non-zero exit; the last checkpoint,

@@ -136,11 +136,9 @@ void run(const CLI::App& cmd, Options o) {
     if (judge.info.stage != "init") o.sl.standardise_traces = 0;
   }
   const std::string work_dir = o.checkpoint_dir.empty() ? o.out + ".train" : o.checkpoint_dir;
-  // Under mpirun the supervised stage shares each step's traces over the ranks (rank 0 logs,
-  // checkpoints and writes the judge); the RL stage runs as one process.
+  // Under mpirun both stages share each step's traces over the ranks (rank 0 logs,
+  // checkpoints and writes the judge).
   const Cluster& cluster = Cluster::world();
-  if (rl && cluster.size() > 1)
-    fail("train-judge --stage rl runs as one process, not across {} MPI ranks", cluster.size());
   JudgeTrainerOptions options;
   options.resume = o.resume;
   options.cluster = &cluster;

@@ -9,6 +9,7 @@
 #include "core/rng.hpp"
 #include "optim/adamw.hpp"
 #include "policy/foresight.hpp"
+#include "train/rank_exchange.hpp"
 #include "train/rollout.hpp"
 #include "train/trace_gradients.hpp"
 
@@ -104,9 +105,18 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
   TraceGradients grads(P, size);
   std::vector<PpoSums> sums(static_cast<size_t>(P));
 
+  // Under mpirun each rank runs the rollouts of the step's traces it owns (a trace's whole
+  // group, so its advantages are its own); rank 0 receives their rewards, then at each epoch
+  // their gradients, sums them in trace order, updates, and hands the parameters back.
+  const Cluster* cluster =
+      options.cluster && options.cluster->size() > 1 ? options.cluster : nullptr;
   JudgeRun run(s, train.size());
   run.step = [&](int64_t step, const std::vector<int64_t>& picked) {
     parallel_jobs(int64_t(rollouts.size()), [&](int64_t j) {
+      if (!owned(cluster, j / G)) {
+        rewards[j] = sharpness[j] = 0;
+        return;
+      }
       const Trace& t = train[picked[j / G]];
       Rollout& r = rollouts[j];
       r = run_rollout(model, judge, t.ids, t.prompt_len, s.schedule, rollout_seed(s.seed, step, j));
@@ -116,6 +126,7 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
                                   std::max<int64_t>(t.prompt_len, first_token), s.large_rise);
       r.ce = {};
     });
+    if (cluster) gather_owned(*cluster, rewards, G), gather_owned(*cluster, sharpness, G);
     std::vector<double> advantages;
     double reward_sum = 0, spread_sum = 0;
     for (int q = 0; q < P; ++q) {
@@ -133,26 +144,34 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
       parallel_jobs(P, [&](int64_t q) {
         const std::span<float> grad = grads.cleared(q);
         sums[q] = {};
+        if (!owned(cluster, q)) return;
         for (int g = 0; g < G; ++g)
           sums[q].add(rollout_objective(judge, rollouts[size_t(q) * G + g],
                                         advantages[size_t(q) * G + g], ppo, grad));
       });
+      if (cluster) gather_owned(*cluster, sums, 1, &grads);
       PpoSums epoch_sums;
       for (const PpoSums& q : sums) epoch_sums.add(q);
-      const std::span<float> grad = grads.sum();
       total.add(epoch_sums);
-      if (epoch_sums.decisions == 0) break;  // traces within the budget: nothing was drawn
-      for (float& g : grad) g /= float(epoch_sums.decisions);
-      norm = clip_gradient_norm(grad, s.clip);
-      if (!std::isfinite(norm))
-        fail(
-            "train-judge --stage rl: the gradient is not finite at step {} (the KL term "
-            "overflows when the judge has moved far from the reference; lower --kl-beta or "
-            "--lr)",
-            step + 1);
-      // No rollout differed in reward and no KL pull: nothing to learn. Adam would still move
-      // the judge along its momentum, a drift away from the reference with no signal behind it.
-      if (norm > 0) adam.update(judge.parameters(), grad, s.lr);
+      // traces within the budget: nothing was drawn (rank 0 decides for every rank)
+      bool nothing_drawn = epoch_sums.decisions == 0;
+      if (!nothing_drawn && (!cluster || cluster->root())) {
+        const std::span<float> grad = grads.sum();
+        for (float& g : grad) g /= float(epoch_sums.decisions);
+        norm = clip_gradient_norm(grad, s.clip);
+        if (!std::isfinite(norm))
+          fail(
+              "train-judge --stage rl: the gradient is not finite at step {} (the KL term "
+              "overflows when the judge has moved far from the reference; lower --kl-beta or "
+              "--lr)",
+              step + 1);
+        // No rollout differed in reward and no KL pull: nothing to learn. Adam would still move
+        // the judge along its momentum, a drift away from the reference with no signal behind
+        // it.
+        if (norm > 0) adam.update(judge.parameters(), grad, s.lr);
+      }
+      if (cluster) nothing_drawn = share_parameters(*cluster, judge, nothing_drawn);
+      if (nothing_drawn) break;
     }
     for (Rollout& r : rollouts) r = {};  // their features are the step's bulk of memory
     const double decisions = std::max<double>(1, double(total.decisions));  // over the epochs

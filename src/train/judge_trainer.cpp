@@ -6,13 +6,12 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
-#include "dist/bytes.hpp"
-#include "dist/cluster.hpp"
 #include "eval/fidelity.hpp"
 #include "optim/adamw.hpp"
 #include "optim/lr_schedule.hpp"
 #include "train/golden.hpp"
 #include "train/input_standardisation.hpp"
+#include "train/rank_exchange.hpp"
 #include "train/trace_gradients.hpp"
 
 namespace foresight {
@@ -34,45 +33,6 @@ uint64_t replay_seed(uint64_t seed, int64_t step, int64_t q) {
   return Rng(seed ^ 0x6a09e667f3bcc909ull).next() + uint64_t(step + 1) * 0x9e3779b97f4a7c15ull +
          uint64_t(q);
 }
-
-// Rank 0 receives the scorecards (and with `grads`, the gradients) of the traces the other ranks
-// replayed, so that it sums them in trace order as one process does.
-void gather_traces(const Cluster& cluster, std::vector<JudgeScorecard>& cards,
-                   TraceGradients* grads) {
-  ByteWriter out;
-  for (size_t q = 0; q < cards.size(); ++q)
-    if (!cluster.root() && cluster.owns(int64_t(q))) {
-      out.put(uint64_t(q)), out.put(cards[q]);
-      if (grads) {
-        const std::span<const float> g = grads->at(int64_t(q));
-        out.put(std::vector<float>(g.begin(), g.end()));
-      }
-    }
-  const std::vector<std::string> parts = cluster.gather(out.take());
-  for (size_t rank = 1; rank < parts.size(); ++rank)
-    for (ByteReader in(parts[rank]); !in.done();) {
-      const auto q = in.get<uint64_t>();
-      cards.at(q) = in.get<JudgeScorecard>();
-      if (!grads) continue;
-      const std::vector<float> g = in.get_vector<float>();
-      const std::span<float> into = grads->at(int64_t(q));
-      if (g.size() != into.size()) fail("cluster: a rank sent a gradient of another size");
-      std::copy(g.begin(), g.end(), into.begin());
-    }
-}
-
-// Every rank takes rank 0's parameters (after its update).
-void share_parameters(const Cluster& cluster, Judge& judge) {
-  const std::span<float> p = judge.parameters();
-  ByteWriter out;
-  if (cluster.root()) out.put(std::vector<float>(p.begin(), p.end()));
-  const std::string bytes = cluster.broadcast(out.take());
-  const std::vector<float> shared = ByteReader(bytes).get_vector<float>();
-  if (shared.size() != p.size()) fail("cluster: rank 0 sent parameters of another size");
-  std::copy(shared.begin(), shared.end(), p.begin());
-}
-
-bool mine(const Cluster* cluster, int64_t i) { return cluster == nullptr || cluster->owns(i); }
 
 }  // namespace
 
@@ -130,11 +90,11 @@ JudgeScorecard evaluate_judge(const Model& model, const Judge& judge,
                               const Cluster* cluster) {
   std::vector<JudgeScorecard> cards(traces.size());
   parallel_jobs(int64_t(traces.size()), [&](int64_t i) {
-    if (!mine(cluster, i)) return;
+    if (!owned(cluster, i)) return;
     cards[i] = judge_replay(model, judge, traces[i], futures.at(size_t(i)), schedule, teacher,
                             replay_seed(0, -1, i));
   });
-  if (cluster && cluster->size() > 1) gather_traces(*cluster, cards, nullptr);
+  if (cluster && cluster->size() > 1) gather_owned(*cluster, cards);
   JudgeScorecard total;
   for (const JudgeScorecard& c : cards) total.add(c);
   return total;
@@ -171,7 +131,7 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
   JudgeRun run(s, train.size());
   run.step = [&](int64_t step, const std::vector<int64_t>& picked) {
     parallel_jobs(P, [&](int64_t q) {
-      if (!mine(cluster, q)) {
+      if (!owned(cluster, q)) {
         cards[q] = {};
         return;
       }
@@ -181,7 +141,7 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
       cards[q] = judge_replay(model, judge, train[picked[q]], train_futures.at(size_t(picked[q])),
                               at, teacher, replay_seed(s.seed, step, q), grads.cleared(q));
     });
-    if (cluster) gather_traces(*cluster, cards, &grads);
+    if (cluster) gather_owned(*cluster, cards, 1, &grads);
     JudgeScorecard card;
     for (const JudgeScorecard& c : cards) card.add(c);
     double norm = 0;
