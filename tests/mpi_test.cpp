@@ -4,6 +4,7 @@
 // rank leaves a checkpoint that resumes. Skipped without MPI or where mpirun is missing.
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 #include <gtest/gtest.h>
@@ -51,6 +52,26 @@ class MpiTest : public test::TinyModelTest {
                          std::to_string(ranks) + " --oversubscribe ";
     return test::run_command(launcher + test::cli() + " " + args);
   }
+  // The command `args(name)` as one process, writing PREFIX + "one" + ENDING, then across two
+  // ranks (PREFIX + "two" + ENDING); both must succeed.
+  void run_both(const std::function<std::string(const std::string&)>& args,
+                const std::string& prefix, const std::string& ending, test::CommandResult& one,
+                test::CommandResult& two) const {
+    one = foresight(0, args(prefix + "one" + ending));
+    ASSERT_EQ(one.exit_code, 0) << one.output;
+    two = foresight(2, args(prefix + "two" + ending));
+    ASSERT_EQ(two.exit_code, 0) << two.output;
+  }
+  // COMMAND on the tiny model and traces.safetensors.
+  std::string on_traces(const std::string& command) const {
+    return command + " --model " + dir.path().string() + " --traces " +
+           (dir / "traces.safetensors").string();
+  }
+  // traces.safetensors, the traces of the tasks, as one process writes them.
+  void make_traces() const {
+    const auto traces = foresight(0, traces_args("tasks.jsonl", "traces.safetensors"));
+    ASSERT_EQ(traces.exit_code, 0) << traces.output;
+  }
   std::string traces_args(const std::string& dataset, const std::string& out) const {
     return "traces --model " + dir.path().string() + " --dataset " + (dir / dataset).string() +
            " --max-new-tokens 48 --seed 3 --out " + (dir / out).string();
@@ -78,10 +99,9 @@ TEST_F(MpiTest, EvalOfTwoRanksGradesTheSameSamples) {
            " --policies full,h2o,tova --budgets 40 --evict-every 8 --max-new-tokens 40 " +
            "--temperature 0.8 --seed 7 --out " + (dir / out).string();
   };
-  const auto one = foresight(0, args("one"));
-  ASSERT_EQ(one.exit_code, 0) << one.output;
-  const auto two = foresight(2, args("two"));
-  ASSERT_EQ(two.exit_code, 0) << two.output;
+  test::CommandResult one, two;
+  run_both(args, "", "", one, two);
+  ASSERT_FALSE(HasFatalFailure());
   const std::string samples = bytes_of(dir / "one" / "samples.jsonl");
   EXPECT_EQ(std::count(samples.begin(), samples.end(), '\n'), 15);  // 3 runs x 5 problems
   EXPECT_TRUE(samples == bytes_of(dir / "two" / "samples.jsonl"));
@@ -90,18 +110,16 @@ TEST_F(MpiTest, EvalOfTwoRanksGradesTheSameSamples) {
 }
 
 TEST_F(MpiTest, ScoreOfTwoRanksIsThatOfOneProcess) {
-  const auto traces = foresight(0, traces_args("tasks.jsonl", "traces.safetensors"));
-  ASSERT_EQ(traces.exit_code, 0) << traces.output;
+  make_traces();
+  ASSERT_FALSE(HasFatalFailure());
   const auto args = [&](const std::string& json) {
-    return "score --model " + dir.path().string() + " --traces " +
-           (dir / "traces.safetensors").string() +
+    return on_traces("score") +
            " --policy h2o,golden,random --budget 24 --evict-every 8 --seed 4 --json " +
            (dir / json).string();
   };
-  const auto one = foresight(0, args("one.json"));
-  ASSERT_EQ(one.exit_code, 0) << one.output;
-  const auto two = foresight(2, args("two.json"));
-  ASSERT_EQ(two.exit_code, 0) << two.output;
+  test::CommandResult one, two;
+  run_both(args, "", ".json", one, two);
+  ASSERT_FALSE(HasFatalFailure());
   const std::string a = bytes_of(dir / "one.json");
   EXPECT_NE(a.find("\"golden\""), std::string::npos);
   EXPECT_TRUE(a == bytes_of(dir / "two.json"));
@@ -112,20 +130,19 @@ TEST_F(MpiTest, ScoreOfTwoRanksIsThatOfOneProcess) {
 // trace order (the clipped norm too), so two ranks train the same judges as one process, bit
 // for bit, and log the same.
 TEST_F(MpiTest, JudgesOfTwoRanksAreThoseOfOneProcess) {
-  const auto traces = foresight(0, traces_args("tasks.jsonl", "traces.safetensors"));
-  ASSERT_EQ(traces.exit_code, 0) << traces.output;
+  make_traces();
+  ASSERT_FALSE(HasFatalFailure());
   const auto args = [&](const std::string& out) {
-    const std::string t = (dir / "traces.safetensors").string();
-    return "train-judge --stage sl --model " + dir.path().string() + " --traces " + t +
-           " --heldout " + t + " --heldout-tasks " + (dir / "tasks.jsonl").string() +
+    return on_traces("train-judge --stage sl") + " --heldout " +
+           (dir / "traces.safetensors").string() + " --heldout-tasks " +
+           (dir / "tasks.jsonl").string() +
            " --max-new-tokens 48 --budget 24 --budgets 16,24 --evict-every 8 --steps 4 " +
            "--traces-per-step 3 --own-path 0.34 --eval-every 2 --clip 0.03 --seed 2 --out " +
            (dir / out).string();
   };
-  const auto one = foresight(0, args("one.safetensors"));
-  ASSERT_EQ(one.exit_code, 0) << one.output;
-  const auto two = foresight(2, args("two.safetensors"));
-  ASSERT_EQ(two.exit_code, 0) << two.output;
+  test::CommandResult one, two;
+  run_both(args, "", ".safetensors", one, two);
+  ASSERT_FALSE(HasFatalFailure());
   const Judge a = read_judge(dir / "one.safetensors"), b = read_judge(dir / "two.safetensors");
   EXPECT_TRUE(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin(),
                          b.parameters().end()));
@@ -142,16 +159,13 @@ TEST_F(MpiTest, JudgesOfTwoRanksAreThoseOfOneProcess) {
 
   // The RL stage from it: each rank runs the rollouts of its traces; the same judge and log.
   const auto rl_args = [&](const std::string& out) {
-    const std::string t = (dir / "traces.safetensors").string();
-    return "train-judge --stage rl --model " + dir.path().string() + " --traces " + t +
-           " --heldout " + t + " --init " + (dir / "one.safetensors").string() +
+    return on_traces("train-judge --stage rl") + " --heldout " +
+           (dir / "traces.safetensors").string() + " --init " + (dir / "one.safetensors").string() +
            " --budget 24 --evict-every 8 --steps 3 --traces-per-step 3 --group 3 --epochs 2 " +
            "--phi-scale 20 --eval-every 2 --clip 0.05 --seed 5 --out " + (dir / out).string();
   };
-  const auto rl_one = foresight(0, rl_args("rl_one.safetensors"));
-  ASSERT_EQ(rl_one.exit_code, 0) << rl_one.output;
-  const auto rl_two = foresight(2, rl_args("rl_two.safetensors"));
-  ASSERT_EQ(rl_two.exit_code, 0) << rl_two.output;
+  run_both(rl_args, "rl_", ".safetensors", one, two);
+  ASSERT_FALSE(HasFatalFailure());
   const Judge c = read_judge(dir / "rl_one.safetensors"),
               d = read_judge(dir / "rl_two.safetensors");
   EXPECT_FALSE(std::equal(a.parameters().begin(), a.parameters().end(), c.parameters().begin(),
@@ -164,11 +178,10 @@ TEST_F(MpiTest, JudgesOfTwoRanksAreThoseOfOneProcess) {
 // A rank killed mid-run (SIGKILL) ends the job with a non-zero exit; the last checkpoint,
 // written by rank 0, resumes across the ranks to the judge an uninterrupted process trains.
 TEST_F(MpiTest, AKilledRankEndsTheJobAndItsCheckpointResumes) {
-  const auto traces = foresight(0, traces_args("tasks.jsonl", "traces.safetensors"));
-  ASSERT_EQ(traces.exit_code, 0) << traces.output;
+  make_traces();
+  ASSERT_FALSE(HasFatalFailure());
   const auto args = [&](const std::string& out) {
-    return "train-judge --stage sl --model " + dir.path().string() + " --traces " +
-           (dir / "traces.safetensors").string() +
+    return on_traces("train-judge --stage sl") +
            " --budget 24 --evict-every 8 --steps 120 --traces-per-step 3 --checkpoint-every 10 "
            "--seed 3 --out " +
            (dir / out).string();
