@@ -38,6 +38,9 @@ class MpiTest : public test::TinyModelTest {
     if (!Cluster::built_with_mpi()) GTEST_SKIP() << "built without MPI (FORESIGHT_MPI=OFF)";
     if (test::run_command("command -v mpirun").exit_code != 0)
       GTEST_SKIP() << "mpirun is missing (scripts/setup.sh --test installs openmpi-bin)";
+    // A machine where Open MPI cannot start two processes at all (no shared memory, say).
+    const auto probe = test::run_command(launcher(2) + "true");
+    if (probe.exit_code != 0) GTEST_SKIP() << "mpirun cannot start 2 ranks here: " << probe.output;
     TinyModelTest::SetUp();
     const auto tasks = test::run_command(test::cli() + " tasks --family program,walk --n 5 " +
                                          "--seed 5 --out " + (dir / "tasks.jsonl").string());
@@ -46,11 +49,11 @@ class MpiTest : public test::TinyModelTest {
   // `foresight ARGS` as one process (ranks = 0) or under mpirun with that many ranks; root may
   // run it (CI does) and two ranks may share a core.
   test::CommandResult foresight(int ranks, const std::string& args) const {
-    const std::string launcher =
-        ranks == 0 ? ""
-                   : "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np " +
-                         std::to_string(ranks) + " --oversubscribe ";
-    return test::run_command(launcher + test::cli() + " " + args);
+    return test::run_command((ranks == 0 ? "" : launcher(ranks)) + test::cli() + " " + args);
+  }
+  static std::string launcher(int ranks) {
+    return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np " +
+           std::to_string(ranks) + " --oversubscribe ";
   }
   // The command `args(name)` as one process, writing PREFIX + "one" + ENDING, then across two
   // ranks (PREFIX + "two" + ENDING); both must succeed.
@@ -191,16 +194,14 @@ TEST_F(MpiTest, AKilledRankEndsTheJobAndItsCheckpointResumes) {
   // Once the first checkpoint is there, the newest rank (the command line of a rank starts
   // with the CLI's path; mpirun's does not) is killed.
   const std::string checkpoint = (dir / "killed.safetensors.train" / "checkpoint.safetensors");
-  const auto killed = test::run_command(
-      "bash -c 'OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 "
-      "--oversubscribe " +
-      test::cli() + " " + args("killed.safetensors") +
-      " & job=$!; "
-      "until [ -f " +
-      checkpoint +
-      " ]; do sleep 0.01; done; "
-      "pkill -KILL -n -f \"^" +
-      test::cli() + " train-judge\"; wait $job'");
+  const auto killed =
+      test::run_command("bash -c '" + launcher(2) + test::cli() + " " + args("killed.safetensors") +
+                        " & job=$!; "
+                        "until [ -f " +
+                        checkpoint +
+                        " ]; do sleep 0.01; done; "
+                        "pkill -KILL -n -f \"^" +
+                        test::cli() + " train-judge\"; wait $job'");
   EXPECT_NE(killed.exit_code, 0) << killed.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "killed.safetensors"));
   const auto resumed = foresight(2, args("killed.safetensors") + " --resume");
