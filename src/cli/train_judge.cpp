@@ -175,7 +175,7 @@ void run(const CLI::App& cmd, Options o) {
   }
   if (!cluster.root()) return;
   if (cluster.size() > 1)
-    std::fprintf(stderr, "train-judge: %d ranks; rank 0 spent %.1f s in MPI collectives\n",
+    std::fprintf(stderr, "train-judge: %d ranks; rank 0 spent %.3f s in MPI collectives\n",
                  cluster.size(), cluster.collective_seconds());
   judge.info = {
       o.model, o.schedule.budget, o.schedule.evict_every, rl || o.budgets.empty() ? "" : o.budgets,
