@@ -2,6 +2,7 @@
 // stdout and a report (JSON, CSV, Markdown, SVG, and every graded sample) in --out.
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include <omp.h>
 
@@ -13,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "dist/cluster.hpp"
+#include "dist/job_progress.hpp"
 #include "eval/accuracy_eval.hpp"
 #include "eval/report.hpp"
 
@@ -71,11 +73,11 @@ void run(Options& o) {
   s.cluster = &cluster;
   // in generated tokens, against the most that the runs can still generate
   const int64_t generations = int64_t(s.runs.size()) * int64_t(problems.size()) * s.samples;
-  Progress progress(
-      cluster.size() > 1 ? fmt::format("eval (rank 0 of {})", cluster.size()) : "eval",
-      cluster.share(generations) * s.max_new_tokens, "tok", cluster.root() ? stderr : nullptr);
+  Progress progress("eval", cluster.share(generations) * s.max_new_tokens, "tok",
+                    cluster.root() ? stderr : nullptr);
+  std::optional<JobProgress> job(std::in_place, cluster, progress);
   const AccuracyResult result = evaluate_accuracy(*model, tokenizer, problems, s, &progress);
-  progress.finish();
+  job.reset();  // the bar finishes, with the job's counts
   if (!cluster.root()) return;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

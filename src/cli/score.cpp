@@ -2,6 +2,7 @@
 // the full cache, and the loss rise on low- versus high-entropy tokens).
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include <omp.h>
 
@@ -14,6 +15,7 @@
 #include "core/progress.hpp"
 #include "dist/bytes.hpp"
 #include "dist/cluster.hpp"
+#include "dist/job_progress.hpp"
 #include "eval/fidelity.hpp"
 #include "eval/policy_grid.hpp"
 #include "train/golden.hpp"
@@ -99,9 +101,8 @@ void run(const Options& o) {
             ((golden || !traces[i].has_reference()) + int64_t(runs.size()));
   std::vector<std::vector<TokenLosses>> losses(runs.size(), std::vector<TokenLosses>(n_traces));
   std::vector<std::vector<Harm>> harm(runs.size(), std::vector<Harm>(n_traces));
-  Progress progress(
-      cluster.size() > 1 ? fmt::format("score (rank 0 of {})", cluster.size()) : "score", work,
-      "tok", cluster.root() ? stderr : nullptr);
+  Progress progress("score", work, "tok", cluster.root() ? stderr : nullptr);
+  std::optional<JobProgress> job(std::in_place, cluster, progress);
   // A future attention table holds about T^2 / (2L) floats per layer and KV head, so under
   // golden the traces go in batches of one per thread, each batch's tables freed after it.
   const int64_t batch = golden ? std::max(1, omp_get_max_threads()) : std::max<int64_t>(n_mine, 1);
@@ -139,7 +140,7 @@ void run(const Options& o) {
       progress.advance(int64_t(traces[i].ids.size()));
     });
   }
-  progress.finish();
+  job.reset();  // the bar finishes, with the job's counts
   gather_scores(cluster, mine, traces, losses, harm);
   if (!cluster.root()) return;
 

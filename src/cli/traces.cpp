@@ -11,6 +11,7 @@
 #include "core/progress.hpp"
 #include "dist/bytes.hpp"
 #include "dist/cluster.hpp"
+#include "dist/job_progress.hpp"
 #include "engine/generate.hpp"
 #include "eval/fidelity.hpp"
 #include "model/chat.hpp"
@@ -85,9 +86,8 @@ void run(const Options& o) {
   const auto n_mine = int64_t(mine.size());
   std::vector<GenerateResult> generated;
   {  // in generated tokens, against the most that can still be generated
-    Progress progress(
-        cluster.size() > 1 ? fmt::format("traces (rank 0 of {})", cluster.size()) : "traces",
-        n_mine * o.gen.max_new_tokens, "tok", progress_out);
+    Progress progress("traces", n_mine * o.gen.max_new_tokens, "tok", progress_out);
+    const JobProgress job(cluster, progress);
     BatchCallbacks callbacks;
     callbacks.on_token = [&](size_t, int32_t) { progress.advance(); };
     callbacks.on_finished = [&](size_t, const GenerateResult& r) {
@@ -103,6 +103,7 @@ void run(const Options& o) {
   }
   {
     Progress progress("reference losses", scored_tokens, "tok", progress_out);
+    const JobProgress job(cluster, progress);
     parallel_jobs(n_mine, [&](int64_t i) {
       Trace& t = traces[mine[i]];
       Sequence full(model->config(), {.schedule = EvictionSchedule{0, o.evict_every, 0}});

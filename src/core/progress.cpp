@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -92,11 +93,21 @@ double Progress::seconds_since_start(Clock::time_point now) const {
   return std::chrono::duration<double>(now - start_).count();
 }
 
+void Progress::share(ProgressShare* share) {
+  std::lock_guard lock(mutex_);
+  share_ = share;
+}
+
 void Progress::advance(int64_t n) {
   std::lock_guard lock(mutex_);
   if (finished_) return;
   done_ += n;
   const auto now = Clock::now();
+  if (share_ != nullptr && std::this_thread::get_id() == owner_ &&
+      std::chrono::duration<double>(now - last_exchange_).count() >= 0.2) {
+    last_exchange_ = now;
+    std::tie(shown_done_, shown_total_) = share_->exchange(done_, total_, false);
+  }
   const double since_print = std::chrono::duration<double>(now - last_print_).count();
   if (since_print >= (interactive_ ? kRedrawSeconds : plain_every_seconds_))
     print_locked(now, false);
@@ -116,14 +127,18 @@ void Progress::finish() {
   std::lock_guard lock(mutex_);
   if (finished_) return;
   finished_ = true;
+  if (share_ != nullptr)
+    std::tie(shown_done_, shown_total_) = share_->exchange(done_, total_, true);
   print_locked(Clock::now(), true);
 }
 
 void Progress::print_locked(Clock::time_point now, bool finished) {
   last_print_ = now;
   if (out_ == nullptr) return;
+  const bool job = share_ != nullptr;
   std::string line =
-      format_progress_line(label_, done_, total_, unit_, seconds_since_start(now), finished);
+      format_progress_line(label_, job ? shown_done_ : done_, job ? shown_total_ : total_, unit_,
+                           seconds_since_start(now), finished);
   if (!status_.empty()) line += " " + status_;
   if (interactive_) {
     // `\x1b[K` clears what a longer previous line left behind

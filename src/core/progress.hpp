@@ -13,6 +13,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <utility>
 
 namespace foresight {
 
@@ -27,6 +29,17 @@ std::string format_count(int64_t n);
 // of the ETA.
 std::string format_progress_line(std::string_view label, int64_t done, int64_t total,
                                  std::string_view unit, double elapsed_seconds, bool finished);
+
+// Where a bar's counts meet those of the other processes of one job (dist/job_progress.hpp), so
+// that rank 0's bar counts the whole job.
+class ProgressShare {
+ public:
+  virtual ~ProgressShare() = default;
+  // This process's done and total so far; returns the job's (as known now). `final`: this
+  // process's last counts (rank 0 then waits for every rank's). Called from the thread that
+  // made the bar.
+  virtual std::pair<int64_t, int64_t> exchange(int64_t done, int64_t total, bool final) = 0;
+};
 
 class Progress {
  public:
@@ -50,6 +63,9 @@ class Progress {
   void set_status(std::string status);
   // Prints the final line with the elapsed time; later calls do nothing.
   void finish();
+  // From now on the bar shows the job's counts (`share`, which must outlive it), exchanged at
+  // most every ~0.2 s from the thread that made the bar, and finish() waits for the job's.
+  void share(ProgressShare* share);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -68,7 +84,10 @@ class Progress {
   std::string status_;
   bool line_open_ = false;  // a `\r` line is on screen without its newline
   bool finished_ = false;
-  Clock::time_point start_, last_print_;
+  Clock::time_point start_, last_print_, last_exchange_;
+  ProgressShare* share_ = nullptr;
+  std::thread::id owner_ = std::this_thread::get_id();
+  int64_t shown_done_ = 0, shown_total_ = 0;  // the job's, with a share
 };
 
 }  // namespace foresight
