@@ -200,17 +200,17 @@ TEST_F(MpiTest, AKilledRankEndsTheJobAndItsCheckpointResumes) {
   };
   const auto whole = foresight(0, args("whole.safetensors"));
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
-  // Once the first checkpoint is there, the newest rank (the command line of a rank starts
-  // with the CLI's path; mpirun's does not) is killed.
+  // Once the first checkpoint is there, the newest rank of this job is killed (a rank's command
+  // line starts with the CLI's path, mpirun's does not; this job's names its own output).
   const std::string checkpoint = (dir / "killed.safetensors.train" / "checkpoint.safetensors");
-  const auto killed =
-      test::run_command("bash -c '" + launcher(2) + test::cli() + " " + args("killed.safetensors") +
-                        " & job=$!; "
-                        "until [ -f " +
-                        checkpoint +
-                        " ]; do sleep 0.01; done; "
-                        "pkill -KILL -n -f \"^" +
-                        test::cli() + " train-judge\"; wait $job'");
+  const auto killed = test::run_command(
+      "bash -c '" + launcher(2) + test::cli() + " " + args("killed.safetensors") +
+      " & job=$!; "
+      "until [ -f " +
+      checkpoint +
+      " ]; do sleep 0.01; done; "
+      "pkill -KILL -n -f \"^" +
+      test::cli() + " train-judge .*" + (dir / "killed").string() + "\"; wait $job'");
   EXPECT_NE(killed.exit_code, 0) << killed.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "killed.safetensors"));
   const auto resumed = foresight(2, args("killed.safetensors") + " --resume");
