@@ -63,10 +63,9 @@ bool RunLoop::stopped() const {
   const bool asked = options_.stop != nullptr && options_.stop->load();
   const Cluster* cluster = options_.cluster;
   if (cluster == nullptr || cluster->size() == 1) return asked;
-  std::string any = "0";
-  for (const std::string& rank : cluster->gather(asked ? "1" : "0"))
-    if (rank == "1") any = "1";
-  return cluster->broadcast(any) == "1";
+  bool any = false;  // on rank 0, which alone receives the others'
+  for (const std::string& rank : cluster->gather(asked ? "1" : "0")) any = any || rank == "1";
+  return cluster->broadcast(any ? "1" : "0") == "1";
 }
 
 void RunLoop::add_evaluation(Evaluation evaluation) {
