@@ -13,8 +13,8 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
-#include "dist/bytes.hpp"
 #include "dist/cluster.hpp"
+#include "dist/gather.hpp"
 #include "dist/job_progress.hpp"
 #include "eval/fidelity.hpp"
 #include "eval/policy_grid.hpp"
@@ -43,32 +43,6 @@ struct Harm {
   int64_t decisions = 0, harmful = 0;  // decisions: (layer, eviction, KV head)
   double evicted_attention = 0;
 };
-
-// Rank 0 receives what the other ranks measured of their traces (`mine` of each): the
-// references they computed, and every run's losses and harm.
-void gather_scores(const Cluster& cluster, const std::vector<int64_t>& mine,
-                   std::vector<Trace>& traces, std::vector<std::vector<TokenLosses>>& losses,
-                   std::vector<std::vector<Harm>>& harm) {
-  if (cluster.size() == 1) return;
-  ByteWriter out;
-  for (int64_t i : cluster.root() ? std::vector<int64_t>{} : mine) {
-    out.put(i), out.put(traces[i].ce), out.put(traces[i].entropy);
-    for (size_t r = 0; r < losses.size(); ++r)
-      out.put(losses[r][i].ce), out.put(losses[r][i].entropy), out.put(harm[r][i]);
-  }
-  const std::vector<std::string> parts = cluster.gather(out.take());
-  for (size_t rank = 1; rank < parts.size(); ++rank)
-    for (ByteReader in(parts[rank]); !in.done();) {
-      const auto i = size_t(in.get<int64_t>());
-      Trace& t = traces.at(i);
-      t.ce = in.get_vector<float>(), t.entropy = in.get_vector<float>();
-      for (size_t r = 0; r < losses.size(); ++r) {
-        losses[r].at(i).ce = in.get_vector<float>();
-        losses[r][i].entropy = in.get_vector<float>();
-        harm[r][i] = in.get<Harm>();
-      }
-    }
-}
 
 void run(const Options& o) {
   const auto model = Model::load(o.model, load_options(o.weights));
@@ -141,7 +115,21 @@ void run(const Options& o) {
     });
   }
   job.reset();  // the bar finishes, with the job's counts
-  gather_scores(cluster, mine, traces, losses, harm);
+  // Rank 0 receives the others' references (when they computed them) and runs' losses and harm.
+  gather_owned(
+      cluster, n_traces, 1,
+      [&](ByteWriter& out, int64_t i) {
+        out.put(traces[i].ce), out.put(traces[i].entropy);
+        for (size_t r = 0; r < runs.size(); ++r)
+          out.put(losses[r][i].ce), out.put(losses[r][i].entropy), out.put(harm[r][i]);
+      },
+      [&](ByteReader& in, int64_t i) {
+        traces[i].ce = in.get_vector<float>(), traces[i].entropy = in.get_vector<float>();
+        for (size_t r = 0; r < runs.size(); ++r) {
+          losses[r][i].ce = in.get_vector<float>(), losses[r][i].entropy = in.get_vector<float>();
+          harm[r][i] = in.get<Harm>();
+        }
+      });
   if (!cluster.root()) return;
 
   Json summary = Json::array();

@@ -9,8 +9,8 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
-#include "dist/bytes.hpp"
 #include "dist/cluster.hpp"
+#include "dist/gather.hpp"
 #include "dist/job_progress.hpp"
 #include "engine/generate.hpp"
 #include "eval/fidelity.hpp"
@@ -28,24 +28,6 @@ struct Options {
   bool chat = false, think = false;
   GenerateSettings gen;
 };
-
-// Rank 0 receives the traces every other rank made (`mine` of each), in place.
-void gather_traces(const Cluster& cluster, const std::vector<int64_t>& mine,
-                   std::vector<Trace>& traces) {
-  if (cluster.size() == 1) return;
-  ByteWriter out;
-  for (int64_t j : cluster.root() ? std::vector<int64_t>{} : mine) {
-    const Trace& t = traces[size_t(j)];
-    out.put(j), out.put(t.ids), out.put(t.ce), out.put(t.entropy);
-  }
-  const std::vector<std::string> parts = cluster.gather(out.take());
-  for (size_t rank = 1; rank < parts.size(); ++rank)
-    for (ByteReader in(parts[rank]); !in.done();) {
-      Trace& t = traces.at(size_t(in.get<int64_t>()));
-      t.ids = in.get_vector<int32_t>();
-      t.ce = in.get_vector<float>(), t.entropy = in.get_vector<float>();
-    }
-}
 
 void run(const Options& o) {
   if (o.samples < 1) fail("--samples must be >= 1, got {}", o.samples);
@@ -112,7 +94,15 @@ void run(const Options& o) {
       progress.advance(int64_t(t.ids.size()));
     });
   }
-  gather_traces(cluster, mine, traces);
+  gather_owned(
+      cluster, n, 1,
+      [&](ByteWriter& out, int64_t j) {
+        out.put(traces[j].ids), out.put(traces[j].ce), out.put(traces[j].entropy);
+      },
+      [&](ByteReader& in, int64_t j) {
+        traces[j].ids = in.get_vector<int32_t>();
+        traces[j].ce = in.get_vector<float>(), traces[j].entropy = in.get_vector<float>();
+      });
   if (!cluster.root()) return;
   const GenerateSettings& g = o.gen;
   const Json settings = {{"model", o.model},

@@ -3,6 +3,7 @@
 // values travel in their own byte order. A reader that runs past its message fails.
 #pragma once
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -18,9 +19,13 @@ class ByteWriter {
   requires std::is_trivially_copyable_v<T>
   void put(const T& value) { bytes_.append(reinterpret_cast<const char*>(&value), sizeof value); }
   template <typename T>
-  void put(const std::vector<T>& values) {
+  void put(std::span<const T> values) {
     put(uint64_t(values.size()));
     bytes_.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+  }
+  template <typename T>
+  void put(const std::vector<T>& values) {
+    put(std::span<const T>(values));
   }
   void put(std::string_view text) {
     put(uint64_t(text.size()));

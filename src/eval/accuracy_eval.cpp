@@ -4,8 +4,8 @@
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
-#include "dist/bytes.hpp"
 #include "dist/cluster.hpp"
+#include "dist/gather.hpp"
 #include "engine/generate.hpp"
 #include "model/chat.hpp"
 
@@ -36,25 +36,6 @@ ResultRow accuracy_row(const PolicyRun& run, const std::string& group,
   }
   row.accuracy = row.n_problems > 0 ? total / row.n_problems : 0;
   return row;
-}
-
-// Rank 0 receives the outcomes of the samples the other ranks generated; they keep only theirs.
-void gather_outcomes(const Cluster& cluster, std::vector<SampleOutcome>& samples) {
-  ByteWriter out;
-  for (size_t j = 0; j < samples.size(); ++j)
-    if (!cluster.root() && cluster.owns(int64_t(j))) {
-      const SampleOutcome& s = samples[j];
-      out.put(uint64_t(j)), out.put(s.correct), out.put(s.stopped), out.put(s.generated_tokens);
-      out.put(s.peak_kv_bytes), out.put(std::string_view(s.output));
-    }
-  const std::vector<std::string> parts = cluster.gather(out.take());
-  for (size_t rank = 1; rank < parts.size(); ++rank)
-    for (ByteReader in(parts[rank]); !in.done();) {
-      SampleOutcome& s = samples.at(in.get<uint64_t>());
-      s.correct = in.get<bool>(), s.stopped = in.get<bool>();
-      s.generated_tokens = in.get<int>(), s.peak_kv_bytes = in.get<int64_t>();
-      s.output = in.get_string();
-    }
 }
 
 }  // namespace
@@ -124,14 +105,20 @@ AccuracyResult evaluate_accuracy(const Model& model, const Tokenizer& tokenizer,
     out.output = tokenizer.decode(r.tokens, /*skip_special=*/true);
     out.correct = grade(settings.grader, out.output, problems[out.problem].answer);
   }
-  if (settings.cluster && settings.cluster->size() > 1) {
-    gather_outcomes(*settings.cluster, result.samples);
-    if (!settings.cluster->root()) {
-      std::vector<SampleOutcome> own;
-      for (size_t j : mine) own.push_back(std::move(result.samples[j]));
-      result.samples = std::move(own);
-      return result;
-    }
+  if (settings.cluster) {  // rank 0 receives the outcomes of the others' samples
+    std::vector<SampleOutcome>& all = result.samples;
+    gather_owned(
+        *settings.cluster, n_jobs, 1,
+        [&](ByteWriter& out, int64_t j) {
+          out.put(all[j].correct), out.put(all[j].stopped), out.put(all[j].generated_tokens);
+          out.put(all[j].peak_kv_bytes), out.put(std::string_view(all[j].output));
+        },
+        [&](ByteReader& in, int64_t j) {
+          all[j].correct = in.get<bool>(), all[j].stopped = in.get<bool>();
+          all[j].generated_tokens = in.get<int>(), all[j].peak_kv_bytes = in.get<int64_t>();
+          all[j].output = in.get_string();
+        });
+    if (!settings.cluster->root()) return result;
   }
 
   std::vector<std::string> groups{"all"};

@@ -29,7 +29,8 @@ struct AccuracySettings {
   GraderKind grader = GraderKind::AnswerLine;
   DecodeLimits batch;  // how many generations run at once (bytes of their caches, sequences)
   // The ranks that share the generations (generation j is rank j mod size's), or null for this
-  // process alone; rank 0 gets every sample and the rows, the others their own samples.
+  // process alone; rank 0 gets every sample and the rows, the others no rows and only their own
+  // samples filled in.
   const Cluster* cluster = nullptr;
 };
 

@@ -126,7 +126,7 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
                                   std::max<int64_t>(t.prompt_len, first_token), s.large_rise);
       r.ce = {};
     });
-    if (cluster) gather_owned(*cluster, rewards, G), gather_owned(*cluster, sharpness, G);
+    if (cluster) gather_step(*cluster, rewards, G), gather_step(*cluster, sharpness, G);
     std::vector<double> advantages;
     double reward_sum = 0, spread_sum = 0;
     for (int q = 0; q < P; ++q) {
@@ -149,7 +149,7 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
           sums[q].add(rollout_objective(judge, rollouts[size_t(q) * G + g],
                                         advantages[size_t(q) * G + g], ppo, grad));
       });
-      if (cluster) gather_owned(*cluster, sums, 1, &grads);
+      if (cluster) gather_step(*cluster, sums, 1, &grads);
       PpoSums epoch_sums;
       for (const PpoSums& q : sums) epoch_sums.add(q);
       total.add(epoch_sums);

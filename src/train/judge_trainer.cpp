@@ -94,7 +94,7 @@ JudgeScorecard evaluate_judge(const Model& model, const Judge& judge,
     cards[i] = judge_replay(model, judge, traces[i], futures.at(size_t(i)), schedule, teacher,
                             replay_seed(0, -1, i));
   });
-  if (cluster && cluster->size() > 1) gather_owned(*cluster, cards);
+  if (cluster) gather_step(*cluster, cards);
   JudgeScorecard total;
   for (const JudgeScorecard& c : cards) total.add(c);
   return total;
@@ -141,7 +141,7 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
       cards[q] = judge_replay(model, judge, train[picked[q]], train_futures.at(size_t(picked[q])),
                               at, teacher, replay_seed(s.seed, step, q), grads.cleared(q));
     });
-    if (cluster) gather_owned(*cluster, cards, 1, &grads);
+    if (cluster) gather_step(*cluster, cards, 1, &grads);
     JudgeScorecard card;
     for (const JudgeScorecard& c : cards) card.add(c);
     double norm = 0;

@@ -8,8 +8,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "dist/bytes.hpp"
 #include "dist/cluster.hpp"
+#include "dist/gather.hpp"
 #include "judge/judge.hpp"
 #include "train/trace_gradients.hpp"
 
@@ -24,36 +24,30 @@ inline bool owned(const Cluster* cluster, int64_t q) {
 // i / per_trace; with `grads`, also the gradient buffers of their traces.
 template <typename T>
 requires std::is_trivially_copyable_v<T>
-void gather_owned(const Cluster& cluster, std::vector<T>& values, int per_trace = 1,
-                  TraceGradients* grads = nullptr) {
-  ByteWriter out;
-  for (size_t i = 0; i < values.size(); ++i) {
-    const auto q = int64_t(i) / per_trace;
-    if (cluster.root() || !cluster.owns(q)) continue;
-    out.put(uint64_t(i)), out.put(values[i]);
-    if (grads && int64_t(i) % per_trace == 0) {
-      const std::span<const float> g = grads->at(q);
-      out.put(std::vector<float>(g.begin(), g.end()));
-    }
-  }
-  const std::vector<std::string> parts = cluster.gather(out.take());
-  for (size_t rank = 1; rank < parts.size(); ++rank)
-    for (ByteReader in(parts[rank]); !in.done();) {
-      const auto i = in.get<uint64_t>();
-      values.at(i) = in.get<T>();
-      if (!grads || i % uint64_t(per_trace) != 0) continue;
-      const std::vector<float> g = in.get_vector<float>();
-      const std::span<float> into = grads->at(int64_t(i) / per_trace);
-      if (g.size() != into.size()) fail("cluster: a rank sent a gradient of another size");
-      std::copy(g.begin(), g.end(), into.begin());
-    }
+void gather_step(const Cluster& cluster, std::vector<T>& values, int per_trace = 1,
+                 TraceGradients* grads = nullptr) {
+  const auto with_grad = [&](int64_t i) { return grads && i % per_trace == 0; };
+  gather_owned(
+      cluster, int64_t(values.size()), per_trace,
+      [&](ByteWriter& out, int64_t i) {
+        out.put(values[i]);
+        if (with_grad(i)) out.put(std::span<const float>(grads->at(i / per_trace)));
+      },
+      [&](ByteReader& in, int64_t i) {
+        values[i] = in.get<T>();
+        if (!with_grad(i)) return;
+        const std::vector<float> g = in.get_vector<float>();
+        const std::span<float> into = grads->at(i / per_trace);
+        if (g.size() != into.size()) fail("cluster: a rank sent a gradient of another size");
+        std::copy(g.begin(), g.end(), into.begin());
+      });
 }
 
 // Every rank takes rank 0's parameters (after its update) and its `flag`; returns the flag.
 inline bool share_parameters(const Cluster& cluster, Judge& judge, bool flag = false) {
   const std::span<float> p = judge.parameters();
   ByteWriter out;
-  if (cluster.root()) out.put(flag), out.put(std::vector<float>(p.begin(), p.end()));
+  if (cluster.root()) out.put(flag), out.put(std::span<const float>(p));
   const std::string bytes = cluster.broadcast(out.take());
   ByteReader in(bytes);
   flag = in.get<bool>();
