@@ -27,11 +27,15 @@ std::string dump(const Json& json) {
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// OpenAI's error object.
+Json error_body(std::string_view message, std::string_view type, const Json& param = nullptr) {
+  return {{"error", {{"message", message}, {"type", type}, {"param", param}}}};
+}
+
 void send_error(Response& res, int status, std::string_view message, std::string_view type,
                 const Json& param = nullptr) {
   res.status = status;
-  res.set_content(dump({{"error", {{"message", message}, {"type", type}, {"param", param}}}}),
-                  "application/json");
+  res.set_content(dump(error_body(message, type, param)), "application/json");
 }
 
 // The library names its field (budget); the client knows it as its request field (kv_budget).
@@ -130,8 +134,7 @@ struct Answer {
           out += event(last);
         }
       } catch (const Error& e) {
-        out = event(
-            {{"error", {{"message", e.what()}, {"type", "server_error"}, {"param", nullptr}}}});
+        out = event(error_body(e.what(), "server_error"));
       }
       out += "data: [DONE]\n\n";
     }
@@ -329,8 +332,7 @@ void Server::complete(const Request& req, Response& res, bool chat) {
           try {
             body = dump(answer->response(scheduler_.result(*answer->job)));
           } catch (const Error& e) {
-            body = dump(
-                {{"error", {{"message", e.what()}, {"type", "server_error"}, {"param", nullptr}}}});
+            body = dump(error_body(e.what(), "server_error"));
           }
           if (!sink.write(body.data(), body.size())) return false;
           sink.done();
