@@ -19,4 +19,8 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -
   -DFORESIGHT_SANITIZE=ON -DFORESIGHT_BENCH=OFF >/dev/null
 cmake --build build-asan -j "$(nproc)"
 cd build-asan
-ctest --output-on-failure -j "$(nproc)" -E "$slow"
+ctest --output-on-failure -j "$(nproc)" -E "$slow|^MpiTest\\."
+# Open MPI does not free what its plugins allocate and unloads them before exit, so their leaks
+# have no name a suppression could match; the ranks still run under ASan and UBSan, without the
+# leak check. The one-process paths of the same code are leak-checked above.
+ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 ctest --output-on-failure -R '^MpiTest\.'
