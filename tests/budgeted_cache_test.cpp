@@ -201,6 +201,42 @@ TEST_F(BudgetedCacheTest, PromptSinksKeepEveryPromptTokenAsFarAsTheBudgetAllows)
   EXPECT_FALSE(tight.protect_prompt);
 }
 
+TEST_F(BudgetedCacheTest, ARecentWindowKeepsTheNewestTokens) {
+  const ModelConfig& c = model->config();
+  const auto ids = test::pattern_tokens(120, c.vocab, 4);  // ends a chunk: an eviction last
+  // The 12 newest entries of every head, with --recent 12 (or 50% of B = 24) and without.
+  const auto newest_missing = [&](std::string_view recent) {
+    EvictionSchedule schedule{.budget = 24, .evict_every = 8};
+    schedule.set_recent(recent);
+    Sequence seq(c, {.schedule = schedule, .policy = make_policy("tova")});
+    forward_tokens(*model, seq, ids, LogitsWanted::Last);
+    EXPECT_GT(seq.stats().evictions, 0);
+    int missing = 0;
+    for (int layer = 0; layer < c.n_layers; ++layer)
+      for (int h = 0; h < c.n_kv_heads; ++h) {
+        const auto positions = seq.cache().head(layer, h).positions();
+        EXPECT_EQ(positions.size(), 24u);
+        for (int32_t p = 108; p < 120; ++p)
+          missing += std::find(positions.begin(), positions.end(), p) == positions.end();
+      }
+    return missing;
+  };
+  EXPECT_EQ(newest_missing("12"), 0);
+  EXPECT_EQ(newest_missing("50%"), 0);
+  EXPECT_GT(newest_missing(""), 0);  // TOVA alone drops some of them
+
+  // The window takes what the budget leaves beside the sinks, and never less than L.
+  EvictionSchedule s{.budget = 24, .evict_every = 8};
+  s.set_recent("100%");
+  EXPECT_EQ(s.recent_for(10), 14);
+  EXPECT_EQ(s.recent_name(), "100%");
+  s.set_recent("3");
+  EXPECT_EQ(s.recent_for(0), 8);
+  EXPECT_EQ(s.recent_name(), "3");
+  for (const char* bad : {"0%", "101%", "-3", "x", "5 ", "%"})
+    EXPECT_THROW(s.set_recent(bad), Error) << bad;
+}
+
 TEST(Schedule, BadOptionsAreRefused) {
   EXPECT_THROW((EvictionSchedule{.budget = 4, .evict_every = 0}.validate()), Error);
   EXPECT_THROW((EvictionSchedule{.budget = 4, .evict_every = 4, .sinks = 4}.validate()), Error);

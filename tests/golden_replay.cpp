@@ -26,7 +26,8 @@ GoldenLabels golden_evictions(const FutureAttention& future, const EvictionSched
       for (int64_t p = chunk * L; p < (chunk + 1) * L; ++p) positions.push_back(int32_t(p));
     const int count = int(kept[0].size());
     if (count <= schedule.budget) continue;
-    const int first = std::min(schedule.sinks_for(prompt_length), count), n = count - L - first;
+    const int first = std::min(schedule.sinks_for(prompt_length), count);
+    const int n = count - schedule.recent_for(first) - first;
     const int k = count - schedule.budget;
     chosen.resize(size_t(k));
     alpha.resize(size_t(n));

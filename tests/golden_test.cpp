@@ -70,6 +70,13 @@ TEST(GoldenSchedule, EvictsTheLowestFutureAttentionOfLaterBlocks) {
   ASSERT_FALSE(protected_prompt.evictions.empty());
   for (const test::GoldenEviction& e : protected_prompt.evictions)
     EXPECT_GE(e.candidates.front(), 3);
+  // And the newest 6 under --recent 6 (L = 4): a candidate is at least 6 tokens old.
+  EvictionSchedule recent{10, 4, 0};
+  recent.set_recent("6");
+  const test::GoldenLabels windowed = test::golden_evictions(future, recent);
+  ASSERT_FALSE(windowed.evictions.empty());
+  for (const test::GoldenEviction& e : windowed.evictions)
+    EXPECT_LT(e.candidates.back(), 4 * e.chunk + 4 - 6);
   EXPECT_THROW(test::golden_evictions(future, EvictionSchedule{8, 5, 0}), Error);  // L differs
 }
 

@@ -196,16 +196,64 @@ TEST(JudgeFeatures, LogStatisticsPositionAndUnrotatedKeys) {
   EXPECT_THROW(judge_features(set, v, 0, x.data()), Error);  // cannot undo the rotation
 }
 
+// Candidates 1 and 2 of five entries (the sink before, two newer after): each one's most similar
+// newer and older unrotated key, against cosines of the keys as they were before RoPE.
+TEST(JudgeFeatures, KeySimilarityFindsTheClosestNewerAndOlderKey) {
+  ModelConfig config;
+  config.head_dim = 4;
+  const Rope rope(config);
+  KvCache cache(1, 1, 4, /*stat_slots=*/1);
+  HeadCache& head = cache.head(0, 0);
+  const std::vector<int32_t> positions = {0, 3, 8, 20, 31};
+  const std::vector<std::vector<float>> plain = {
+      {1, 0, 0, 0}, {1, 1, 0, 0}, {0, 0, 2, 1}, {2, 2.2f, 0.1f, 0}, {0, -1, 2, 1.5f}};
+  for (size_t e = 0; e < positions.size(); ++e) {
+    std::vector<float> key = plain[e];
+    rope.apply(key.data(), 1, positions[e]);
+    const float value[4] = {};
+    head.append(key.data(), value, positions[e]);
+  }
+  EvictionView v;
+  v.n_kv_heads = 1, v.head_dim = 4, v.group = 1, v.first = 1, v.n = 2, v.cache = &cache;
+  v.rope = &rope;
+  const JudgeFeatureSet set =
+      JudgeFeatureSet::parse("unrotated-key,value,logstats8,position,key-similarity", "--features");
+  const int F = set.count(4, 1);
+  ASSERT_EQ(F, 2 * 4 + 8 + 3 + 2);
+  std::vector<float> x(size_t(2) * F);
+  judge_features(set, v, 0, x.data());
+  const auto cosine = [&](size_t a, size_t b) {
+    double ab = 0, aa = 0, bb = 0;
+    for (int j = 0; j < 4; ++j)
+      ab += plain[a][j] * plain[b][j], aa += plain[a][j] * plain[a][j],
+          bb += plain[b][j] * plain[b][j];
+    return ab / std::sqrt(aa * bb);
+  };
+  for (size_t e = 1; e <= 2; ++e) {
+    double newer = -1, older = -1;
+    for (size_t o = 0; o < positions.size(); ++o)
+      if (o != e) (o > e ? newer : older) = std::max(o > e ? newer : older, cosine(e, o));
+    const float* row = x.data() + (e - 1) * size_t(F);
+    EXPECT_NEAR(row[F - 2], newer, 1e-5) << e;
+    EXPECT_NEAR(row[F - 1], older, 1e-5) << e;
+  }
+  // Entry 1's closest newer key is entry 3 (0.998), not the next one (orthogonal).
+  EXPECT_GT(x[size_t(F) - 2], 0.99f);
+}
+
 TEST(JudgeFeatures, FeatureSetsAreNamedAndParsed) {
   EXPECT_EQ(JudgeFeatureSet::spec().name(), "key,value,stats8");
   EXPECT_EQ(JudgeFeatureSet::standard().name(), "unrotated-key,value,logstats8,position");
   EXPECT_FALSE(JudgeFeatureSet::spec().standardised());
-  for (const char* name : {"key,value,stats8", "key,value,logstats8",
-                           "unrotated-key,value,stats8,position", "key,value,logstats8,position"})
+  for (const char* name :
+       {"key,value,stats8", "key,value,logstats8", "unrotated-key,value,stats8,position",
+        "key,value,logstats8,position", "unrotated-key,value,logstats8,key-similarity",
+        "unrotated-key,value,logstats8,position,key-similarity"})
     EXPECT_EQ(JudgeFeatureSet::parse(name, "--features").name(), name);
   EXPECT_EQ(JudgeFeatureSet::parse("default", "--features"), JudgeFeatureSet::standard());
   for (const char* bad : {"", "key", "key,value", "value,key,stats8", "key,value,stats8,age",
-                          "key,value,stats8,position,position"})
+                          "key,value,stats8,position,position", "key,value,stats8,key-similarity",
+                          "unrotated-key,value,logstats8,key-similarity,position"})
     EXPECT_THROW(JudgeFeatureSet::parse(bad, "--features"), Error) << bad;
 }
 

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/judge_options.hpp"
 #include "cli/kv_memory_option.hpp"
+#include "cli/recent_option.hpp"
 #include "cli/weights_option.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -26,7 +27,8 @@ struct Options {
   std::string model, dataset, policies = "full", budgets, grader = "answer-line", out, kv_memory,
                               weights;
   int evict_every = 128, limit = 0, max_batch = 0;
-  std::string sinks;  // --sinks: "" for the policy's default
+  std::string sinks;   // --sinks: "" for the policy's default
+  std::string recent;  // --recent: "" for L
   AccuracySettings settings;
   PolicyOptions policy_options;
 };
@@ -62,6 +64,7 @@ void run(Options& o) {
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &config;
   s.runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options);
+  for (PolicyRun& run : s.runs) run.schedule.set_recent(o.recent);
   std::vector<TaskProblem> problems = read_dataset(o.dataset);
   if (o.limit > 0 && size_t(o.limit) < problems.size()) problems.resize(size_t(o.limit));
   const auto model = Model::load(o.model, load_options(o.weights));
@@ -96,6 +99,7 @@ void run(Options& o) {
                    {"budgets", o.budgets},
                    {"evict_every", o.evict_every},
                    {"sinks", o.sinks.empty() ? Json("policy default") : Json(o.sinks)},
+                   {"recent", o.recent.empty() ? Json(o.evict_every) : Json(o.recent)},
                    {"samples", s.samples},
                    {"max_new_tokens", s.max_new_tokens},
                    {"temperature", s.sampling.temperature},
@@ -136,6 +140,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--sinks", o->sinks,
                   "first tokens never evicted: N, or 'prompt' for every "
                   "prompt token (default: the policy's)");
+  add_recent_option(cmd, o->recent);
   cmd->add_option("--samples", s.samples, "generations per problem (average pass@1)")
       ->capture_default_str();
   cmd->add_option("--max-new-tokens", s.max_new_tokens)->capture_default_str();

@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/judge_options.hpp"
+#include "cli/recent_option.hpp"
 #include "cli/weights_option.hpp"
 #include "core/error.hpp"
 #include "core/json_file.hpp"
@@ -17,7 +18,8 @@ namespace {
 struct Options {
   std::string model, prompt, prompt_file, policy = "full", weights;
   bool chat = false, think = false;
-  std::string sinks;  // "": the policy's default
+  std::string sinks;   // "": the policy's default
+  std::string recent;  // "": L
   GenerateSettings gen;
   PolicyOptions policy_options;
 };
@@ -36,6 +38,7 @@ void run(const Options& o) {
   policy_options.model = &model->config();
   settings.policy = make_policy(o.policy, policy_options);
   settings.schedule.set_sinks(o.sinks, default_sinks(settings.policy.get()));
+  settings.schedule.set_recent(o.recent);
   if (settings.policy && settings.schedule.budget == 0)
     fail("--policy {} needs --budget", o.policy);
   settings.sampling.vocab_limit = tokenizer.vocab_size();
@@ -98,6 +101,7 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--sinks", o->sinks,
                   "first tokens never evicted: N, or 'prompt' for every "
                   "prompt token (default: 4 for streaming, else 0)");
+  add_recent_option(cmd, o->recent);
   cmd->callback([o, prompt, prompt_file] {
     if (prompt->count() == 0 && prompt_file->count() == 0)
       fail("generate: give --prompt or --prompt-file");

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/judge_options.hpp"
+#include "cli/recent_option.hpp"
 #include "cli/weights_option.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -27,7 +28,8 @@ namespace {
 struct Options {
   std::string model, traces, policies = "full", budgets, json, weights;
   int evict_every = 128, limit = 0;
-  std::string sinks;  // --sinks: "" for the policy's default
+  std::string sinks;   // --sinks: "" for the policy's default
+  std::string recent;  // --recent: "" for L
   uint64_t seed = 0;
   float harm_threshold = 1e-2f;
   PolicyOptions policy_options;
@@ -49,8 +51,9 @@ void run(const Options& o) {
   const ModelConfig& config = model->config();
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &config;
-  const auto runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options,
-                                "policy", "budget");
+  auto runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options, "policy",
+                          "budget");
+  for (PolicyRun& run : runs) run.schedule.set_recent(o.recent);
   std::vector<Trace> traces = read_traces(o.traces, config.vocab);
   if (o.limit > 0 && size_t(o.limit) < traces.size()) traces.resize(size_t(o.limit));
   const auto n_traces = int64_t(traces.size());
@@ -155,6 +158,7 @@ void run(const Options& o) {
                        {"budget", runs[r].budget ? Json(*runs[r].budget) : Json(nullptr)},
                        {"evict_every", o.evict_every},
                        {"sinks", runs[r].schedule.sinks_name()},
+                       {"recent", runs[r].schedule.recent_name()},
                        {"tokens", s.tokens},
                        {"full_loss", s.full_loss},
                        {"loss", s.loss},
@@ -223,6 +227,7 @@ void add_score_command(CLI::App& app) {
   cmd->add_option("--sinks", o->sinks,
                   "first tokens never evicted: N, or 'prompt' for every "
                   "prompt token (default: the policy's)");
+  add_recent_option(cmd, o->recent);
   cmd->add_option("--harm-threshold", o->harm_threshold,
                   "--json: future attention above which "
                   "an eviction counts as harmful")

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/recent_option.hpp"
 #include "core/error.hpp"
 #include "dist/cluster.hpp"
 #include "eval/fidelity.hpp"
@@ -24,7 +25,7 @@ namespace {
 struct Options {
   std::string stage, model, traces, heldout, heldout_tasks, out, init, checkpoint_dir;
   std::string reward = "squared", log_prob = "exact";
-  std::string sinks, budgets, loss = "weighted", features = "default";
+  std::string sinks, recent, budgets, loss = "weighted", features = "default";
   std::string judge_mode = PolicyOptions{}.judge_mode;  // of --heldout-tasks, as eval's
   int heldout_limit = 0, max_new_tokens = 3072, hidden = kJudgeHidden;
   float phi_scale = 1;  // rl: the --init judge's scores scaled before training
@@ -67,8 +68,8 @@ std::string command_line(const Options& o) {
   const EvictionSchedule& b = o.schedule;
   std::string c = fmt::format(
       "foresight train-judge --stage {} --model {} --traces {} --budget {} "
-      "--evict-every {} --sinks {} ",
-      o.stage, o.model, o.traces, b.budget, b.evict_every, b.sinks_name());
+      "--evict-every {} --sinks {} --recent {} ",
+      o.stage, o.model, o.traces, b.budget, b.evict_every, b.sinks_name(), b.recent_name());
   if (o.stage == "sl") {
     const JudgeTrainSettings s = stage_settings(o, o.sl);
     c += fmt::format(
@@ -106,6 +107,7 @@ void run(const CLI::App& cmd, Options o) {
   o.rl.log_prob = parse_draw_log_prob(o.log_prob);
   o.sl.teacher.weight = parse_pair_weight(o.loss);
   o.schedule.set_sinks(o.sinks, 0);
+  o.schedule.set_recent(o.recent);
   if (!(o.phi_scale > 0 && std::isfinite(o.phi_scale)))
     fail("--phi-scale must be a finite number > 0, got {}", o.phi_scale);
   if (!o.budgets.empty()) o.sl.budgets = parse_budgets(o.budgets, "budgets");
@@ -225,6 +227,7 @@ void add_train_judge_command(CLI::App& app) {
   cmd->add_option("--sinks", o->sinks,
                   "first tokens never evicted: N, or 'prompt' for every "
                   "prompt token (default 0)");
+  add_recent_option(cmd, o->recent);
   cmd->add_option_function<int64_t>(
       "--steps", [o](const int64_t& v) { o->steps = v; },
       "optimisation steps" + both(sl.steps, rl.steps));

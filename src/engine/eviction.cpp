@@ -60,7 +60,7 @@ void evict_layer(Sequence& seq, int layer, int group, const Rope& rope) {
   view.first = std::min(s.sinks_for(settings.prompt_length), count);
   view.prompt_length = settings.prompt_length;
   view.rope = &rope;
-  view.n = count - s.evict_every - view.first;
+  view.n = count - s.recent_for(view.first) - view.first;  // >= count - B: sinks + window <= B
   view.cache = &cache;
   view.rng = &seq.rng_;
   view.future = settings.future.get();

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/kernels.hpp"
 
 namespace foresight {
 
@@ -50,6 +51,42 @@ void unrotate(const float* cos_sin, const float* key, int d, float* out) {
   }
 }
 
+// Inputs `at` and `at + 1` of every candidate's row: the largest cosine similarity of its
+// unrotated key with an entry of the head that is newer, and with one that is older (the sinks
+// and the newest chunk, which are not candidates, included; -1 where there is none).
+void key_similarities(const EvictionView& v, int kv_head, RotationTable& rotations, int F, int at,
+                      float* x) {
+  const HeadCache& head = v.head(kv_head);
+  const int d = v.head_dim, m = head.count();
+  thread_local std::vector<float> unit;  // [m, d]: every entry's unrotated key, unit length
+  unit.resize(size_t(m) * size_t(d));
+  for (int e = 0; e < m; ++e) {
+    float* u = unit.data() + int64_t{e} * d;
+    unrotate(rotations.at(head.positions()[size_t(e)]), head.keys() + int64_t{e} * d, d, u);
+    float norm = 0;
+    for (int j = 0; j < d; ++j) norm += u[j] * u[j];
+    const float scale = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
+    for (int j = 0; j < d; ++j) u[j] *= scale;
+  }
+  // Every candidate's dot product with every entry, [n, m], in one pass over the entries.
+  thread_local std::vector<float> dots;
+  dots.resize(size_t(v.n) * size_t(m));
+  dot_rows(unit.data() + int64_t{v.first} * d, v.n, unit.data(), m, d, 1.0f, dots.data(), m);
+  for (int c = 0; c < v.n; ++c) {
+    const int e = v.first + c;
+    const int32_t position = head.positions()[size_t(e)];
+    const float* row = dots.data() + int64_t{c} * m;
+    float newer = -1, older = -1;
+    for (int o = 0; o < m; ++o) {
+      if (o == e) continue;
+      float& best = head.positions()[size_t(o)] > position ? newer : older;
+      best = std::max(best, row[o]);
+    }
+    x[int64_t{c} * F + at] = newer;
+    x[int64_t{c} * F + at + 1] = older;
+  }
+}
+
 }  // namespace
 
 void judge_features(const JudgeFeatureSet& set, const EvictionView& v, int kv_head, float* x) {
@@ -79,6 +116,7 @@ void judge_features(const JudgeFeatureSet& set, const EvictionView& v, int kv_he
       out[2] = float(double(position) / length);
     }
   }
+  if (set.key_similarity) key_similarities(v, kv_head, rotations, F, F - kSimilarityInputs, x);
 }
 
 void judge_inputs(const Judge& judge, const EvictionView& v, int kv_head, std::vector<float>& x) {

@@ -3,7 +3,9 @@
 //   [key (d: post-RoPE, or with the rotation undone), value (d),
 //    for each query head s of the group its statistics channels 0..7 (max, min, sum, last 8,
 //    last 16, last 32, cum, cum_decay; raw or as log(x + eps)) at 2d + 8s + channel,
-//    then, with the position inputs, log(1 + age), in-prompt (0/1), position / length].
+//    then, with the position inputs, log(1 + age), in-prompt (0/1), position / length,
+//    then, with key-similarity, the largest cosine of its unrotated key with a newer and with an
+//    older entry's].
 #pragma once
 #include <span>
 #include <vector>

@@ -17,6 +17,29 @@ int EvictionSchedule::sinks_for(int64_t prompt_length) const {
   return int(std::clamp<int64_t>(prompt_length, 0, std::max(0, budget - evict_every)));
 }
 
+int EvictionSchedule::recent_for(int sinks) const {
+  const int asked = recent_percent > 0 ? int(int64_t{budget} * recent_percent / 100) : recent;
+  return std::clamp(asked, evict_every, std::max(evict_every, budget - sinks));
+}
+
+void EvictionSchedule::set_recent(std::string_view text) {
+  recent = recent_percent = 0;
+  if (text.empty()) return;
+  const bool percent = text.ends_with('%');
+  const std::string_view digits = percent ? text.substr(0, text.size() - 1) : text;
+  int value = -1;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error != std::errc() || end != digits.data() + digits.size() || value < 0 ||
+      (percent && (value < 1 || value > 100)))
+    fail_field("recent", ": '{}' is not a whole number of tokens or a share of the budget (1-100%)",
+               text);
+  (percent ? recent_percent : recent) = value;
+}
+
+std::string EvictionSchedule::recent_name() const {
+  return recent_percent > 0 ? std::to_string(recent_percent) + "%" : std::to_string(recent);
+}
+
 void EvictionSchedule::set_sinks(std::string_view text, int policy_default) {
   protect_prompt = text == "prompt";
   sinks = protect_prompt ? 0 : policy_default;

@@ -2,7 +2,9 @@
 // model in chunks of L = evict_every; after each full chunk a (layer, KV head) holding more than B
 // entries evicts down to exactly B, never touching the L newest entries or the first `sinks`.
 // `--sinks prompt` (protect_prompt) makes every prompt token a sink, as far as the budget allows
-// beside the window (the reference implementation's `--compression_content think`).
+// beside the window (the reference implementation's `--compression_content think`). `--recent`
+// widens the protected window of newest tokens beyond L (H2O's and SnapKV's recent window): the
+// policy then chooses only among older tokens, whatever the budget leaves beside the sinks.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -15,6 +17,8 @@ struct EvictionSchedule {
   int evict_every = 128;  // L
   int sinks = 0;
   bool protect_prompt = false;  // the sinks are the sequence's prompt, not `sinks` tokens
+  int recent = 0;               // newest tokens never evicted (at least L), or, with
+  int recent_percent = 0;       // recent_percent > 0, that share of the budget instead
 
   bool active() const { return budget > 0; }
   int capacity() const { return budget + evict_every; }  // the most entries a head ever holds
@@ -28,10 +32,16 @@ struct EvictionSchedule {
   // The first entries never evicted in a sequence whose prompt has `prompt_length` tokens: the
   // prompt, capped at B - L so that each eviction still has L candidates to drop; else `sinks`.
   int sinks_for(int64_t prompt_length) const;
+  // The newest entries an eviction leaves alone beside `sinks` of them: `recent` (or its share of
+  // B), at least L, and at most what B leaves beside the sinks.
+  int recent_for(int sinks) const;
   void validate() const;  // Error naming the option when B cannot hold the protected window
   // Sets the sinks from --sinks: "" (keep `policy_default`), a whole number, or "prompt".
   void set_sinks(std::string_view text, int policy_default);
   std::string sinks_name() const;  // "prompt" or the number
+  // Sets the window from --recent: "" (L alone), a whole number of tokens, or "P%" of B.
+  void set_recent(std::string_view text);
+  std::string recent_name() const;  // "25%" or the number
 };
 
 }  // namespace foresight
