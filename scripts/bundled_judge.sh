@@ -12,9 +12,9 @@
 #  5. both judges copied to the testbed's model directory (judge_sl, judge_rl) with their logs.
 # TESTBED=v1|v2 (scripts/testbed.sh) picks the model, its families and budgets; everything lands
 # in runs/judge (v1) or runs/judge_v2 (ignored by git) except the final judges.
-# Ablations: FEATURES (spec|default|list), LOSS (uniform|weighted) and OWN_PATH (a share) pick
-# another supervised judge, written to WORK/judge_sl_FEATURES_LOSS_OWNPATH.safetensors and not
-# copied; RL_REWARD, RL_LOG_PROB, RL_STEPS and RL_PHI_SCALE likewise make an ablation RL judge,
+# Ablations: FEATURES (spec|default|list), LOSS (uniform|weighted), OWN_PATH (a share) and
+# RECENT (train-judge's --recent, e.g. 50%) pick another supervised judge, written to
+# WORK/judge_sl_FEATURES_LOSS_OWNPATH[_recentP].safetensors and not copied; RL_REWARD, RL_LOG_PROB, RL_STEPS and RL_PHI_SCALE likewise make an ablation RL judge,
 # WORK/judge_rl_REWARD_LOGPROB_STEPS_SCALE.safetensors, from the bundled SL judge.
 # Held-out evaluations include the judge's greedy accuracy on the held-out problems.
 # TESTBED=v2 on the 2-core development machine with the stage-13 model: traces ~10 min, SL
@@ -85,9 +85,12 @@ own_path_default=0
 [[ $testbed == v1 ]] && own_path_default=0.5
 own_path=${OWN_PATH:-$own_path_default}
 eval_every=${EVAL_EVERY:-100}  # held-out evaluations only report; they do not change training
+recent=()
+[[ -z ${RECENT:-} ]] || recent=(--recent "$RECENT")
 sl=judge_sl
-[[ -z ${FEATURES:-}${LOSS:-}${OWN_PATH:-} ]] || sl=judge_sl_${features}_${loss}_${own_path}
-train_judge "$work/$sl.safetensors" --stage sl --budgets "$budgets" --features "$features" \
+[[ -z ${FEATURES:-}${LOSS:-}${OWN_PATH:-}${RECENT:-} ]] || sl=judge_sl_${features}_${loss}_${own_path}
+[[ -z ${RECENT:-} ]] || sl=${sl}_recent${RECENT%\%}
+train_judge "$work/$sl.safetensors" --stage sl --budgets "$budgets" --features "$features" "${recent[@]}" \
   --loss "$loss" --own-path "$own_path" --heldout-limit 12 --steps 300 --traces-per-step 4 \
   --lr 1e-2 --warmup 10 --eval-every "$eval_every"
 [[ $sl == judge_sl ]] || { echo "ablation judge written to $work/$sl.safetensors"; exit 0; }
