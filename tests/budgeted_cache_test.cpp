@@ -232,7 +232,9 @@ TEST_F(BudgetedCacheTest, ARecentWindowKeepsTheNewestTokens) {
   EXPECT_EQ(s.recent_name(), "100%");
   s.set_recent("3");
   EXPECT_EQ(s.recent_for(0), 8);
-  EXPECT_EQ(s.recent_name(), "3");
+  EXPECT_EQ(s.recent_name(), "8");  // what is protected: L, not the 3 asked for
+  s.set_recent("");
+  EXPECT_EQ(s.recent_name(), "8");
   for (const char* bad : {"0%", "101%", "-3", "x", "5 ", "%"})
     EXPECT_THROW(s.set_recent(bad), Error) << bad;
 }

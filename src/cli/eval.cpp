@@ -99,7 +99,7 @@ void run(Options& o) {
                    {"budgets", o.budgets},
                    {"evict_every", o.evict_every},
                    {"sinks", o.sinks.empty() ? Json("policy default") : Json(o.sinks)},
-                   {"recent", o.recent.empty() ? Json(o.evict_every) : Json(o.recent)},
+                   {"recent", s.runs.front().schedule.recent_name()},
                    {"samples", s.samples},
                    {"max_new_tokens", s.max_new_tokens},
                    {"temperature", s.sampling.temperature},

@@ -73,17 +73,11 @@ void key_similarities(const EvictionView& v, int kv_head, RotationTable& rotatio
   dots.resize(size_t(v.n) * size_t(m));
   dot_rows(unit.data() + int64_t{v.first} * d, v.n, unit.data(), m, d, 1.0f, dots.data(), m);
   for (int c = 0; c < v.n; ++c) {
-    const int e = v.first + c;
-    const int32_t position = head.positions()[size_t(e)];
+    const int e = v.first + c;  // a head keeps its entries in position order
     const float* row = dots.data() + int64_t{c} * m;
-    float newer = -1, older = -1;
-    for (int o = 0; o < m; ++o) {
-      if (o == e) continue;
-      float& best = head.positions()[size_t(o)] > position ? newer : older;
-      best = std::max(best, row[o]);
-    }
-    x[int64_t{c} * F + at] = newer;
-    x[int64_t{c} * F + at + 1] = older;
+    x[int64_t{c} * F + at] =
+        *std::max_element(row + e + 1, row + m);  // candidates are never newest
+    x[int64_t{c} * F + at + 1] = e > 0 ? *std::max_element(row, row + e) : -1.0f;
   }
 }
 

@@ -37,7 +37,8 @@ void EvictionSchedule::set_recent(std::string_view text) {
 }
 
 std::string EvictionSchedule::recent_name() const {
-  return recent_percent > 0 ? std::to_string(recent_percent) + "%" : std::to_string(recent);
+  return recent_percent > 0 ? std::to_string(recent_percent) + "%"
+                            : std::to_string(std::max(recent, evict_every));
 }
 
 void EvictionSchedule::set_sinks(std::string_view text, int policy_default) {

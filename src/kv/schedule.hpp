@@ -41,7 +41,7 @@ struct EvictionSchedule {
   std::string sinks_name() const;  // "prompt" or the number
   // Sets the window from --recent: "" (L alone), a whole number of tokens, or "P%" of B.
   void set_recent(std::string_view text);
-  std::string recent_name() const;  // "25%" or the number
+  std::string recent_name() const;  // "25%", or the tokens (L when less or unset)
 };
 
 }  // namespace foresight
