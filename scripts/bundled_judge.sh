@@ -5,16 +5,20 @@
 #     uses another seed and is never read here),
 #  2. the model's own traces of them (sampled, temperature 0.6, with full-cache reference losses),
 #  3. train-judge --stage sl at the testbed's three budgets in turn, L = 32: pair-weighted hinge,
-#     the default feature set; held-out evaluations at the middle budget,
+#     the default feature set; held-out evaluations at the middle budget; v2's beside a recent
+#     window of 50% of the budget (--recent 50%, chosen on the held-out problems: docs/results.md,
+#     "The judge beside a recent window"), which the judge file records and its runs then use,
 #  4. train-judge --stage rl from it (GRPO scaled down to 2 cores: 40 steps of 4 traces x 8
 #     rollouts at the middle budget, its scores x100 so that its draws are not uniform, lr 1e-3,
-#     the KL term throughout; settings chosen by the greedy accuracy on the held-out problems),
+#     the KL term throughout; settings chosen by the greedy accuracy on the held-out problems;
+#     beside the supervised judge's window),
 #  5. both judges copied to the testbed's model directory (judge_sl, judge_rl) with their logs.
 # TESTBED=v1|v2 (scripts/testbed.sh) picks the model, its families and budgets; everything lands
 # in runs/judge (v1) or runs/judge_v2 (ignored by git) except the final judges.
 # Ablations: FEATURES (spec|default|list), LOSS (uniform|weighted), OWN_PATH (a share) and
-# RECENT (train-judge's --recent, e.g. 50%) pick another supervised judge, written to
-# WORK/judge_sl_FEATURES_LOSS_OWNPATH[_recentP].safetensors and not copied; RL_REWARD, RL_LOG_PROB, RL_STEPS and RL_PHI_SCALE likewise make an ablation RL judge,
+# RECENT (train-judge's --recent: e.g. 25%, or empty for L alone) pick another supervised judge,
+# written to WORK/judge_sl_FEATURES_LOSS_OWNPATH[_recentP].safetensors and not copied;
+# RL_REWARD, RL_LOG_PROB, RL_STEPS and RL_PHI_SCALE likewise make an ablation RL judge,
 # WORK/judge_rl_REWARD_LOGPROB_STEPS_SCALE.safetensors, from the bundled SL judge.
 # Held-out evaluations include the judge's greedy accuracy on the held-out problems.
 # TESTBED=v2 on the 2-core development machine with the stage-13 model: traces ~10 min, SL
@@ -85,14 +89,16 @@ own_path_default=0
 [[ $testbed == v1 ]] && own_path_default=0.5
 own_path=${OWN_PATH:-$own_path_default}
 eval_every=${EVAL_EVERY:-100}  # held-out evaluations only report; they do not change training
-recent=()
-[[ -z ${RECENT:-} ]] || recent=(--recent "$RECENT")
+recent_default=50%  # v1's judges were trained before the window existed
+[[ $testbed == v2 ]] || recent_default=
+recent=${RECENT-$recent_default}
 sl=judge_sl
-[[ -z ${FEATURES:-}${LOSS:-}${OWN_PATH:-}${RECENT:-} ]] || sl=judge_sl_${features}_${loss}_${own_path}
-[[ -z ${RECENT:-} ]] || sl=${sl}_recent${RECENT%\%}
-train_judge "$work/$sl.safetensors" --stage sl --budgets "$budgets" --features "$features" "${recent[@]}" \
-  --loss "$loss" --own-path "$own_path" --heldout-limit 12 --steps 300 --traces-per-step 4 \
-  --lr 1e-2 --warmup 10 --eval-every "$eval_every"
+[[ -z ${FEATURES:-}${LOSS:-}${OWN_PATH:-} && $recent == "$recent_default" ]] ||
+  sl=judge_sl_${features}_${loss}_${own_path}_recent${recent:-L}
+sl=${sl%\%}
+train_judge "$work/$sl.safetensors" --stage sl --budgets "$budgets" --features "$features" \
+  ${recent:+--recent "$recent"} --loss "$loss" --own-path "$own_path" --heldout-limit 12 \
+  --steps 300 --traces-per-step 4 --lr 1e-2 --warmup 10 --eval-every "$eval_every"
 [[ $sl == judge_sl ]] || { echo "ablation judge written to $work/$sl.safetensors"; exit 0; }
 reward=${RL_REWARD:-squared}
 log_prob=${RL_LOG_PROB:-exact}

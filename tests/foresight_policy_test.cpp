@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
 #include "core/json_file.hpp"
 #include "engine/transformer.hpp"
+#include "eval/policy_grid.hpp"
 #include "judge/eviction_sampler.hpp"
 #include "judge/judge_file.hpp"
 #include "model/random_model.hpp"
@@ -88,7 +90,8 @@ class ForesightTest : public ::testing::Test {
   const ModelConfig& config() const { return model->config(); }
   // A judge whose only live unit reads one feature per query head of the group: with a bias
   // of 8 GELU is the identity in float (erf saturates), so phi = sign * (sum of those features).
-  std::string hand_set_judge(int feature_in_group, float sign, const std::string& name) {
+  std::string hand_set_judge(int feature_in_group, float sign, const std::string& name,
+                             const std::string& recent = "") {
     Judge judge(JudgeShape::of(config()));
     const int d = config().head_dim;
     for (int layer = 0; layer < config().n_layers; ++layer)
@@ -98,7 +101,7 @@ class ForesightTest : public ::testing::Test {
           p.w1[(2 * d + 8 * s + feature_in_group) * kJudgeHidden] = 1;
         p.b1[0] = 8, p.w2[0] = sign, p.b2[0] = -8 * sign;
       }
-    judge.info = {"model", 24, 8, "", "init", "test"};
+    judge.info = {"model", 24, 8, "", "init", "test", recent};
     write_judge(dir / name, judge);
     return (dir / name).string();
   }
@@ -179,6 +182,55 @@ TEST_F(ForesightTest, SamplingIsSeededAndKeepsTheBudget) {
   };
   EXPECT_EQ(positions(1), positions(1));
   EXPECT_NE(positions(1), positions(2));
+}
+
+// A judge trained beside a wider window (--recent) runs beside it unless the run says otherwise;
+// the other policies keep L.
+TEST_F(ForesightTest, AJudgeRunsBesideTheWindowItWasTrainedBeside) {
+  const auto judge = hand_set_judge(kStatCum, -1.0f, "w.safetensors", "50%");
+  const PolicyOptions options{{judge}, "topk", &config()};
+  const std::vector<PolicyRun> runs = policy_grid("foresight,h2o", "24", 8, "", options);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].schedule.recent_name(), "50%");
+  EXPECT_EQ(runs[0].schedule.recent_for(0), 12);
+  EXPECT_EQ(runs[1].schedule.recent_for(0), 8);
+
+  // Generated under it, the 12 newest positions survive every head; under L alone they need not.
+  const auto ids = test::pattern_tokens(120, config().vocab, 1);
+  const auto newest_kept = [&](const EvictionSchedule& schedule) {
+    Sequence s(config(), {.schedule = schedule, .policy = runs[0].impl});
+    forward_tokens(*model, s, ids, LogitsWanted::Last);
+    int fewest = 1 << 30;
+    for (int layer = 0; layer < config().n_layers; ++layer)
+      for (int h = 0; h < config().n_kv_heads; ++h) {
+        const auto p = s.cache().head(layer, h).positions();
+        fewest = std::min(fewest, int(std::count_if(p.begin(), p.end(), [&](int64_t x) {
+                            return x >= int64_t(ids.size()) - 12;
+                          })));
+      }
+    return fewest;
+  };
+  EXPECT_EQ(newest_kept(runs[0].schedule), 12);
+  EvictionSchedule plain = runs[0].schedule;
+  plain.set_recent("");
+  EXPECT_LT(newest_kept(plain), 12);
+
+  // score reports the judge's window, and --recent overrides it.
+  std::ofstream(dir / "w.jsonl")
+      << Json{{"ids", test::pattern_tokens(60, config().vocab)}, {"prompt_len", 4}}.dump() << "\n";
+  const std::string score = test::cli() + " score --model " + (dir / "model").string() +
+                            " --traces " + (dir / "w.jsonl").string() +
+                            " --budget 24 --evict-every 8 --policy foresight,h2o --judge " + judge +
+                            " --json " + (dir / "w.json").string();
+  for (const auto& [extra, judged, other] :
+       {std::tuple<std::string, std::string, std::string>{"", "50%", "8"},
+        {" --recent 10", "10", "10"}}) {
+    const auto r = test::run_command(score + extra);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const Json report = read_json_file(dir / "w.json");
+    EXPECT_EQ(report["summary"][0]["recent"], judged) << report.dump();
+    EXPECT_EQ(report["summary"][1]["recent"], other) << report.dump();
+  }
 }
 
 TEST_F(ForesightTest, CommandsTakeTheJudgeAndRefuseBadOnes) {

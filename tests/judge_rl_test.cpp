@@ -438,7 +438,8 @@ TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
                  .dump()
           << "\n";
   }
-  const Judge sl = Judge::random(JudgeShape::of(config()), 3);
+  Judge sl = Judge::random(JudgeShape::of(config()), 3);
+  sl.info.recent = "12";  // trained beside a window of 12: the RL stage keeps it
   write_judge(dir / "sl.safetensors", sl);
   const std::string traces = (dir / "t.jsonl").string(), out = (dir / "rl.safetensors").string();
   const std::string base = test::cli() + " train-judge --model " + m + " --traces " + traces +
@@ -452,6 +453,8 @@ TEST_F(JudgeRl, CommandWritesAnRlJudgeAndRefusesBadInput) {
   EXPECT_NE(r.output.find("held-out loss ratio"), std::string::npos) << r.output;
   const Judge judge = read_judge(out);
   EXPECT_EQ(judge.info.stage, "rl");
+  EXPECT_EQ(judge.info.recent, "12");
+  EXPECT_NE(judge.info.command.find("--recent 12 "), std::string::npos) << judge.info.command;
   EXPECT_NE(judge.info.command.find("--log-prob surrogate --phi-scale 4"), std::string::npos);
   EXPECT_NE(judge.info.command.find("--group 2"), std::string::npos);
   std::ifstream log(dir / "rl.safetensors.train" / "train_log.jsonl");

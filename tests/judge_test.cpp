@@ -369,11 +369,12 @@ TEST_F(JudgeFile, AStandardisedJudgeKeepsItsFeaturesAndStatistics) {
     const auto sd = judge.tensor(layer, Judge::Tensor::InputStd);
     for (size_t i = 0; i < mean.size(); ++i) mean[i] = float(i) - 3, sd[i] = 0.5f + float(i);
   }
-  judge.info = {"models/m", 488, 32, "244,488,976", "sl", "train-judge ..."};
+  judge.info = {"models/m", 488, 32, "244,488,976", "sl", "train-judge ...", "50%"};
   write_judge(dir / "s.safetensors", judge);
   const Judge back = read_judge(dir / "s.safetensors");
   EXPECT_EQ(back.shape(), shape);
   EXPECT_EQ(back.info.budgets, "244,488,976");
+  EXPECT_EQ(back.info.recent, "50%");
   for (int layer = 0; layer < 2; ++layer)
     for (const auto t :
          {Judge::Tensor::InputMean, Judge::Tensor::InputStd, Judge::Tensor::Fc1Weight}) {
@@ -435,6 +436,7 @@ TEST_F(JudgeFile, BrokenFilesAreRefused) {
   expect_refused([](Tensors&, Data&, Meta& m) { m.erase("group"); }, "'group'");
   expect_refused([](Tensors&, Data&, Meta& m) { m["head_dim"] = "four"; }, "head_dim");
   expect_refused([](Tensors&, Data&, Meta& m) { m["stage"] = "final"; }, "stage");
+  expect_refused([](Tensors&, Data&, Meta& m) { m["recent"] = "half"; }, "'recent'");
   // A width the tensors do not have, none, or one above the most a judge may have.
   expect_refused([](Tensors&, Data&, Meta& m) { m["hidden"] = "32"; }, "shape");
   expect_refused([](Tensors&, Data&, Meta& m) { m["hidden"] = "0"; }, "'hidden'");

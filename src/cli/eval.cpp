@@ -28,7 +28,7 @@ struct Options {
                               weights;
   int evict_every = 128, limit = 0, max_batch = 0;
   std::string sinks;   // --sinks: "" for the policy's default
-  std::string recent;  // --recent: "" for L
+  std::string recent;  // --recent: "" for the policy's default
   AccuracySettings settings;
   PolicyOptions policy_options;
 };
@@ -64,7 +64,8 @@ void run(Options& o) {
   PolicyOptions policy_options = o.policy_options;
   policy_options.model = &config;
   s.runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options);
-  for (PolicyRun& run : s.runs) run.schedule.set_recent(o.recent);
+  if (!o.recent.empty())
+    for (PolicyRun& run : s.runs) run.schedule.set_recent(o.recent);
   std::vector<TaskProblem> problems = read_dataset(o.dataset);
   if (o.limit > 0 && size_t(o.limit) < problems.size()) problems.resize(size_t(o.limit));
   const auto model = Model::load(o.model, load_options(o.weights));
@@ -99,7 +100,7 @@ void run(Options& o) {
                    {"budgets", o.budgets},
                    {"evict_every", o.evict_every},
                    {"sinks", o.sinks.empty() ? Json("policy default") : Json(o.sinks)},
-                   {"recent", s.runs.front().schedule.recent_name()},
+                   {"recent", o.recent.empty() ? Json("policy default") : Json(o.recent)},
                    {"samples", s.samples},
                    {"max_new_tokens", s.max_new_tokens},
                    {"temperature", s.sampling.temperature},

@@ -19,7 +19,7 @@ struct Options {
   std::string model, prompt, prompt_file, policy = "full", weights;
   bool chat = false, think = false;
   std::string sinks;   // "": the policy's default
-  std::string recent;  // "": L
+  std::string recent;  // "": the policy's default
   GenerateSettings gen;
   PolicyOptions policy_options;
 };
@@ -38,7 +38,7 @@ void run(const Options& o) {
   policy_options.model = &model->config();
   settings.policy = make_policy(o.policy, policy_options);
   settings.schedule.set_sinks(o.sinks, default_sinks(settings.policy.get()));
-  settings.schedule.set_recent(o.recent);
+  settings.schedule.set_recent(o.recent.empty() ? default_recent(settings.policy.get()) : o.recent);
   if (settings.policy && settings.schedule.budget == 0)
     fail("--policy {} needs --budget", o.policy);
   settings.sampling.vocab_limit = tokenizer.vocab_size();

@@ -29,7 +29,7 @@ struct Options {
   std::string model, traces, policies = "full", budgets, json, weights;
   int evict_every = 128, limit = 0;
   std::string sinks;   // --sinks: "" for the policy's default
-  std::string recent;  // --recent: "" for L
+  std::string recent;  // --recent: "" for the policy's default
   uint64_t seed = 0;
   float harm_threshold = 1e-2f;
   PolicyOptions policy_options;
@@ -53,7 +53,8 @@ void run(const Options& o) {
   policy_options.model = &config;
   auto runs = policy_grid(o.policies, o.budgets, o.evict_every, o.sinks, policy_options, "policy",
                           "budget");
-  for (PolicyRun& run : runs) run.schedule.set_recent(o.recent);
+  if (!o.recent.empty())
+    for (PolicyRun& run : runs) run.schedule.set_recent(o.recent);
   std::vector<Trace> traces = read_traces(o.traces, config.vocab);
   if (o.limit > 0 && size_t(o.limit) < traces.size()) traces.resize(size_t(o.limit));
   const auto n_traces = int64_t(traces.size());

@@ -136,6 +136,11 @@ void run(const CLI::App& cmd, Options o) {
     check_judge_fits(judge, config, o.init);
     // A trained judge keeps the standardisation it learned with; a fresh one is measured.
     if (judge.info.stage != "init") o.sl.standardise_traces = 0;
+    // ... and the window it learned beside, unless told otherwise.
+    if (o.recent.empty()) {
+      o.recent = judge.info.recent;
+      o.schedule.set_recent(o.recent);
+    }
   }
   const std::string work_dir = o.checkpoint_dir.empty() ? o.out + ".train" : o.checkpoint_dir;
   // Under mpirun both stages share each step's traces over the ranks (rank 0 logs,
@@ -179,9 +184,13 @@ void run(const CLI::App& cmd, Options o) {
   if (cluster.size() > 1)
     std::fprintf(stderr, "train-judge: %d ranks; rank 0 spent %.3f s in MPI collectives\n",
                  cluster.size(), cluster.collective_seconds());
-  judge.info = {
-      o.model, o.schedule.budget, o.schedule.evict_every, rl || o.budgets.empty() ? "" : o.budgets,
-      o.stage, command_line(o)};
+  judge.info = {o.model,
+                o.schedule.budget,
+                o.schedule.evict_every,
+                rl || o.budgets.empty() ? "" : o.budgets,
+                o.stage,
+                command_line(o),
+                o.recent.empty() ? "" : o.schedule.recent_name()};
   write_judge(o.out, judge);
   std::fprintf(stderr, "train-judge: judge written to %s\n", o.out.c_str());
 }

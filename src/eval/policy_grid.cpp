@@ -77,6 +77,7 @@ std::vector<PolicyRun> policy_grid(std::string_view policies, std::string_view b
       fail_field(policies_field, ": '{}': the full cache evicts nothing to protect", name);
     EvictionSchedule schedule{0, evict_every, 0};
     schedule.set_sinks(prompt ? "prompt" : sinks, default_sinks(impl.get()));
+    schedule.set_recent(default_recent(impl.get()));
     if (!impl) {
       schedule.validate();
       runs.push_back({name, std::nullopt, schedule, nullptr});

@@ -66,6 +66,7 @@ struct JudgeInfo {
   std::string budgets;              // every budget it was trained at, comma-separated ("" = budget)
   std::string stage = "init";       // init, sl or rl
   std::string command;              // the command that wrote it
+  std::string recent;               // the --recent it was trained beside ("" = L)
 };
 
 class Judge {

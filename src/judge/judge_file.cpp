@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/safetensors.hpp"
+#include "kv/schedule.hpp"
 
 namespace foresight {
 
@@ -92,7 +93,8 @@ void write_judge(const std::filesystem::path& path, const Judge& judge) {
       {"hidden", std::to_string(s.hidden)},
       {"activation", std::string(kActivation)},
       {"stage", info.stage},
-      {"command", info.command}};
+      {"command", info.command},
+      {"recent", info.recent}};
   write_safetensors(path, tensors, metadata);
 }
 
@@ -123,12 +125,22 @@ Judge read_judge(const std::filesystem::path& path) {
     fail("{}: judge metadata gives an empty model ({} layers, {} KV heads, head dim {}, group {})",
          where, shape.n_layers, shape.n_kv_heads, shape.head_dim, shape.group);
   const auto budgets = m.find("budgets");  // absent in files of before multi-budget training
-  const JudgeInfo info = {
-      meta(m, "model", path),           meta_int(m, "budget", path),
-      meta_int(m, "evict_every", path), budgets == m.end() ? "" : budgets->second,
-      meta(m, "stage", path),           meta(m, "command", path)};
+  JudgeInfo info = {meta(m, "model", path),           meta_int(m, "budget", path),
+                    meta_int(m, "evict_every", path), budgets == m.end() ? "" : budgets->second,
+                    meta(m, "stage", path),           meta(m, "command", path)};
   if (info.stage != "init" && info.stage != "sl" && info.stage != "rl")
     fail("{}: unknown training stage '{}' (init, sl or rl)", where, info.stage);
+  if (const auto recent = m.find("recent"); recent != m.end()) {  // absent before --recent
+    try {
+      EvictionSchedule().set_recent(recent->second);
+    } catch (const Error&) {
+      fail(
+          "{}: judge metadata 'recent' = '{}' is not a whole number of tokens or a share of the "
+          "budget (1-100%)",
+          where, recent->second);
+    }
+    info.recent = recent->second;
+  }
 
   std::set<std::string> expected;
   for (int layer = 0; layer < shape.n_layers; ++layer)

@@ -6,7 +6,8 @@
 // and metadata (strings): "format" = "foresight-judge-1"; the model it serves, "model" (its
 // directory) with "n_layers", "n_kv_heads", "head_dim", "group"; "budget" (B) and "evict_every"
 // (L); "features" = "key,value,stats8" with "features_note"; "hidden" = "16"; "activation" =
-// "gelu-erf"; "stage" (init, sl, rl); "command" (what wrote it).
+// "gelu-erf"; "stage" (init, sl, rl); "command" (what wrote it); "recent" (the --recent it was
+// trained beside, e.g. "50%"; "" or absent: L), which runs of the judge use unless told otherwise.
 #pragma once
 #include <filesystem>
 

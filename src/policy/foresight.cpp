@@ -21,6 +21,8 @@ class ForesightPolicy final : public Policy {
 
   std::string_view name() const override { return "foresight"; }
   StatMask stats_needed() const override { return kJudgeStatMask; }
+  // A judge trained beside a wider window ranks only the tokens older than it.
+  std::string default_recent() const override { return judge_.info.recent; }
 
   void score_head(const EvictionView& v, int h, std::span<float> out) const override {
     phi(v, h, out);

@@ -34,6 +34,8 @@ class Policy {
   virtual int recent_queries_needed() const { return 0; }
   // The sinks (first tokens never evicted) the policy uses unless told otherwise.
   virtual int default_sinks() const { return 0; }
+  // The newest tokens it leaves alone unless told otherwise (--recent's text; "" = L).
+  virtual std::string default_recent() const { return ""; }
   // True for an oracle that reads the future (golden): it runs only when replaying a trace
   // whose future attention was recorded, never while generating.
   virtual bool needs_future() const { return false; }
@@ -77,6 +79,9 @@ std::vector<std::string_view> policy_names();
 std::string policy_help();
 // The sinks a policy uses unless told otherwise (none for the full cache, null).
 inline int default_sinks(const Policy* policy) { return policy ? policy->default_sinks() : 0; }
+inline std::string default_recent(const Policy* policy) {
+  return policy ? policy->default_recent() : "";
+}
 // Error unless the policy (null: the full cache) can run while a sequence is generated.
 void require_online(const Policy* policy);
 

@@ -52,6 +52,7 @@ Json JudgeTrainSettings::to_json() const {
   return {{"budgets", trained},
           {"evict_every", schedule.evict_every},
           {"sinks", schedule.protect_prompt ? Json("prompt") : Json(schedule.sinks)},
+          {"recent", schedule.recent_name()},
           {"steps", steps},
           {"traces_per_step", traces_per_step},
           {"warmup_steps", warmup_steps},
