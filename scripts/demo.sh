@@ -7,8 +7,9 @@
 # rules say a solver must still hold, the ceiling of a policy that cannot see the future. With
 # the bundled judges present, the learned policy runs too (`foresight-sl`, `foresight-rl`).
 # Prints the accuracy table per family; the full report (results.json/csv/md, accuracy.svg,
-# samples.jsonl) goes to runs/demo. TESTBED=v1 runs the v1 model on the v1 benchmark instead
-# (into runs/demo_v1; the default until the v2 model is trained).
+# samples.jsonl) goes to runs/demo. The judges run beside the recent window they were trained
+# beside (50% of the budget), the other policies beside L. TESTBED=v1 runs the v1 model on the
+# v1 benchmark instead (into runs/demo_v1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

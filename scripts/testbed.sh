@@ -1,9 +1,9 @@
 # Sourced by the scripts that run the bundled model on its benchmark: sets the testbed's
 # `model`, `dataset`, `budgets` (6.25/12.5/25% of the v2 benchmark's mean sequence of 3468
-# tokens; 12.5/25/50% of v1's 1955), `evict_every` and `max_new_tokens`. TESTBED=v1 selects the
-# v1 model and benchmark (models/bundled_v1, benchmarks/tasks_v1.jsonl), v2 the current ones;
-# the default is v1 until the v2 model is trained (scripts/train_bundled.sh).
-testbed=${TESTBED:-v1}
+# tokens; 12.5/25/50% of v1's 1955), `evict_every` and `max_new_tokens`. TESTBED=v2 (the
+# default) selects the current model and benchmark, v1 the earlier ones (models/bundled_v1,
+# benchmarks/tasks_v1.jsonl).
+testbed=${TESTBED:-v2}
 evict_every=32
 case $testbed in
   v2) model=models/bundled dataset=benchmarks/tasks.jsonl budgets=217,433,867 max_new_tokens=4096 ;;
