@@ -22,7 +22,8 @@
 # WORK/judge_rl_REWARD_LOGPROB_STEPS_SCALE.safetensors, from the bundled SL judge.
 # Held-out evaluations include the judge's greedy accuracy on the held-out problems.
 # TESTBED=v2 on the 2-core development machine with the stage-13 model: traces ~10 min, SL
-# ~27 min, RL ~25 min (figures in docs/results.md, "The v2 model under eviction").
+# ~38 min (27 without the window), RL ~25 min (figures in docs/results.md, "The judge beside a
+# recent window").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh

@@ -9,7 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.hpp"
 #include "dist/cluster.hpp"
+#include "dist/deal.hpp"
 #include "judge/judge_file.hpp"
 #include "test_util.hpp"
 
@@ -80,6 +82,17 @@ class MpiTest : public test::TinyModelTest {
            " --max-new-tokens 48 --seed 3 --out " + (dir / out).string();
   }
 };
+
+// The deal of judge training's traces (no MPI needed): longest first to the rank with the least
+// work, ties to the lower rank, so that equal costs are dealt in turn.
+TEST(DealByCost, LongestFirstToTheLightestRank) {
+  const std::vector<int64_t> costs = {5, 9, 2, 7, 3};
+  EXPECT_EQ(deal_by_cost(costs, 2), (std::vector<int>{1, 0, 0, 1, 0}));  // loads 14 and 12
+  EXPECT_EQ(deal_by_cost(costs, 1), (std::vector<int>(5, 0)));
+  EXPECT_EQ(deal_by_cost(std::vector<int64_t>(4, 4), 2), (std::vector<int>{0, 1, 0, 1}));
+  EXPECT_EQ(deal_by_cost(costs, 8), (std::vector<int>{2, 0, 4, 1, 3}));
+  EXPECT_THROW(deal_by_cost(costs, 0), Error);
+}
 
 TEST_F(MpiTest, TracesOfTwoRanksAreThoseOfOneProcess) {
   const auto one = foresight(0, traces_args("tasks.jsonl", "one.safetensors"));

@@ -105,15 +105,17 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
   TraceGradients grads(P, size);
   std::vector<PpoSums> sums(static_cast<size_t>(P));
 
-  // Under mpirun each rank runs the rollouts of the step's traces it owns (a trace's whole
-  // group, so its advantages are its own); rank 0 receives their rewards, then at each epoch
-  // their gradients, sums them in trace order, updates, and hands the parameters back.
+  // Under mpirun each rank runs the rollouts of the step's traces it owns (dealt by length; a
+  // trace's whole group, so its advantages are its own); rank 0 receives their rewards, then at
+  // each epoch their gradients, sums them in trace order, updates, and hands the parameters back.
   const Cluster* cluster =
       options.cluster && options.cluster->size() > 1 ? options.cluster : nullptr;
   JudgeRun run(s, train.size());
   run.step = [&](int64_t step, const std::vector<int64_t>& picked) {
+    const StepOwners owners(cluster, P,
+                            [&](int64_t q) { return int64_t(train[picked[q]].ids.size()); });
     parallel_jobs(int64_t(rollouts.size()), [&](int64_t j) {
-      if (!owned(cluster, j / G)) {
+      if (!owners.mine(j / G)) {
         rewards[j] = sharpness[j] = 0;
         return;
       }
@@ -126,7 +128,8 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
                                   std::max<int64_t>(t.prompt_len, first_token), s.large_rise);
       r.ce = {};
     });
-    if (cluster) gather_step(*cluster, rewards, G), gather_step(*cluster, sharpness, G);
+    if (cluster)
+      gather_step(*cluster, owners, rewards, G), gather_step(*cluster, owners, sharpness, G);
     std::vector<double> advantages;
     double reward_sum = 0, spread_sum = 0;
     for (int q = 0; q < P; ++q) {
@@ -144,12 +147,12 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
       parallel_jobs(P, [&](int64_t q) {
         const std::span<float> grad = grads.cleared(q);
         sums[q] = {};
-        if (!owned(cluster, q)) return;
+        if (!owners.mine(q)) return;
         for (int g = 0; g < G; ++g)
           sums[q].add(rollout_objective(judge, rollouts[size_t(q) * G + g],
                                         advantages[size_t(q) * G + g], ppo, grad));
       });
-      if (cluster) gather_step(*cluster, sums, 1, &grads);
+      if (cluster) gather_step(*cluster, owners, sums, 1, &grads);
       PpoSums epoch_sums;
       for (const PpoSums& q : sums) epoch_sums.add(q);
       total.add(epoch_sums);

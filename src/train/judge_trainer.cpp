@@ -90,12 +90,14 @@ JudgeScorecard evaluate_judge(const Model& model, const Judge& judge,
                               const EvictionSchedule& schedule, const TeacherSettings& teacher,
                               const Cluster* cluster) {
   std::vector<JudgeScorecard> cards(traces.size());
+  const StepOwners owners(cluster, int64_t(traces.size()),
+                          [&](int64_t i) { return int64_t(traces[i].ids.size()); });
   parallel_jobs(int64_t(traces.size()), [&](int64_t i) {
-    if (!owned(cluster, i)) return;
+    if (!owners.mine(i)) return;
     cards[i] = judge_replay(model, judge, traces[i], futures.at(size_t(i)), schedule, teacher,
                             replay_seed(0, -1, i));
   });
-  if (cluster) gather_step(*cluster, cards);
+  if (cluster) gather_step(*cluster, owners, cards);
   JudgeScorecard total;
   for (const JudgeScorecard& c : cards) total.add(c);
   return total;
@@ -125,14 +127,16 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
   TraceGradients grads(P, size);
   std::vector<JudgeScorecard> cards(static_cast<size_t>(P));
 
-  // Under mpirun each rank replays the step's traces it owns (trace q is rank q mod N's); rank 0
-  // sums every trace's gradient in order, updates, and hands the parameters to the others.
+  // Under mpirun each rank replays the step's traces it owns (dealt by length); rank 0 sums
+  // every trace's gradient in order, updates, and hands the parameters to the others.
   const Cluster* cluster =
       options.cluster && options.cluster->size() > 1 ? options.cluster : nullptr;
   JudgeRun run(s, train.size());
   run.step = [&](int64_t step, const std::vector<int64_t>& picked) {
+    const StepOwners owners(cluster, P,
+                            [&](int64_t q) { return int64_t(train[picked[q]].ids.size()); });
     parallel_jobs(P, [&](int64_t q) {
-      if (!owned(cluster, q)) {
+      if (!owners.mine(q)) {
         cards[q] = {};
         return;
       }
@@ -142,7 +146,7 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
       cards[q] = judge_replay(model, judge, train[picked[q]], train_futures.at(size_t(picked[q])),
                               at, teacher, replay_seed(s.seed, step, q), grads.cleared(q));
     });
-    if (cluster) gather_step(*cluster, cards, 1, &grads);
+    if (cluster) gather_step(*cluster, owners, cards, 1, &grads);
     JudgeScorecard card;
     for (const JudgeScorecard& c : cards) card.add(c);
     double norm = 0;

@@ -1,7 +1,7 @@
 // What the ranks of a judge-training job exchange (docs/usage.md, "Across processes: MPI"):
-// each rank computes the traces of a step it owns (trace q is rank q mod N's); rank 0 receives
-// what the others computed, sums it in trace order as one process does, updates the judge, and
-// hands the parameters back.
+// each rank computes the traces of a step it owns (dealt by length, dist/deal.hpp, so that the
+// ranks finish together); rank 0 receives what the others computed, sums it in trace order as
+// one process does, updates the judge, and hands the parameters back.
 #pragma once
 #include <algorithm>
 #include <span>
@@ -9,26 +9,41 @@
 #include <vector>
 
 #include "dist/cluster.hpp"
+#include "dist/deal.hpp"
 #include "dist/gather.hpp"
 #include "judge/judge.hpp"
 #include "train/trace_gradients.hpp"
 
 namespace foresight {
 
-// Whether trace q is this process's to compute (always, without a cluster).
-inline bool owned(const Cluster* cluster, int64_t q) {
-  return cluster == nullptr || cluster->owns(q);
-}
+// Which of a step's traces this process computes: all of them without a cluster; else those
+// the deal by length gives its rank.
+class StepOwners {
+ public:
+  template <typename Length>
+  StepOwners(const Cluster* cluster, int64_t n, Length length) {
+    if (cluster == nullptr) return;
+    std::vector<int64_t> lengths(static_cast<size_t>(n));
+    for (int64_t q = 0; q < n; ++q) lengths[size_t(q)] = length(q);
+    owner_ = deal_by_cost(lengths, cluster->size());
+    rank_ = cluster->rank();
+  }
+  bool mine(int64_t q) const { return owner_.empty() || owner_[size_t(q)] == rank_; }
+
+ private:
+  std::vector<int> owner_;
+  int rank_ = 0;
+};
 
 // Rank 0 receives the values the other ranks computed: values[i] belongs to trace
 // i / per_trace; with `grads`, also the gradient buffers of their traces.
 template <typename T>
 requires std::is_trivially_copyable_v<T>
-void gather_step(const Cluster& cluster, std::vector<T>& values, int per_trace = 1,
-                 TraceGradients* grads = nullptr) {
+void gather_step(const Cluster& cluster, const StepOwners& owners, std::vector<T>& values,
+                 int per_trace = 1, TraceGradients* grads = nullptr) {
   const auto with_grad = [&](int64_t i) { return grads && i % per_trace == 0; };
-  gather_owned(
-      cluster, int64_t(values.size()), per_trace,
+  gather_items(
+      cluster, int64_t(values.size()), [&](int64_t i) { return owners.mine(i / per_trace); },
       [&](ByteWriter& out, int64_t i) {
         out.put(values[i]);
         if (with_grad(i)) out.put(std::span<const float>(grads->at(i / per_trace)));
