@@ -105,15 +105,16 @@ int64_t train_judge_rl(const Model& model, const std::vector<Trace>& train,
   TraceGradients grads(P, size);
   std::vector<PpoSums> sums(static_cast<size_t>(P));
 
-  // Under mpirun each rank runs the rollouts of the step's traces it owns (dealt by length; a
+  // Under mpirun each rank runs the rollouts of the step's traces it owns (dealt by cost; a
   // trace's whole group, so its advantages are its own); rank 0 receives their rewards, then at
   // each epoch their gradients, sums them in trace order, updates, and hands the parameters back.
   const Cluster* cluster =
       options.cluster && options.cluster->size() > 1 ? options.cluster : nullptr;
   JudgeRun run(s, train.size());
   run.step = [&](int64_t step, const std::vector<int64_t>& picked) {
-    const StepOwners owners(cluster, P,
-                            [&](int64_t q) { return int64_t(train[picked[q]].ids.size()); });
+    const StepOwners owners(cluster, P, [&](int64_t q) {
+      return replay_cost(int64_t(train[picked[q]].ids.size()), s.schedule);
+    });
     parallel_jobs(int64_t(rollouts.size()), [&](int64_t j) {
       if (!owners.mine(j / G)) {
         rewards[j] = sharpness[j] = 0;

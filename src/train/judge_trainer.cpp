@@ -90,8 +90,9 @@ JudgeScorecard evaluate_judge(const Model& model, const Judge& judge,
                               const EvictionSchedule& schedule, const TeacherSettings& teacher,
                               const Cluster* cluster) {
   std::vector<JudgeScorecard> cards(traces.size());
-  const StepOwners owners(cluster, int64_t(traces.size()),
-                          [&](int64_t i) { return int64_t(traces[i].ids.size()); });
+  const StepOwners owners(cluster, int64_t(traces.size()), [&](int64_t i) {
+    return replay_cost(int64_t(traces[i].ids.size()), schedule);
+  });
   parallel_jobs(int64_t(traces.size()), [&](int64_t i) {
     if (!owners.mine(i)) return;
     cards[i] = judge_replay(model, judge, traces[i], futures.at(size_t(i)), schedule, teacher,
@@ -127,14 +128,20 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
   TraceGradients grads(P, size);
   std::vector<JudgeScorecard> cards(static_cast<size_t>(P));
 
-  // Under mpirun each rank replays the step's traces it owns (dealt by length); rank 0 sums
+  // Under mpirun each rank replays the step's traces it owns (dealt by cost); rank 0 sums
   // every trace's gradient in order, updates, and hands the parameters to the others.
   const Cluster* cluster =
       options.cluster && options.cluster->size() > 1 ? options.cluster : nullptr;
+  // the budgets in turn, trace by trace
+  const auto schedule_of = [&](int64_t step, int64_t q) -> const EvictionSchedule& {
+    return schedules[size_t(step * P + q) % schedules.size()];
+  };
   JudgeRun run(s, train.size());
   run.step = [&](int64_t step, const std::vector<int64_t>& picked) {
-    const StepOwners owners(cluster, P,
-                            [&](int64_t q) { return int64_t(train[picked[q]].ids.size()); });
+    // each trace at its budget: the costs differ more by budget than by length
+    const StepOwners owners(cluster, P, [&](int64_t q) {
+      return replay_cost(int64_t(train[picked[q]].ids.size()), schedule_of(step, q));
+    });
     parallel_jobs(P, [&](int64_t q) {
       if (!owners.mine(q)) {
         cards[q] = {};
@@ -142,7 +149,7 @@ int64_t train_judge_sl(const Model& model, const std::vector<Trace>& train,
       }
       TeacherSettings teacher = s.teacher;
       teacher.own_path = q < own_traces;
-      const EvictionSchedule& at = schedules[size_t(step * P + q) % schedules.size()];
+      const EvictionSchedule& at = schedule_of(step, q);
       cards[q] = judge_replay(model, judge, train[picked[q]], train_futures.at(size_t(picked[q])),
                               at, teacher, replay_seed(s.seed, step, q), grads.cleared(q));
     });

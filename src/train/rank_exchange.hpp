@@ -1,7 +1,7 @@
 // What the ranks of a judge-training job exchange (docs/usage.md, "Across processes: MPI"):
-// each rank computes the traces of a step it owns (dealt by length, dist/deal.hpp, so that the
-// ranks finish together); rank 0 receives what the others computed, sums it in trace order as
-// one process does, updates the judge, and hands the parameters back.
+// each rank computes the traces of a step it owns (dealt by their replay cost, dist/deal.hpp,
+// so that the ranks finish together); rank 0 receives what the others computed, sums it in trace
+// order as one process does, updates the judge, and hands the parameters back.
 #pragma once
 #include <algorithm>
 #include <span>
@@ -12,20 +12,30 @@
 #include "dist/deal.hpp"
 #include "dist/gather.hpp"
 #include "judge/judge.hpp"
+#include "kv/schedule.hpp"
 #include "train/trace_gradients.hpp"
 
 namespace foresight {
 
+// What replaying a trace of `tokens` tokens under `schedule` costs, in keys attended: each
+// token attends to every entry the cache holds, at most B + L; the judge's scoring of the
+// candidates grows the same way.
+inline int64_t replay_cost(int64_t tokens, const EvictionSchedule& schedule) {
+  const int64_t cap = schedule.active() ? schedule.capacity() : tokens;
+  if (tokens <= cap) return tokens * (tokens + 1) / 2;
+  return cap * (cap + 1) / 2 + (tokens - cap) * cap;
+}
+
 // Which of a step's traces this process computes: all of them without a cluster; else those
-// the deal by length gives its rank.
+// the deal by cost(q) (replay_cost) gives its rank.
 class StepOwners {
  public:
-  template <typename Length>
-  StepOwners(const Cluster* cluster, int64_t n, Length length) {
+  template <typename Cost>
+  StepOwners(const Cluster* cluster, int64_t n, Cost cost) {
     if (cluster == nullptr) return;
-    std::vector<int64_t> lengths(static_cast<size_t>(n));
-    for (int64_t q = 0; q < n; ++q) lengths[size_t(q)] = length(q);
-    owner_ = deal_by_cost(lengths, cluster->size());
+    std::vector<int64_t> costs(static_cast<size_t>(n));
+    for (int64_t q = 0; q < n; ++q) costs[size_t(q)] = cost(q);
+    owner_ = deal_by_cost(costs, cluster->size());
     rank_ = cluster->rank();
   }
   bool mine(int64_t q) const { return owner_.empty() || owner_[size_t(q)] == rank_; }
