@@ -190,7 +190,7 @@ void run(const CLI::App& cmd, Options o) {
                 rl || o.budgets.empty() ? "" : o.budgets,
                 o.stage,
                 command_line(o),
-                o.recent.empty() ? "" : o.schedule.recent_name()};
+                o.recent};
   write_judge(o.out, judge);
   std::fprintf(stderr, "train-judge: judge written to %s\n", o.out.c_str());
 }

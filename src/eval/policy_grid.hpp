@@ -1,9 +1,10 @@
 // The (policy, budget) combinations an evaluation or a fidelity run covers, parsed from the
 // command line's comma-separated lists: "full" once (no budget), every other policy once per
-// budget, all under the same eviction length and sinks. A name may end in "+prompt": that policy
-// with every prompt token protected (--sinks prompt for it alone), e.g. "streaming+prompt", the
-// prompt kept plus the recent window. A policy's parameters follow its name (and suffix) after
-// a colon: "snapkv:window=16,kernel=5", "snapkv+prompt:window=16".
+// budget, all under the same eviction length and sinks, each beside its policy's recent window. A
+// name may end in "+prompt": that policy with every prompt token protected (--sinks prompt for it
+// alone), e.g. "streaming+prompt", the prompt kept plus the recent window. A policy's parameters
+// follow its name (and suffix) after a colon: "snapkv:window=16,kernel=5",
+// "snapkv+prompt:window=16".
 #pragma once
 #include <memory>
 #include <optional>
@@ -23,8 +24,9 @@ struct PolicyRun {
   std::shared_ptr<const Policy> impl;  // null for the full cache
 };
 
-// `sinks` is --sinks: "" for each policy's default, a number, or "prompt"; `options` go to every
-// policy (foresight's judge).
+// `sinks` is --sinks: "" for each policy's default, a number, or "prompt"; each run's recent
+// window is its policy's (a judge's, as trained; else L); `options` go to every policy
+// (foresight's judge).
 // Errors name the option (`policies_option`, `budgets_option`): unknown policies, repeated
 // entries, budgets that are not positive integers, budgets that cannot hold the protected
 // window, a budgeted policy without budgets.

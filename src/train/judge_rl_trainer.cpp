@@ -49,6 +49,7 @@ Json JudgeRlSettings::to_json() const {
   return {{"budget", schedule.budget},
           {"evict_every", schedule.evict_every},
           {"sinks", schedule.sinks},
+          {"recent", schedule.recent_name()},
           {"steps", steps},
           {"traces_per_step", traces_per_step},
           {"group", group},
