@@ -7,21 +7,13 @@
 # input in runs/fuzz/artifacts/ and makes the script exit 1; replay it with
 #   build-fuzz/fuzz/TARGET runs/fuzz/artifacts/FILE
 # Corpora grow across runs in runs/fuzz/corpus/. JOBS (default: all cores) sets the build
-# jobs and how many targets fuzz at once (each on one core).
+# jobs and how many targets fuzz at once (each on one core); TARGETS (default: all), a
+# space-separated list, builds and runs only those, e.g.
+#   TARGETS="completion_request_fuzz gguf_fuzz" scripts/fuzz.sh 600
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 jobs=${JOBS:-$(nproc)}
-
-scripts/setup.sh --fuzz
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CXX_FLAGS=-gline-tables-only -DFORESIGHT_FUZZ=ON -DFORESIGHT_TESTS=OFF \
-  -DFORESIGHT_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j "$jobs"
-
-runs=runs/fuzz
-mkdir -p "$runs/corpus" "$runs/artifacts" "$runs/logs"
-fuzz/make_corpus.sh build-fuzz/foresight "$runs/seeds"
 
 # Longest input per target: large enough for its seeds (the tiny model's weights are ~430 KB).
 declare -A max_len=(
@@ -31,6 +23,21 @@ declare -A max_len=(
   [tokenizer_encode_fuzz]=8192 [tokenizer_json_fuzz]=65536 [trace_fuzz]=65536
   [train_config_fuzz]=4096
 )
+
+targets=${TARGETS:-$(printf '%s\n' "${!max_len[@]}" | sort)}
+for target in $targets; do
+  [[ -n ${max_len[$target]:-} ]] || { echo "fuzz.sh: TARGETS: no target '$target'" >&2; exit 1; }
+done
+
+scripts/setup.sh --fuzz
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_FLAGS=-gline-tables-only -DFORESIGHT_FUZZ=ON -DFORESIGHT_TESTS=OFF \
+  -DFORESIGHT_BENCH=OFF >/dev/null
+cmake --build build-fuzz -j "$jobs" --target foresight $targets
+
+runs=runs/fuzz
+mkdir -p "$runs/corpus" "$runs/artifacts" "$runs/logs"
+fuzz/make_corpus.sh build-fuzz/foresight "$runs/seeds"
 
 # fuzz_target NAME: runs one target and writes its summary row to $runs/rows/NAME.
 fuzz_target() {
@@ -62,7 +69,7 @@ export OMP_NUM_THREADS=1
 rm -rf "$runs/rows"
 mkdir -p "$runs/rows"
 running=0
-for target in $(printf '%s\n' "${!max_len[@]}" | sort); do
+for target in $targets; do
   fuzz_target "$target" &
   if ((++running >= jobs)); then
     wait -n

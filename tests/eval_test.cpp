@@ -93,6 +93,8 @@ TEST_F(EvalTest, AccuracyPerPolicyBudgetAndGroup) {
   const Json doc = read_json_file(dir / "out" / "results.json");
   EXPECT_EQ(doc["settings"]["seed"], 9);
   EXPECT_EQ(doc["settings"]["samples"], 2);
+  EXPECT_EQ(doc["settings"]["windows"]["h2o@20"]["recent"], "8");  // L: the policy's default
+  EXPECT_EQ(doc["settings"]["windows"]["streaming@40"]["sinks"], "4");
   for (const char* file : {"results.csv", "results.md", "accuracy.svg", "samples.jsonl"})
     EXPECT_TRUE(std::filesystem::exists(dir / "out" / file)) << file;
   std::ifstream samples(dir / "out" / "samples.jsonl");

@@ -51,6 +51,21 @@ std::vector<double> reference_dequantise(const std::vector<uint8_t>& blocks) {
   return out;
 }
 
+// The input side of a product, spelled out: per block of 32, m = max|x|, scale m / 127 rounded
+// to fp16, value = x * (127 / m) rounded to nearest, ties to even; dequantised.
+std::vector<double> reference_input(const std::vector<float>& x) {
+  std::vector<double> out;
+  for (size_t b = 0; b < x.size() / 32; ++b) {
+    float max = 0;
+    for (int i = 0; i < 32; ++i) max = std::max(max, std::fabs(x[b * 32 + i]));
+    const float inverse = max > 0 ? 127 / max : 0;
+    for (int i = 0; i < 32; ++i)
+      out.push_back(double(_cvtsh_ss(_cvtss_sh(max / 127, 0))) *
+                    std::nearbyint(x[b * 32 + i] * inverse));
+  }
+  return out;
+}
+
 std::vector<float> normal_floats(std::mt19937& rng, size_t n, float std = 1) {
   std::normal_distribution<float> normal(0, std);
   std::vector<float> v(n);
@@ -94,6 +109,27 @@ TEST_F(Q8, QuantisesAsTheFormatSays) {
   EXPECT_EQ(static_cast<int8_t>(q[2 * 34 + 2 + 77 - 64]), -3);  // -2.5
 }
 
+TEST_F(Q8, QuantisesInputsAsDocumented) {
+  std::mt19937 rng(4);
+  std::vector<float> x = normal_floats(rng, 32 * 6);
+  std::fill(x.begin(), x.begin() + 32, 0.0f);                 // all zero: scale 0, values 0
+  for (int i = 32; i < 64; ++i) x[i] = float(i - 48) + 0.5f;  // -15.5 .. 15.5: ties, to even
+  x[32] = -127;
+  std::vector<float> scales(6);
+  std::vector<int8_t> values(x.size());
+  quantise_q8_input(x.data(), int64_t(x.size()), scales.data(), values.data());
+  const std::vector<double> want = reference_input(x);
+  for (size_t i = 0; i < x.size(); ++i)
+    ASSERT_EQ(double(scales[i / 32]) * values[i], want[i]) << "value " << i;
+  EXPECT_EQ(scales[0], 0.0f);
+  EXPECT_EQ(scales[1], 1.0f);
+  EXPECT_EQ(values[32], -127);
+  EXPECT_EQ(values[32 + 16], 0);   // x = 0.5
+  EXPECT_EQ(values[32 + 17], 2);   // 1.5
+  EXPECT_EQ(values[32 + 18], 2);   // 2.5
+  EXPECT_EQ(values[32 + 12], -4);  // -3.5
+}
+
 TEST_F(Q8, DequantisesExactlyInEveryInstructionSet) {
   std::mt19937 rng(2);
   const std::vector<uint8_t> q = quantise(normal_floats(rng, 32 * 33));
@@ -107,9 +143,10 @@ TEST_F(Q8, DequantisesExactlyInEveryInstructionSet) {
   }
 }
 
-// matmul (the GEMV up to kGemvMaxRows input rows, the dequantising sgemm above) and
-// matmul_rowwise against double sums, over widths of odd numbers of blocks, row counts of no
-// particular multiple and input row counts on both sides of kGemvMaxRows.
+// matmul and matmul_rowwise against double sums over the dequantised weights and the input
+// quantised to Q8_0 the same way (each block's integer dot product is exact), over widths of
+// odd numbers of blocks, row counts of no particular multiple and input row counts on both
+// sides of kGemvMaxRows.
 TEST_F(Q8, ProductsMatchDoubleSumsInEveryInstructionSet) {
   std::mt19937 rng(3);
   for (Isa isa : supported_isas()) {
@@ -121,6 +158,7 @@ TEST_F(Q8, ProductsMatchDoubleSumsInEveryInstructionSet) {
           const std::vector<uint8_t> wq = quantise(normal_floats(rng, size_t(rows) * cols));
           const std::vector<double> w = reference_dequantise(wq);
           const std::vector<float> x = normal_floats(rng, size_t(n) * cols);
+          const std::vector<double> xq = reference_input(x);
           const Matrix m{DType::Q8_0, rows, cols, wq.data()};
           std::vector<float> y(size_t(n) * rows + 1, -1), y_rowwise(y), y_alone(y);
           matmul(m, x.data(), n, y.data());
@@ -130,11 +168,12 @@ TEST_F(Q8, ProductsMatchDoubleSumsInEveryInstructionSet) {
             for (int r = 0; r < rows; ++r) {
               double want = 0, magnitude = 0;
               for (int c = 0; c < cols; ++c) {
-                want += w[size_t(r) * cols + c] * x[size_t(j) * cols + c];
-                magnitude += std::fabs(w[size_t(r) * cols + c] * x[size_t(j) * cols + c]);
+                want += w[size_t(r) * cols + c] * xq[size_t(j) * cols + c];
+                magnitude += std::fabs(w[size_t(r) * cols + c] * xq[size_t(j) * cols + c]);
               }
-              // fp32 sums of `cols` products: each partial sum rounds within 2^-24 of the
-              // magnitudes summed so far
+              // fp32 sums of `cols / 32` scaled block sums: each rounds within 2^-24 of the
+              // magnitudes summed so far (the input's quantisation error is not in them: a
+              // kernel that used the unquantised input would be far outside it)
               const double tolerance = 1e-6 * magnitude * std::log2(cols);
               const size_t at = size_t(j) * rows + r;
               EXPECT_NEAR(y[at], want, tolerance) << "row " << r << " input " << j;

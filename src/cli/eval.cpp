@@ -115,6 +115,12 @@ void run(Options& o) {
                    {"threads", omp_get_max_threads()},
                    {"ranks", cluster.size()},
                    {"seconds", seconds}};
+  // Each run's protected tokens as it ran: a judge's window is its file's unless --recent said.
+  Json windows = Json::object();
+  for (const PolicyRun& run : s.runs)
+    windows[run_label(run)] = {{"sinks", run.schedule.sinks_name()},
+                               {"recent", run.schedule.recent_name()}};
+  settings["windows"] = windows;
   if (!o.policy_options.judges.empty())
     settings["judge"] = {{"files", o.policy_options.judges}, {"mode", o.policy_options.judge_mode}};
   write_report(o.out, settings, result.rows);

@@ -2,6 +2,7 @@
 
 #include <immintrin.h>
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include <cblas.h>
@@ -9,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/q8_kernels.hpp"
 #include "core/simd.hpp"
+#include "core/single_threaded_blas.hpp"
 
 namespace foresight {
 
@@ -59,14 +61,45 @@ void permute_for_bf16(const float* x, int64_t n, int64_t cols, float* out) {
   }
 }
 
-// x as the kernels read it: BF16 weights widen into a permuted column order.
+// x as the kernels of T read it: n rows of `row_bytes` each, one after the other. BF16 weights
+// widen into a permuted column order; Q8_0 weights meet x quantised (quantise_q8_input), each
+// row its scales then its values; the others read x itself.
+struct KernelInput {
+  const char* data;
+  int64_t row_bytes;
+  const char* row(int64_t j) const { return data + j * row_bytes; }
+};
+
 template <DType T>
-const float* kernel_input(const float* x, int64_t n, int64_t cols) {
-  if constexpr (T != DType::BF16) return x;
-  thread_local std::vector<float> permuted;
-  permuted.resize(static_cast<size_t>(n * cols));
-  permute_for_bf16(x, n, cols, permuted.data());
-  return permuted.data();
+KernelInput kernel_input(const float* x, int64_t n, int64_t cols) {
+  if constexpr (T == DType::F32 || T == DType::F16)
+    return {reinterpret_cast<const char*>(x), cols * 4};
+  thread_local std::vector<char> converted;
+  if constexpr (T == DType::BF16) {
+    converted.resize(static_cast<size_t>(n * cols) * 4);
+    permute_for_bf16(x, n, cols, reinterpret_cast<float*>(converted.data()));
+    return {converted.data(), cols * 4};
+  } else {
+    const int64_t blocks = cols / int64_t{kQ8Block}, row_bytes = blocks * 4 + cols;
+    converted.resize(static_cast<size_t>(n * row_bytes));
+    for (int64_t j = 0; j < n; ++j) {
+      char* row = converted.data() + j * row_bytes;
+      quantise_q8_input(x + j * cols, cols, reinterpret_cast<float*>(row),
+                        reinterpret_cast<int8_t*>(row + blocks * 4));
+    }
+    return {converted.data(), row_bytes};
+  }
+}
+
+// Input rows j < N of a Q8_0 product, as the kernel takes them.
+template <int N>
+std::array<Q8Input, N> q8_rows(const char* x, int64_t cols) {
+  const int64_t blocks = cols / int64_t{kQ8Block}, row_bytes = blocks * 4 + cols;
+  std::array<Q8Input, N> rows;
+  for (int j = 0; j < N; ++j)
+    rows[j] = {reinterpret_cast<const float*>(x + j * row_bytes),
+               reinterpret_cast<const int8_t*>(x + j * row_bytes + blocks * 4)};
+  return rows;
 }
 
 // One weight row against N input rows (`cols` apart), y_j = y[j * y_stride]. With A
@@ -114,9 +147,10 @@ template <DType T, int N, int A>
 // One weight row against N input rows: dot_rows, or the Q8_0 kernel of the CPU's instruction
 // set (whose sums do not depend on N either).
 template <DType T, int N, int A>
-inline void row_dot(const char* row, int64_t cols, const float* x, float* y, int64_t y_stride) {
-  if constexpr (T == DType::Q8_0) q8_kernels().dot(N, row, cols, x, y, y_stride);
-  else dot_rows<T, N, A>(row, cols, x, y, y_stride);
+inline void row_dot(const char* row, int64_t cols, const char* x, float* y, int64_t y_stride) {
+  if constexpr (T == DType::Q8_0)
+    q8_kernels().dot(N, row, cols, q8_rows<N>(x, cols).data(), y, y_stride);
+  else dot_rows<T, N, A>(row, cols, reinterpret_cast<const float*>(x), y, y_stride);
 }
 
 // A single row gets four accumulators to hide the FMA latency; several rows are independent
@@ -126,50 +160,59 @@ constexpr int kSingleRowAccumulators = 4;
 // N input rows against every weight row: each weight is loaded once and used N times, so the
 // kernel runs at the speed of streaming W from memory.
 template <DType T, int N>
-void gemv(const Matrix& w, const float* x, float* y) {
+void gemv(const Matrix& w, const char* x, float* y) {
   constexpr int A = N == 1 ? kSingleRowAccumulators : 2;
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < w.rows; ++r) row_dot<T, N, A>(w.row_ptr(r), w.cols, x, y + r, w.rows);
 }
 
-// Rows as gemv<T, 1> computes them, two at a time (two rows' accumulators and a 32-column
-// slice of W fill the 16 vector registers). A task takes a block of one product's weight rows
-// small enough to stay in cache while every pair of input rows passes over it, so W is read
-// from memory about once per call.
-template <DType T>
-void gemm_rowwise(std::initializer_list<Product> products, const float* x, int64_t n) {
-  constexpr int A = kSingleRowAccumulators;
-  const Matrix& first = products.begin()->w;
-  x = kernel_input<T>(x, n, first.cols);
-  const int64_t block = std::max<int64_t>(1, (int64_t{32} << 10) / first.row_bytes());
-  struct Task {
-    const Product* product;
-    int64_t r0, r1;
-  };
-  thread_local std::vector<Task> tasks;  // the caller's: workers only read it
-  tasks.clear();
+// Rows as gemv<T, 1> computes them, R at a time: two for the float types (two rows'
+// accumulators and a 32-column slice of W fill the 16 vector registers), four for Q8_0 (whose
+// kernel keeps only each row's two sums). A task takes a block of one product's weight rows
+// small enough to stay in cache while every R input rows pass over it, so W is read from
+// memory about once per call.
+// Rows [r0, r1) of one product's weights: a task of the threads that share the products.
+struct RowBlock {
+  const Product* product;
+  int64_t r0, r1;
+};
+
+// Every product cut into blocks of `block` weight rows, in order. The caller's list: workers
+// only read it.
+const std::vector<RowBlock>& row_blocks(std::initializer_list<Product> products, int64_t block) {
+  thread_local std::vector<RowBlock> blocks;
+  blocks.clear();
   for (const Product& p : products)
     for (int64_t r0 = 0; r0 < p.w.rows; r0 += block)
-      tasks.push_back({&p, r0, std::min(p.w.rows, r0 + block)});
-  const std::vector<Task>& all = tasks;
+      blocks.push_back({&p, r0, std::min(p.w.rows, r0 + block)});
+  return blocks;
+}
+
+template <DType T>
+void gemm_rowwise(std::initializer_list<Product> products, const float* x_f32, int64_t n) {
+  constexpr int A = kSingleRowAccumulators, R = T == DType::Q8_0 ? 4 : 2;
+  const Matrix& first = products.begin()->w;
+  const KernelInput x = kernel_input<T>(x_f32, n, first.cols);
+  const std::vector<RowBlock>& all =
+      row_blocks(products, std::max<int64_t>(1, (int64_t{32} << 10) / first.row_bytes()));
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t t = 0; t < all.size(); ++t) {
     const Matrix& w = all[t].product->w;
     float* y = all[t].product->y;
     const int64_t r0 = all[t].r0, r1 = all[t].r1;
     int64_t j = 0;
-    for (; j + 2 <= n; j += 2)
+    for (; j + R <= n; j += R)
       for (int64_t r = r0; r < r1; ++r)
-        row_dot<T, 2, A>(w.row_ptr(r), w.cols, x + j * w.cols, y + j * w.rows + r, w.rows);
-    if (j < n)
+        row_dot<T, R, A>(w.row_ptr(r), w.cols, x.row(j), y + j * w.rows + r, w.rows);
+    for (; j < n; ++j)
       for (int64_t r = r0; r < r1; ++r)
-        row_dot<T, 1, A>(w.row_ptr(r), w.cols, x + j * w.cols, y + j * w.rows + r, w.rows);
+        row_dot<T, 1, A>(w.row_ptr(r), w.cols, x.row(j), y + j * w.rows + r, w.rows);
   }
 }
 
 template <DType T>
-void gemv_rows(const Matrix& w, const float* x, int64_t n, float* y) {
-  x = kernel_input<T>(x, n, w.cols);
+void gemv_rows(const Matrix& w, const float* x_f32, int64_t n, float* y) {
+  const char* x = kernel_input<T>(x_f32, n, w.cols).data;
   switch (n) {
     case 1: return gemv<T, 1>(w, x, y);
     case 2: return gemv<T, 2>(w, x, y);
@@ -178,44 +221,44 @@ void gemv_rows(const Matrix& w, const float* x, int64_t n, float* y) {
   }
 }
 
-void sgemm_blocked(const Matrix& w, const float* x, int64_t n, float* y) {
-  if (w.dtype == DType::F32) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n),
-                static_cast<int>(w.rows), static_cast<int>(w.cols), 1.0f, x,
-                static_cast<int>(w.cols), static_cast<const float*>(w.data),
-                static_cast<int>(w.cols), 0.0f, y, static_cast<int>(w.rows));
-    return;
-  }
-  // Convert W a block of rows at a time: the conversion is O(rows*cols) against the
-  // O(n*rows*cols) product, and the block stays small whatever the matrix.
-  const int64_t block = std::max<int64_t>(1, (int64_t{1} << 20) / w.cols);
-  thread_local std::vector<float> scratch;
-  scratch.resize(static_cast<size_t>(std::min(block, w.rows) * w.cols));
-  float* block_f32 = scratch.data();  // the caller's buffer: workers must not use their own
-  for (int64_t r0 = 0; r0 < w.rows; r0 += block) {
-    const int64_t rows = std::min(block, w.rows - r0);
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < rows; ++r)
-      convert_to_f32(w.dtype, w.row_ptr(r0 + r), block_f32 + r * w.cols,
-                     static_cast<size_t>(w.cols));
+// More input rows than the GEMV takes: OpenBLAS's sgemm, single-threaded, on blocks of
+// kSgemmRows weight rows (converted to fp32 first unless F32), the blocks of every product
+// shared among the OpenMP threads. The cut is fixed, not one block per thread: on some CPUs
+// OpenBLAS rounds an element differently as the cut or its own thread count changes, which
+// would give each core count (and each number of MPI ranks) its own numbers. A block's
+// conversion is O(rows cols) against its O(n rows cols) product.
+constexpr int64_t kSgemmRows = 512;
+
+void sgemm_blocked(std::initializer_list<Product> products, const float* x, int64_t n) {
+  const SingleThreadedBlas one_thread;
+  const std::vector<RowBlock>& all = row_blocks(products, kSgemmRows);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t t = 0; t < all.size(); ++t) {
+    const Matrix& w = all[t].product->w;
+    const int64_t r0 = all[t].r0, rows = all[t].r1 - all[t].r0;
+    const auto* block = reinterpret_cast<const float*>(w.row_ptr(r0));
+    if (w.dtype != DType::F32) {
+      thread_local std::vector<float> converted;
+      converted.resize(static_cast<size_t>(rows * w.cols));
+      convert_to_f32(w.dtype, w.row_ptr(r0), converted.data(), static_cast<size_t>(rows * w.cols));
+      block = converted.data();
+    }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n),
                 static_cast<int>(rows), static_cast<int>(w.cols), 1.0f, x, static_cast<int>(w.cols),
-                block_f32, static_cast<int>(w.cols), 0.0f, y + r0, static_cast<int>(w.rows));
+                block, static_cast<int>(w.cols), 0.0f, all[t].product->y + r0,
+                static_cast<int>(w.rows));
   }
 }
 
 }  // namespace
 
 void matmul(const Matrix& w, const float* x, int64_t n, float* y) {
-  if (n > kGemvMaxRows) return sgemm_blocked(w, x, n, y);
-  for (int64_t i = 0; i < n; i += kGemvMaxRows) {
-    const int64_t rows = std::min(kGemvMaxRows, n - i);
-    switch (w.dtype) {
-      case DType::F32: gemv_rows<DType::F32>(w, x + i * w.cols, rows, y + i * w.rows); break;
-      case DType::BF16: gemv_rows<DType::BF16>(w, x + i * w.cols, rows, y + i * w.rows); break;
-      case DType::Q8_0: gemv_rows<DType::Q8_0>(w, x + i * w.cols, rows, y + i * w.rows); break;
-      default: gemv_rows<DType::F16>(w, x + i * w.cols, rows, y + i * w.rows); break;
-    }
+  if (n > kGemvMaxRows) return matmul({{w, y}}, x, n);
+  switch (w.dtype) {
+    case DType::F32: return gemv_rows<DType::F32>(w, x, n, y);
+    case DType::BF16: return gemv_rows<DType::BF16>(w, x, n, y);
+    case DType::Q8_0: return gemv_rows<DType::Q8_0>(w, x, n, y);
+    default: return gemv_rows<DType::F16>(w, x, n, y);
   }
 }
 
@@ -238,7 +281,13 @@ void matmul_rowwise(const Matrix& w, const float* x, int64_t n, float* y) {
 }
 
 void matmul(std::initializer_list<Product> products, const float* x, int64_t n) {
-  for (const Product& p : products) matmul(p.w, x, n, p.y);
+  if (n <= kGemvMaxRows) {
+    for (const Product& p : products) matmul(p.w, x, n, p.y);
+  } else if (products.begin()->w.dtype == DType::Q8_0) {
+    matmul_rowwise(products, x, n);  // the integer kernel beats dequantising W for sgemm
+  } else {
+    sgemm_blocked(products, x, n);
+  }
 }
 
 }  // namespace foresight

@@ -1,7 +1,9 @@
 // y[n, W.rows] = x[n, W.cols] * W^T for weights in F32, BF16, F16 or Q8_0.
 // A few rows (decoding) go through a hand-written kernel that streams the weights once in their
-// stored type (AVX2; Q8_0's chosen at run time, src/core/q8_kernels.hpp); more rows go through
-// OpenBLAS sgemm on fp32 blocks of W.
+// stored type (AVX2); more rows go through OpenBLAS's sgemm, single-threaded, on fp32 blocks of
+// W of a fixed size shared among the OpenMP threads (the same numbers whatever the thread
+// count). Q8_0 takes any number of rows through its integer kernel (chosen at run time,
+// src/core/q8_kernels.hpp), the input quantised to 8 bits too, as llama.cpp does.
 #pragma once
 #include <initializer_list>
 

@@ -5,6 +5,8 @@
 #include <exception>
 #include <mutex>
 
+#include "core/single_threaded_blas.hpp"
+
 namespace foresight {
 
 // Calls job(i) for every i in [0, n), one index at a time per thread (jobs differ in length).
@@ -12,9 +14,11 @@ namespace foresight {
 // started are skipped, and it is rethrown here once every thread has stopped. Parallel regions
 // inside a job run on that job's thread alone (OpenMP does not nest by default), except when
 // there is a single job: it runs on the caller's thread, its own regions on every thread.
+// OpenBLAS stays on each job's thread, as the jobs' products expect (SingleThreadedBlas).
 template <typename Job>
 void parallel_jobs(int64_t n, Job&& job) {
   if (n == 1) return job(0);
+  const SingleThreadedBlas one_thread;
   std::exception_ptr error;
   std::mutex error_mutex;
   std::atomic<bool> failed{false};

@@ -1,6 +1,6 @@
-// The Q8_0 kernels for AVX-512: sixteen floats a vector. Built with -mavx512f (CMakeLists.txt)
-// and called only where the CPU has it (q8_kernels.cpp).
-// GCC 12's AVX-512 intrinsics pass an "undefined" vector that it then warns about (fixed in 13).
+// The Q8_0 kernels for AVX-512: sixteen floats a vector. Built with -mavx512f -mavx512bw
+// (CMakeLists.txt) and called only where the CPU has it (q8_kernels.cpp). GCC 12's AVX-512
+// intrinsics pass an "undefined" vector that it then warns about (fixed in 13).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include "core/q8_kernel_impl.hpp"
 
@@ -18,6 +18,14 @@ struct Avx512 {
   static F widen(const int8_t* q) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
     return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes));
+  }
+  // The bytes widened to 16 bits, multiplied and summed in adjacent pairs into 32 bits.
+  static F block_dot(const int8_t* w, const int8_t* x) {
+    const __m512i qw =
+        _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
+    const __m512i qx =
+        _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x)));
+    return _mm512_cvtepi32_ps(_mm512_madd_epi16(qw, qx));
   }
   static F fmadd(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
   static F mul(F a, F b) { return _mm512_mul_ps(a, b); }

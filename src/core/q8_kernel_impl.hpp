@@ -4,6 +4,8 @@
 //   V::widen(const int8_t*)  kLanes int8 values as floats
 //   V::fmadd(a, b, c) = a * b + c, V::mul(a, b), V::sum(F) (the sum of the lanes)
 //   V::add(a, b)
+//   V::block_dot(const int8_t* w, const int8_t* x)  the 32 products w[i] x[i] (|w|, |x| <= 127)
+//                 summed exactly into kLanes integers, as floats
 // Included by q8_avx2.cpp and q8_avx512.cpp only, each built for its instruction set. So that
 // the linker never keeps one set's copy of a function for the other's callers, everything here
 // has internal linkage, and nothing is included whose inline functions other files share.
@@ -25,31 +27,24 @@ inline float block_scale(const uint8_t* block) {
   return _cvtsh_ss(h);
 }
 
-// acc[j] += d * (q . the block's 32 values of input row j), for N input rows `cols` apart.
+// acc[j] += d_w d_x (q_w . q_x) for block b of the weights and of each of N input rows: the
+// integer products summed exactly, then scaled once.
 template <class V, int N>
-[[gnu::always_inline]] inline void add_block(const uint8_t* block, const float* x, int64_t cols,
+[[gnu::always_inline]] inline void add_block(const uint8_t* block, const Q8Input* x, int64_t b,
                                              typename V::F* acc) {
-  using F = typename V::F;
-  constexpr int kVectors = kBlock / V::kLanes;
   const auto* q = reinterpret_cast<const int8_t*>(block + 2);
-  F w[kVectors];
+  const float d = block_scale(block);
 #pragma GCC unroll 4
-  for (int v = 0; v < kVectors; ++v) w[v] = V::widen(q + v * V::kLanes);
-  const F d = V::set1(block_scale(block));
-#pragma GCC unroll 4
-  for (int j = 0; j < N; ++j) {
-    F s = V::mul(w[0], V::load(x + j * cols));
-#pragma GCC unroll 4
-    for (int v = 1; v < kVectors; ++v) s = V::fmadd(w[v], V::load(x + j * cols + v * V::kLanes), s);
-    acc[j] = V::fmadd(d, s, acc[j]);
-  }
+  for (int j = 0; j < N; ++j)
+    acc[j] =
+        V::fmadd(V::set1(d * x[j].scales[b]), V::block_dot(q, x[j].values + b * kBlock), acc[j]);
 }
 
 // N input rows against one weight row. Each input row keeps two accumulators, for even and odd
-// blocks (the scale's multiply-add would otherwise chain every block on one register), and its
-// sum is the same whatever N.
+// blocks (the multiply-add would otherwise chain every block on one register), and its sum is
+// the same whatever N.
 template <class V, int N>
-[[gnu::always_inline]] inline void dot(const uint8_t* row, int64_t cols, const float* x, float* y,
+[[gnu::always_inline]] inline void dot(const uint8_t* row, int64_t cols, const Q8Input* x, float* y,
                                        int64_t y_stride) {
   typename V::F even[N], odd[N];
 #pragma GCC unroll 4
@@ -57,15 +52,15 @@ template <class V, int N>
   const int64_t blocks = cols / kBlock;
   int64_t b = 0;
   for (; b + 2 <= blocks; b += 2) {
-    add_block<V, N>(row + b * kBlockBytes, x + b * kBlock, cols, even);
-    add_block<V, N>(row + (b + 1) * kBlockBytes, x + (b + 1) * kBlock, cols, odd);
+    add_block<V, N>(row + b * kBlockBytes, x, b, even);
+    add_block<V, N>(row + (b + 1) * kBlockBytes, x, b + 1, odd);
   }
-  if (b < blocks) add_block<V, N>(row + b * kBlockBytes, x + b * kBlock, cols, even);
+  if (b < blocks) add_block<V, N>(row + b * kBlockBytes, x, b, even);
   for (int j = 0; j < N; ++j) y[j * y_stride] = V::sum(V::add(even[j], odd[j]));
 }
 
 template <class V>
-void dot_rows(int n, const void* row, int64_t cols, const float* x, float* y, int64_t y_stride) {
+void dot_rows(int n, const void* row, int64_t cols, const Q8Input* x, float* y, int64_t y_stride) {
   const auto* r = static_cast<const uint8_t*>(row);
   switch (n) {
     case 1: return dot<V, 1>(r, cols, x, y, y_stride);

@@ -7,17 +7,6 @@
 
 namespace foresight {
 
-// Inside a parallel region the region's owner holds the setting (and OpenBLAS's thread count
-// is one global, not to be changed from several threads at once).
-SingleThreadedBlas::SingleThreadedBlas()
-    : previous_(omp_in_parallel() ? 0 : openblas_get_num_threads()) {
-  if (previous_ > 0) openblas_set_num_threads(1);
-}
-
-SingleThreadedBlas::~SingleThreadedBlas() {
-  if (previous_ > 0) openblas_set_num_threads(previous_);
-}
-
 void sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float alpha,
            const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
            int64_t ldc) {

@@ -2,24 +2,13 @@
 // cut into one block of output rows (or columns) per thread, each a single-threaded sgemm.
 // The same threads then run the attention, whose many small products must be single-threaded
 // inside the OpenMP region; one threading model for all keeps the cores busy without
-// oversubscription, and the arithmetic of every output element independent of scheduling.
+// oversubscription, and the arithmetic of every output element fixed for a thread count.
 #pragma once
 #include <cstdint>
 
+#include "core/single_threaded_blas.hpp"
+
 namespace foresight {
-
-// While alive, OpenBLAS runs every call on the calling thread; restores the previous count.
-// Does nothing inside a parallel region, whose owner must hold one.
-class SingleThreadedBlas {
- public:
-  SingleThreadedBlas();
-  ~SingleThreadedBlas();
-  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-
- private:
-  int previous_;
-};
 
 enum class Trans { No, Yes };
 
