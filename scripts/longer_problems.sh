@@ -8,6 +8,8 @@
 #       28-30 hops, 40 distractors; carry 14 digits, 12 steps), seeds 371-373, B = 488 and 976;
 #       about 20 minutes on 2 cores.
 # Writes runs/longer[_v1]/tasks.jsonl and the report in runs/longer[_v1]/accuracy/.
+# POLICIES=LIST runs only those of the main job's policies (e.g. on a slower machine
+# POLICIES=full,live,streaming+prompt,foresight-sl,foresight-rl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -33,6 +35,7 @@ if [[ ! -f $out/tasks.jsonl ]]; then
   mv "$out/tasks.tmp" "$out/tasks.jsonl"
 fi
 source scripts/main_policies.sh
+policies=${POLICIES:-$policies}
 build/foresight eval --model "$model" --dataset "$out/tasks.jsonl" --policies "$policies" \
   --budgets "${budgets#*,}" --evict-every "$evict_every" --max-new-tokens "$longer_tokens" "${judges[@]}" \
   --out "$out/accuracy"
