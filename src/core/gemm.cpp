@@ -61,6 +61,9 @@ void permute_for_bf16(const float* x, int64_t n, int64_t cols, float* out) {
   }
 }
 
+// Bytes of a row of `cols` inputs quantised for Q8_0: its fp32 scales, then its int8 values.
+constexpr int64_t q8_input_row_bytes(int64_t cols) { return cols / int64_t{kQ8Block} * 4 + cols; }
+
 // x as the kernels of T read it: n rows of `row_bytes` each, one after the other. BF16 weights
 // widen into a permuted column order; Q8_0 weights meet x quantised (quantise_q8_input), each
 // row its scales then its values; the others read x itself.
@@ -80,7 +83,7 @@ KernelInput kernel_input(const float* x, int64_t n, int64_t cols) {
     permute_for_bf16(x, n, cols, reinterpret_cast<float*>(converted.data()));
     return {converted.data(), cols * 4};
   } else {
-    const int64_t blocks = cols / int64_t{kQ8Block}, row_bytes = blocks * 4 + cols;
+    const int64_t blocks = cols / int64_t{kQ8Block}, row_bytes = q8_input_row_bytes(cols);
     converted.resize(static_cast<size_t>(n * row_bytes));
     for (int64_t j = 0; j < n; ++j) {
       char* row = converted.data() + j * row_bytes;
@@ -94,7 +97,7 @@ KernelInput kernel_input(const float* x, int64_t n, int64_t cols) {
 // Input rows j < N of a Q8_0 product, as the kernel takes them.
 template <int N>
 std::array<Q8Input, N> q8_rows(const char* x, int64_t cols) {
-  const int64_t blocks = cols / int64_t{kQ8Block}, row_bytes = blocks * 4 + cols;
+  const int64_t blocks = cols / int64_t{kQ8Block}, row_bytes = q8_input_row_bytes(cols);
   std::array<Q8Input, N> rows;
   for (int j = 0; j < N; ++j)
     rows[j] = {reinterpret_cast<const float*>(x + j * row_bytes),
@@ -166,11 +169,6 @@ void gemv(const Matrix& w, const char* x, float* y) {
   for (int64_t r = 0; r < w.rows; ++r) row_dot<T, N, A>(w.row_ptr(r), w.cols, x, y + r, w.rows);
 }
 
-// Rows as gemv<T, 1> computes them, R at a time: two for the float types (two rows'
-// accumulators and a 32-column slice of W fill the 16 vector registers), four for Q8_0 (whose
-// kernel keeps only each row's two sums). A task takes a block of one product's weight rows
-// small enough to stay in cache while every R input rows pass over it, so W is read from
-// memory about once per call.
 // Rows [r0, r1) of one product's weights: a task of the threads that share the products.
 struct RowBlock {
   const Product* product;
@@ -188,6 +186,11 @@ const std::vector<RowBlock>& row_blocks(std::initializer_list<Product> products,
   return blocks;
 }
 
+// Rows as gemv<T, 1> computes them, R at a time: two for the float types (two rows'
+// accumulators and a 32-column slice of W fill the 16 vector registers), four for Q8_0 (whose
+// kernel keeps only each row's two sums). A task takes a block of one product's weight rows
+// small enough to stay in cache while every R input rows pass over it, so W is read from
+// memory about once per call.
 template <DType T>
 void gemm_rowwise(std::initializer_list<Product> products, const float* x_f32, int64_t n) {
   constexpr int A = kSingleRowAccumulators, R = T == DType::Q8_0 ? 4 : 2;
