@@ -44,8 +44,9 @@ TEST(BundledModel, SolvesFreshProblemsWithTheWholeCacheAndSomeWithLiveAtTheMiddl
     const std::string group = row.at("group");
     if (group == "all") continue;
     ++rows;
-    if (row.at("policy") == "full" || group == "walk" || group == "carry")
+    if (row.at("policy") == "full" || group == "walk" || group == "carry") {
       EXPECT_EQ(row.at("accuracy").get<double>(), 1.0) << row.at("policy") << " on " << group;
+    }
   }
   EXPECT_EQ(rows, 8);  // four families, two policies
 }

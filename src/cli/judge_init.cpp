@@ -31,7 +31,8 @@ void run(const Options& o) {
                 "init",
                 fmt::format("foresight judge-init --model {} --budget {} --evict-every {} "
                             "--features {} --hidden {} --out {} --seed {}",
-                            o.model, o.budget, o.evict_every, o.features, o.hidden, o.out, o.seed)};
+                            o.model, o.budget, o.evict_every, o.features, o.hidden, o.out, o.seed),
+                ""};  // untrained: beside no window yet
   write_judge(o.out, judge);
   const JudgeShape& s = judge.shape();
   std::fprintf(

@@ -125,9 +125,13 @@ Judge read_judge(const std::filesystem::path& path) {
     fail("{}: judge metadata gives an empty model ({} layers, {} KV heads, head dim {}, group {})",
          where, shape.n_layers, shape.n_kv_heads, shape.head_dim, shape.group);
   const auto budgets = m.find("budgets");  // absent in files of before multi-budget training
-  JudgeInfo info = {meta(m, "model", path),           meta_int(m, "budget", path),
-                    meta_int(m, "evict_every", path), budgets == m.end() ? "" : budgets->second,
-                    meta(m, "stage", path),           meta(m, "command", path)};
+  JudgeInfo info = {meta(m, "model", path),
+                    meta_int(m, "budget", path),
+                    meta_int(m, "evict_every", path),
+                    budgets == m.end() ? "" : budgets->second,
+                    meta(m, "stage", path),
+                    meta(m, "command", path),
+                    ""};  // recent: read below, absent from older files
   if (info.stage != "init" && info.stage != "sl" && info.stage != "rl")
     fail("{}: unknown training stage '{}' (init, sl or rl)", where, info.stage);
   if (const auto recent = m.find("recent"); recent != m.end()) {  // absent before --recent
